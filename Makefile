@@ -1,0 +1,46 @@
+# Samleng: the two commands of the quick start, and the tools behind them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+CATALOG := grievance/translations
+
+.PHONY: run test install install-dev translations lint typecheck pytest bench messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations:
+	$(BIN)/pybabel compile -d $(CATALOG) -D messages
+
+## make run: set up and serve the demo on http://127.0.0.1:5000 (SQLite, in-process jobs)
+run: install translations
+	$(BIN)/flask db upgrade heads
+	$(BIN)/flask seed demo
+	@echo "Demo logins (username, password):"
+	@$(BIN)/flask seed logins
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make test: lint, type-check and run the whole test suite
+test: install-dev translations
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make messages: re-extract strings and update the catalogues after changing text
+messages: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o $(CATALOG)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -D messages --no-fuzzy-matching

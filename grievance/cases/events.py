@@ -1,0 +1,85 @@
+"""The append-only, hash-chained case timeline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from grievance.cases.models import Case, CaseEvent
+from grievance.extensions import db
+from grievance.types import utcnow
+
+GENESIS = "0" * 64
+
+
+def canonical(event: CaseEvent) -> bytes:
+    """The bytes an event's hash covers: every field that carries meaning, in a fixed form."""
+    created: datetime = event.created_at
+    body = {
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "kind": event.kind,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "public": bool(event.public),
+        "data": event.data or {},
+        "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def event_hash(event: CaseEvent) -> str:
+    return hashlib.sha256(event.prev_hash.encode() + canonical(event)).hexdigest()
+
+
+def record(
+    case: Case,
+    kind: str,
+    *,
+    actor_id: int | None,
+    actor_role: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    public: bool = False,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Append one event to a case's chain. The caller's transaction makes it durable."""
+    if case.id is None:
+        db.session.flush()
+    prev = db.session.query(CaseEvent.hash).filter_by(case_id=case.id, seq=case.event_count)
+    prev_hash = prev.scalar() if case.event_count else GENESIS
+    case.event_count = (case.event_count or 0) + 1
+    event = CaseEvent(
+        case_id=case.id,
+        seq=case.event_count,
+        kind=kind,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        from_state=from_state,
+        to_state=to_state,
+        public=public,
+        data=data or {},
+        created_at=(at or utcnow()).astimezone(UTC),
+        prev_hash=prev_hash or GENESIS,
+    )
+    event.hash = event_hash(event)
+    db.session.add(event)
+    return event
+
+
+def first_broken(events: Iterable[CaseEvent]) -> CaseEvent | None:
+    """The first event whose link or content does not match the chain, if any."""
+    expected_prev, expected_seq = GENESIS, 1
+    for event in events:
+        if event.seq != expected_seq or event.prev_hash != expected_prev:
+            return event
+        if event_hash(event) != event.hash:
+            return event
+        expected_prev, expected_seq = event.hash, expected_seq + 1
+    return None

@@ -1,0 +1,227 @@
+"""Cases, the people in them, their evidence and their append-only timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grievance.domain import (
+    AGE_BANDS,
+    CHANNELS,
+    CONCERNED_TYPES,
+    CONFIDENTIALITY,
+    KINDS,
+    LANGUAGES,
+    PRIORITIES,
+    SEXES,
+    WORKER_TYPES,
+    check_in,
+)
+from grievance.extensions import db
+from grievance.types import JSONType, UTCDateTime, utcnow
+from workflows import ALL_STATES
+
+
+class Province(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "provinces"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)  # ISO 3166-2:KH
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_km: Mapped[str] = mapped_column(String(100))
+
+    def name(self, lang: str) -> str:
+        return self.name_km if lang == "km" else self.name_en
+
+
+class Category(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "categories"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", KINDS), name="kind"),
+        CheckConstraint(check_in("default_priority", PRIORITIES), name="default_priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_km: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))
+    default_priority: Mapped[str] = mapped_column(String(10))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def name(self, lang: str) -> str:
+        return self.name_km if lang == "km" else self.name_en
+
+
+class Person(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "persons"
+    __table_args__ = (
+        CheckConstraint(check_in("sex", SEXES), name="sex"),
+        CheckConstraint(check_in("age_band", AGE_BANDS), name="age_band"),
+        CheckConstraint(check_in("worker_type", WORKER_TYPES), name="worker_type"),
+        CheckConstraint(check_in("language", LANGUAGES), name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
+    sex: Mapped[str] = mapped_column(String(12), default="not_stated")
+    age_band: Mapped[str] = mapped_column(String(12), default="not_stated")
+    nssf_number: Mapped[str | None] = mapped_column(String(40))
+    worker_type: Mapped[str] = mapped_column(String(20), default="other")
+    language: Mapped[str] = mapped_column(String(2), default="km")
+    consent_to_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+affected_workers = Table(
+    "affected_workers",
+    db.metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Case(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(check_in("state", ALL_STATES), name="state"),
+        CheckConstraint(check_in("kind", KINDS), name="kind"),
+        CheckConstraint(check_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(check_in("priority", PRIORITIES), name="priority"),
+        CheckConstraint(check_in("confidentiality", CONFIDENTIALITY), name="confidentiality"),
+        CheckConstraint(check_in("concerned_type", CONCERNED_TYPES), name="concerned_type"),
+        CheckConstraint("affected_count >= 1", name="affected_count"),
+        CheckConstraint(
+            "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction"
+        ),
+        Index("ix_cases_state_queue_due", "state", "queue_id", "resolve_due_at"),
+        Index("ix_cases_assignee_state", "assignee_id", "state"),
+        Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_ack_due", "ack_due_at"),
+        Index("ix_cases_resolve_due", "resolve_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(24))
+    workflow: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(12))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    concerned_type: Mapped[str] = mapped_column(String(20), default="other")
+    concerned_name: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    confidentiality: Mapped[str] = mapped_column(String(14), default="normal")
+    prefers_woman_officer: Mapped[bool] = mapped_column(Boolean, default=False)
+    affected_count: Mapped[int] = mapped_column(Integer, default=1)
+    language: Mapped[str] = mapped_column(String(2), default="km")
+
+    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    consent: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # who, when, how
+    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forums.id"), index=True)
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # SLA: deadlines are stored so the sweep is one indexed comparison.
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
+    ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ack_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolve_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline_version: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    province: Mapped[Province] = relationship(lazy="joined")
+    complainant: Mapped[Person | None] = relationship()
+    affected: Mapped[list[Person]] = relationship(secondary=affected_workers)
+    assignee: Mapped[Any] = relationship("User", foreign_keys=[assignee_id])
+    filed_by: Mapped[Any] = relationship("User", foreign_keys=[filed_by_id])
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.seq", viewonly=True
+    )
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="case")
+
+
+class CaseEvent(db.Model):  # type: ignore[name-defined]
+    """One line of a case's timeline. Never updated or deleted; hash-chained per case."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="case_seq"),
+        Index("ix_case_events_kind_created", "kind", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[Any] = relationship("User")
+
+
+class Attachment(db.Model):  # type: ignore[name-defined]
+    """Evidence file; stored outside the web root under a generated name."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")

@@ -1,0 +1,100 @@
+"""Typed settings, read from the environment in this one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-only-secret-change-me"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Config:
+    """Everything the app can be told. Field names are the environment variable names."""
+
+    ENV: str = "development"  # development | production | testing
+    SECRET_KEY: str = DEFAULT_SECRET
+    DATABASE_URL: str = ""  # empty: SQLite file under instance/
+    REDIS_URL: str = ""  # empty: in-process jobs, memory rate limits
+    INSTANCE_PATH: str = str(PROJECT_ROOT / "instance")
+    TIMEZONE: str = "Asia/Phnom_Penh"
+    WORKDAY_START: str = "07:30"
+    WORKDAY_END: str = "17:30"
+    DEFAULT_LOCALE: str = "km"
+    SERVER_KEY: str = ""  # HMAC key for tracking secrets; falls back to SECRET_KEY
+    SMS_BACKEND: str = "file"  # file | twilio
+    TWILIO_ACCOUNT_SID: str = ""
+    TWILIO_AUTH_TOKEN: str = ""
+    TWILIO_FROM: str = ""
+    TWILIO_API_BASE: str = "https://api.twilio.com"
+    MAIL_SERVER: str = ""
+    MAIL_PORT: int = 25
+    MAIL_FROM: str = "samleng@localhost"
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
+    MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
+    SLA_SWEEP_SECONDS: int = 60
+    SEED_DEMO: bool = False
+    TRUSTED_HOSTS: str = ""  # comma-separated; empty: any
+    PROXY_COUNT: int = 0  # reverse proxies in front (ProxyFix)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra" or f.name not in env:
+                continue
+            raw = env[f.name]
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = _bool(raw)
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+    @property
+    def production(self) -> bool:
+        return self.ENV == "production"
+
+    @property
+    def database_uri(self) -> str:
+        if self.DATABASE_URL:
+            url = self.DATABASE_URL
+            # psycopg 3 is the driver; accept the plain postgres:// forms people paste.
+            for prefix in ("postgres://", "postgresql://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix) :]
+            return url
+        return "sqlite:///" + str(Path(self.INSTANCE_PATH) / "samleng.sqlite3")
+
+    def flask_settings(self) -> dict[str, Any]:
+        """The settings Flask and its extensions read, derived from the fields above."""
+        secure = self.production
+        return {
+            "SECRET_KEY": self.SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": self.database_uri,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SESSION_COOKIE_SECURE": secure,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "PREFERRED_URL_SCHEME": "https" if secure else "http",
+            "MAX_CONTENT_LENGTH": self.MAX_CONTENT_LENGTH,
+            "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
+            "BABEL_DEFAULT_TIMEZONE": self.TIMEZONE,
+            "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+            "WTF_CSRF_TIME_LIMIT": None,
+            "TESTING": self.ENV == "testing",
+            "SAMLENG": self,
+        }

@@ -1,0 +1,26 @@
+"""Phone numbers: accept what Cambodians type, store E.164."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+def to_e164(raw: str, region: str = "KH") -> str | None:
+    """'012 345 678', '+855 12 345 678', '85512345678' -> '+85512345678'; None if invalid."""
+    text = raw.strip()
+    if not text:
+        return None
+    if text.isdigit() and text.startswith("855") and len(text) > 10:
+        text = "+" + text
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def masked(e164: str | None) -> str:
+    """Enough to recognise a number on screen without showing it whole."""
+    return "" if not e164 else e164[:4] + "•" * max(0, len(e164) - 7) + e164[-3:]

@@ -1,0 +1,7 @@
+"""Web views of the sla feature."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("sla", __name__)

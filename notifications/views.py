@@ -1,0 +1,7 @@
+"""Web views of the notifications feature."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__)

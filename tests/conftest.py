@@ -1,0 +1,160 @@
+"""Shared fixtures: one migrated database per run, a transaction per test, login helpers."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from hypothesis import settings
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from grievance import create_app
+from grievance.config import Config
+from grievance.extensions import db
+from tests import backends as backends_mod
+from tests.factories import make_user
+
+settings.register_profile("samleng", deadline=None, max_examples=60)
+settings.load_profile("samleng")
+
+BACKENDS = backends_mod.detect()
+
+
+def pytest_report_header() -> str:
+    return BACKENDS.describe()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(BACKENDS.describe())
+
+
+@pytest.fixture(scope="session")
+def backends() -> backends_mod.Backends:
+    return BACKENDS
+
+
+def make_config(database_url: str, instance: str, **overrides: object) -> Config:
+    config = Config(
+        ENV="testing",
+        SECRET_KEY="test-secret-key",
+        DATABASE_URL=database_url,
+        REDIS_URL=BACKENDS.redis_url,
+        INSTANCE_PATH=instance,
+    )
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKENDS.postgres:
+        url = backends_mod.create_pg_database(BACKENDS.database_url)
+        yield url
+        backends_mod.drop_pg_database(url)
+    else:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    instance = tempfile.mkdtemp(prefix="samleng-instance-")
+    application = create_app(make_config(database_url, instance))
+    with application.app_context():
+        upgrade(revision="heads")
+        from grievance.jobs import commit
+        from grievance.seed.reference import seed_reference
+
+        seed_reference()
+        commit()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test runs inside a transaction that is rolled back; app commits become savepoints."""
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        # A plain Session: Flask-SQLAlchemy's own would pick the engine, not this connection.
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        session = scoped_session(factory, scopefunc=_app_ctx_id)
+        original = db.session
+        db.session = session
+        try:
+            yield
+        finally:
+            session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production, even while a test holds one
+    (otherwise `g`, the cached locale and the logged-in user leak between requests)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(
+        self, *roles: str, province: str | None = None, username: str | None = None
+    ) -> object:
+        user = make_user(*roles, province=province, username=username)
+        db.session.flush()
+        self.as_user(user.username)
+        return user
+
+    def as_user(self, username: str, password: str = "correct horse battery") -> None:
+        page = self.client.get("/login").get_data(as_text=True)
+        response = self.client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": csrf_from(page)},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def instance_dir(app: Flask) -> Path:
+    return Path(app.instance_path)

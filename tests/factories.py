@@ -1,0 +1,47 @@
+"""Factories for tests: plain functions building valid objects with overridable fields."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from grievance.auth.models import User, UserRole
+from grievance.cases.services import Filed, NewCase, PersonData, file_case
+from grievance.extensions import db
+from grievance.security import hash_password
+
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH = hash_password(PASSWORD)  # Argon2 is slow on purpose; hash once per run
+_counter = itertools.count(1)
+
+
+def make_user(
+    *roles: str, province: str | None = None, username: str | None = None, **fields: Any
+) -> User:
+    n = next(_counter)
+    user = User(
+        username=username or f"user{n}",
+        name=fields.pop("name", f"Test User {n}"),
+        password_hash=_PASSWORD_HASH,
+        language=fields.pop("language", "en"),
+        **fields,
+    )
+    user.roles = [UserRole(role=r, province_code=province) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_case(**overrides: Any) -> Filed:
+    complainant = overrides.pop("complainant", PersonData(phone="+85512345678", sex="female"))
+    data = NewCase(
+        category_code=overrides.pop("category_code", "contributions"),
+        province_code=overrides.pop("province_code", "KH-12"),
+        description=overrides.pop(
+            "description", "The factory deducts NSSF money but never pays it."
+        ),
+        channel=overrides.pop("channel", "web"),
+        complainant=complainant,
+        **overrides,
+    )
+    return file_case(data)

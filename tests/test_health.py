@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import make_config
+
+
+def test_healthz(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_readyz_when_everything_answers(client: FlaskClient, app: Flask) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+    if app.config["SAMLENG"].REDIS_URL:
+        assert response.get_json()["redis"] == "ok"
+
+
+def test_readyz_is_503_when_redis_is_unreachable(tmp_path: object, database_url: str) -> None:
+    from grievance import create_app
+
+    broken = create_app(make_config(database_url, str(tmp_path), REDIS_URL="redis://127.0.0.1:1/0"))
+    response = broken.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["redis"] == "unavailable"
+
+
+def test_production_refuses_the_default_secret(tmp_path: object) -> None:
+    import pytest
+
+    from grievance import create_app
+
+    with pytest.raises(RuntimeError):
+        create_app(
+            make_config(
+                "sqlite://", str(tmp_path), ENV="production", SECRET_KEY="dev-only-secret-change-me"
+            )
+        )
