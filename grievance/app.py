@@ -35,6 +35,7 @@ def create_app(config: Config | None = None) -> Flask:
     jobs.init_app(app, config.REDIS_URL)
     _register_blueprints(app)
     _register_cli(app)
+    _wire_notifications(app)
     _import_models()
     return app
 
@@ -64,13 +65,21 @@ def _register_blueprints(app: Flask) -> None:
 
     from grievance import nav
     from grievance.auth import init_app as init_auth
+    from grievance.cases.presenters import init_app as init_case_names
     from grievance.i18n import init_app as init_i18n
 
     init_i18n(app)
     init_auth(app)
     nav.init_app(app)
+    init_case_names(app)
     for module in FEATURES:
         app.register_blueprint(import_module(module).bp)
+
+
+def _wire_notifications(app: Flask) -> None:
+    from notifications import init_app as init_notifications
+
+    init_notifications(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -29,10 +29,11 @@ def seed_reference_cmd() -> None:
 def seed_demo_cmd() -> None:
     """Reference data plus demo users, organisations, forums and about 300 cases."""
     from grievance.seed.demo import seed_demo
+    from grievance.seed.demo_paths import advance
     from grievance.seed.reference import seed_reference
 
     seed_reference()
-    result = seed_demo(current_app.instance_path)
+    result = seed_demo(current_app.instance_path, advance=advance)
     commit()
     created = result["users_created"]
     assert isinstance(created, dict)
@@ -92,6 +93,10 @@ def worker_cmd(queues: tuple[str, ...], burst: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from grievance.cases.cli import audit, workflows_cli
+
+    app.cli.add_command(audit)
+    app.cli.add_command(workflows_cli)
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(worker_cmd)

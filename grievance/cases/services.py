@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from grievance.cases import events
 from grievance.cases.models import Case, Category, Person, Province
+from grievance.effects import Notice, emit
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.security import hash_secret, new_reference, new_secret
@@ -49,6 +50,8 @@ class NewCase:
     forum_id: int | None = None
     consent: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Given only by callers that must be able to repeat the first answer (API idempotency).
+    secret: str | None = None
 
 
 @dataclass
@@ -85,7 +88,7 @@ def file_case(
     if db.session.get(Province, data.province_code) is None:
         raise DomainError("unknown_province", data.province_code)
     workflow = workflow_for_kind(category.kind)
-    secret = new_secret()
+    secret = data.secret or new_secret()
     case = Case(
         reference=_unique_reference(),
         secret_hash=hash_secret(secret, server_key()),
@@ -126,4 +129,6 @@ def file_case(
         at=at,
     )
     db.session.flush()
+    # The secret travels to the outbox only to be sent once; notifications must not keep it.
+    emit(Notice(case.id, case.event_count, "filed", "complainant", context={"secret": secret}))
     return Filed(case=case, secret=secret)

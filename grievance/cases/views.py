@@ -1,7 +1,152 @@
-"""Web views of the cases feature."""
+"""Officers' case pages: a list, one case with its actions and timeline, comments."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
 
-bp = Blueprint("cases", __name__)
+from grievance import nav
+from grievance.auth import roles_required
+from grievance.auth.models import User, UserRole
+from grievance.cases import comments, policy, transitions
+from grievance.cases.forms import CommentForm, TransitionForm
+from grievance.cases.models import Case
+from grievance.errors import DomainError
+from grievance.extensions import db
+from grievance.jobs import commit, rollback
+from grievance.security import normalize_reference
+from workflows import MissingInput, WorkflowError, get_workflow
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+STAFF = policy.CASE_ROLES
+nav.add("cases.index", "Cases", *STAFF, order=20)
+
+
+def _load(reference: str) -> Case:
+    ref = normalize_reference(reference)
+    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    if case is None or not policy.can_view(current_user, case):
+        abort(404)  # the same answer for "missing" and "not yours": no probing references
+    return case
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index() -> str | Response:
+    wanted = request.args.get("q", "").strip()
+    if wanted:
+        ref = normalize_reference(wanted)
+        if ref:
+            return redirect(url_for("cases.show", reference=ref))
+        flash(_("That is not a valid case reference."), "error")
+    query = select(Case).order_by(Case.created_at.desc()).limit(200)
+    visible = [c for c in db.session.scalars(query) if policy.can_view(current_user, c)][:50]
+    return render_template("cases/index.html", cases=visible)
+
+
+def _officers() -> list[tuple[str, str]]:
+    rows = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role.in_(("officer", "supervisor")), User.active.is_(True))
+        .order_by(User.name)
+        .distinct()
+    )
+    return [(str(u.id), u.name) for u in rows]
+
+
+def _render(case: Case, form: TransitionForm | None = None, failed: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+    actor = transitions.actor_for(current_user)
+    form = form or TransitionForm(version=case.version, seen=case.event_count)
+    form.assignee_id.choices = _officers()
+    return (
+        render_template(
+            "cases/show.html",
+            case=case,
+            workflow=get_workflow(case.workflow),
+            actions=transitions.available(case, actor),
+            form=form,
+            failed=failed,
+            comment_form=CommentForm(),
+            show_identity=policy.can_see_identity(current_user, case),
+        ),
+        status,
+    )
+
+
+@bp.get("/<reference>")
+@roles_required(*STAFF)
+def show(reference: str):  # type: ignore[no-untyped-def]
+    return _render(_load(reference))
+
+
+@bp.post("/<reference>/act/<name>")
+@roles_required(*STAFF)
+def act(reference: str, name: str):  # type: ignore[no-untyped-def]
+    case = _load(reference)
+    form = TransitionForm()
+    form.assignee_id.choices = _officers()
+    if not form.validate():
+        return _render(case, form, failed=name, status=400)
+    try:
+        transitions.apply(
+            case,
+            name,
+            transitions.actor_for(current_user),
+            form.inputs(),
+            expected_version=int(form.version.data or -1),
+        )
+    except transitions.StaleCase:
+        rollback()
+        case = _load(reference)
+        since = transitions.changes_since(case, int(form.seen.data or 0))
+        return render_template("cases/stale.html", case=case, since=since), 409
+    except MissingInput as error:
+        getattr(form, error.field).errors = [_("Please fill in this field.")]
+        return _render(case, form, failed=name, status=400)
+    except WorkflowError as error:
+        flash(_(error.message), "error")
+        return _render(case, form, failed=name, status=error.http_status)
+    except DomainError as error:
+        flash(_domain_message(error), "error")
+        return _render(case, form, failed=name, status=400)
+    commit()
+    flash(_("Done."), "info")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.post("/<reference>/comment")
+@roles_required(*STAFF)
+def comment(reference: str) -> Response:
+    case = _load(reference)
+    form = CommentForm()
+    try:
+        if not form.validate():
+            raise DomainError("comment_too_long")
+        comments.add_comment(
+            case,
+            actor_id=current_user.id,
+            actor_role=transitions.actor_role(current_user),
+            text=form.text.data or "",
+            public=bool(form.public.data),
+        )
+    except DomainError as error:
+        flash(_domain_message(error), "error")
+        return redirect(url_for("cases.show", reference=case.reference))
+    commit()
+    flash(_("Comment added."), "info")
+    return redirect(url_for("cases.show", reference=case.reference) + "#timeline")
+
+
+def _domain_message(error: DomainError) -> str:
+    messages = {
+        "unknown_officer": _("Choose an active officer."),
+        "unknown_case": _("No case has that reference."),
+        "bad_rating": _("A rating is a number from 1 to 5."),
+        "empty_comment": _("Write something first."),
+        "comment_too_long": _("That text is too long."),
+    }
+    return messages.get(error.code, _("This action is not possible."))

@@ -56,3 +56,51 @@ def start(case: Case, at: datetime, calendar: WorkingCalendar | None = None) -> 
         at, province=case.province_code, **_amount(policy, policy.resolve)
     )
     case.deadline_version = (case.deadline_version or 0) + 1
+
+
+def pause(case: Case, at: datetime) -> None:
+    if case.paused_at is None:
+        case.paused_at = at
+
+
+def resume(case: Case, at: datetime, calendar: WorkingCalendar | None = None) -> None:
+    """Move the resolve deadline by the working time spent paused."""
+    if case.paused_at is None:
+        return
+    cal = calendar or working_calendar()
+    province = case.province_code
+    if case.resolve_due_at is not None:
+        case.resolve_due_at = cal.shift_for_pause(case.resolve_due_at, case.paused_at, at, province)
+    if case.resolve_risk_at is not None:
+        case.resolve_risk_at = cal.shift_for_pause(
+            case.resolve_risk_at, case.paused_at, at, province
+        )
+    case.paused_at = None
+    case.deadline_version = (case.deadline_version or 0) + 1
+
+
+def restart_resolve(
+    case: Case, at: datetime, target: float | None = None, calendar: WorkingCalendar | None = None
+) -> None:
+    """A fresh resolve deadline from `at` (an appeal, a new escalation level)."""
+    policy = policy_for(case)
+    if policy is None:
+        return
+    cal = calendar or working_calendar()
+    amount = _amount(policy, policy.resolve if target is None else target)
+    case.resolve_due_at, case.resolve_risk_at = cal.due_and_risk(
+        at, province=case.province_code, **amount
+    )
+    case.paused_at = None
+    case.overdue = False
+    case.deadline_version = (case.deadline_version or 0) + 1
+
+
+def escalation_target(case: Case) -> float | None:
+    """The working-time target of the case's current escalation level, if the policy has one."""
+    policy = db.session.get(SlaPolicy, case.sla_policy_id) if case.sla_policy_id else None
+    ladder = list(policy.escalation or []) if policy else []
+    level = case.escalation_level or 0
+    if level <= 0 or not ladder:
+        return None
+    return float(ladder[min(level, len(ladder)) - 1])

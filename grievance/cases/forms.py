@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+
+class TransitionForm(FlaskForm):
+    """Every input a transition may ask for; a page renders only the ones it needs.
+    Which are required is the workflow's business, checked by the engine."""
+
+    version = HiddenField()
+    seen = HiddenField()
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(_l("Message"), validators=[Optional(), Length(max=5000)])
+    resolution = TextAreaField(
+        _l("Proposed resolution"), validators=[Optional(), Length(max=10000)]
+    )
+    answer = TextAreaField(_l("Answer"), validators=[Optional(), Length(max=10000)])
+    agency = StringField(
+        _l("Agency the case is referred to"), validators=[Optional(), Length(max=200)]
+    )
+    merged_into = StringField(
+        _l("Reference of the case to merge into"), validators=[Optional(), Length(max=20)]
+    )
+    assignee_id = SelectField(_l("Officer"), choices=[], validate_choice=False)
+    rating = IntegerField(_l("Rating (1 to 5)"), validators=[Optional(), NumberRange(1, 5)])
+
+    INPUTS = (
+        "reason",
+        "comment",
+        "resolution",
+        "answer",
+        "agency",
+        "merged_into",
+        "assignee_id",
+        "rating",
+    )
+
+    def inputs(self) -> dict[str, object]:
+        return {
+            name: getattr(self, name).data
+            for name in self.INPUTS
+            if getattr(self, name).data not in (None, "")
+        }
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+    public = BooleanField(_l("Visible to the complainant"))

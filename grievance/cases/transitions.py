@@ -1,0 +1,237 @@
+"""Applying workflow steps to cases: the only code path that changes a case's state.
+
+The pure engine (`workflows`) decides; this module carries the decision out in the
+caller's transaction: state, assignee, timestamps, clocks, the CaseEvent and the notices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from grievance.auth.models import User
+from grievance.cases import events
+from grievance.cases.models import Case, CaseEvent
+from grievance.effects import Notice, emit
+from grievance.errors import Conflict, DomainError
+from grievance.extensions import db
+from grievance.sla import clocks
+from grievance.sla.calendar import WorkingCalendar
+from grievance.types import utcnow
+from workflows import Actor, Effect, Facts, Step, Transition, available_transitions, plan
+from workflows import get_workflow as workflow_named
+
+APPEAL_WINDOW_DAYS = 15
+AUTO_CLOSE_DAYS = 10
+SYSTEM = Actor(id=None, roles=frozenset({"system"}))
+COMPLAINANT = Actor(id=None, roles=frozenset({"complainant"}))
+
+
+class StaleCase(Conflict):
+    """The case changed after the actor loaded it. `since` holds what changed."""
+
+    def __init__(self, case: Case, since: list[CaseEvent]) -> None:
+        super().__init__("stale_case", case.reference)
+        self.case = case
+        self.since = since
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(id=user.id, roles=user.role_names)
+
+
+def _transitions_taken(case: Case) -> list[str]:
+    rows = db.session.scalars(
+        select(CaseEvent.data).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+    )
+    return [str(d.get("transition")) for d in rows]
+
+
+def facts_for(case: Case, now: datetime, calendar: WorkingCalendar | None = None) -> Facts:
+    """What the guards may know, computed from the row and its timeline."""
+    window_open = auto_close_due = False
+    if case.resolution_proposed_at is not None:
+        cal = calendar or clocks.working_calendar()
+        days = cal.working_days_between(case.resolution_proposed_at, now, case.province_code)
+        taken = _transitions_taken(case)
+        # One appeal per case, and none once the complainant accepted the answer.
+        reopenable = case.state != "closed" or (taken and taken[-1] == "auto_close")
+        window_open = bool(reopenable) and "appeal" not in taken and days <= APPEAL_WINDOW_DAYS
+        auto_close_due = days >= AUTO_CLOSE_DAYS
+    return Facts(
+        state=case.state,
+        case_id=case.id,
+        reference=case.reference,
+        assignee_id=case.assignee_id,
+        resolved_by_id=case.resolved_by_id,
+        acknowledged=case.acknowledged_at is not None,
+        appeal_window_open=window_open,
+        auto_close_due=auto_close_due,
+    )
+
+
+def available(case: Case, actor: Actor, now: datetime | None = None) -> list[Transition]:
+    workflow = workflow_named(case.workflow)
+    return available_transitions(workflow, facts_for(case, now or utcnow()), actor)
+
+
+def apply(
+    case: Case,
+    name: str,
+    actor: Actor,
+    inputs: Mapping[str, object] | None = None,
+    *,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Take transition `name` on `case` for `actor`. Flushes; the caller commits.
+
+    Raises workflow errors (not allowed, role, missing input, guard), DomainError for bad
+    inputs, and StaleCase when `expected_version` is not the case's current version (or
+    another transaction wins the race at flush).
+    """
+    at = at or utcnow()
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase(case, [])
+    workflow = workflow_named(case.workflow)
+    step = plan(workflow, facts_for(case, at), actor, name, inputs or {})
+    try:
+        event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at)
+    except StaleDataError:
+        # Another transaction changed the case after we read it: nothing of ours stays.
+        db.session.rollback()
+        raise StaleCase(case, []) from None
+    _notify(case, step.effects, event, event.data)
+    return event
+
+
+def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) -> CaseEvent:
+    data = _apply_inputs(case, step, actor)
+    case.state = step.to_state
+    _apply_effects(case, step.effects, at)
+    if step.transition.name == "escalate":
+        # Each level of the ladder has its own target, counted from the escalation.
+        clocks.restart_resolve(case, at, clocks.escalation_target(case))
+    if final and case.closed_at is None:
+        case.closed_at = at
+    case.updated_at = at
+    event = events.record(
+        case,
+        "transition",
+        actor_id=actor.id,
+        actor_role=_role_of(actor),
+        from_state=step.from_state,
+        to_state=step.to_state,
+        public=True,
+        data=data,
+        at=at,
+    )
+    db.session.flush()
+    return event
+
+
+def actor_role(user: User) -> str:
+    return _role_of(actor_for(user))
+
+
+def _role_of(actor: Actor) -> str:
+    order = ("system", "complainant", "admin", "supervisor", "officer", "intake", "representative")
+    return next((r for r in order if r in actor.roles), sorted(actor.roles)[0])
+
+
+def _apply_inputs(case: Case, step: Step, actor: Actor) -> dict[str, Any]:
+    """Carry the transition's inputs into the case; return what the event records."""
+    name = step.transition.name
+    inputs = dict(step.inputs)
+    if name == "claim":
+        case.assignee_id = actor.id
+    elif "assignee_id" in inputs:
+        case.assignee_id = _officer_id(inputs["assignee_id"])
+        inputs["assignee_id"] = case.assignee_id
+    if "resolution" in inputs:
+        case.resolution = str(inputs["resolution"])
+        case.resolved_by_id = actor.id
+    if "agency" in inputs:
+        case.referred_to = str(inputs["agency"])
+    if "merged_into" in inputs:
+        case.merged_into_id = _merge_target(case, str(inputs["merged_into"]))
+    if "rating" in inputs:
+        case.satisfaction = _rating(inputs["rating"])
+    if name == "escalate":
+        case.escalation_level = (case.escalation_level or 0) + 1
+        inputs["level"] = case.escalation_level
+    return {"transition": name, **inputs}
+
+
+def _officer_id(raw: object) -> int:
+    try:
+        user_id = int(str(raw))
+    except ValueError:
+        raise DomainError("unknown_officer", str(raw)) from None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not user.has_role("officer", "supervisor"):
+        raise DomainError("unknown_officer", str(raw))
+    return user_id
+
+
+def _merge_target(case: Case, reference: str) -> int:
+    from grievance.security import normalize_reference
+
+    ref = normalize_reference(reference)
+    target = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    if target is None or target.id == case.id:
+        raise DomainError("unknown_case", reference)
+    return target.id
+
+
+def _rating(raw: object) -> int:
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise DomainError("bad_rating", str(raw)) from None
+    if not 1 <= value <= 5:
+        raise DomainError("bad_rating", str(raw))
+    return value
+
+
+def _apply_effects(case: Case, effects: tuple[Effect, ...], at: datetime) -> None:
+    for effect in effects:
+        if effect.kind == "set_timestamp":
+            setattr(case, effect.target, at)
+        elif effect.kind == "clear_timestamp":
+            setattr(case, effect.target, None)
+        elif effect.kind == "clock" and effect.target == "resolve":
+            _resolve_clock(case, effect.action, at)
+
+
+def _resolve_clock(case: Case, action: str, at: datetime) -> None:
+    if action == "pause":
+        clocks.pause(case, at)
+    elif action == "resume":
+        clocks.resume(case, at)
+    elif action == "start":
+        clocks.restart_resolve(case, at)
+
+
+def _notify(
+    case: Case, effects: tuple[Effect, ...], event: CaseEvent, data: dict[str, Any]
+) -> None:
+    for effect in effects:
+        if effect.kind == "notify":
+            context = {"transition": data["transition"], "state": case.state}
+            emit(Notice(case.id, event.seq, effect.template, effect.target, context=context))
+
+
+def changes_since(case: Case, seen_events: int) -> list[CaseEvent]:
+    """Events added after an actor loaded the page (for the 409 page)."""
+    return list(
+        db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.seq > seen_events)
+            .order_by(CaseEvent.seq)
+        )
+    )

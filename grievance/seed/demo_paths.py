@@ -1,0 +1,94 @@
+"""Move demo cases along their workflows through the real engine, with past timestamps,
+so every timeline in the demo is one the system itself could have written."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from grievance.auth.models import User
+from grievance.cases import transitions
+from grievance.cases.models import Case
+from grievance.extensions import db
+from workflows import Actor, WorkflowError
+
+# Paths by workflow; a case follows a random prefix of one (time permitting).
+PATHS: dict[str, list[list[str]]] = {
+    "grievance": [
+        ["acknowledge", "assign", "start_work", "propose_resolution", "accept_resolution"],
+        ["acknowledge", "assign", "start_work", "propose_resolution", "auto_close"],
+        [
+            "acknowledge",
+            "assign",
+            "start_work",
+            "request_information",
+            "provide_information",
+            "propose_resolution",
+            "accept_resolution",
+        ],
+        ["acknowledge", "assign", "start_work", "request_information"],
+        ["acknowledge", "assign", "start_work", "refer"],
+        ["acknowledge", "assign", "start_work", "propose_rejection", "approve_rejection"],
+        ["acknowledge", "withdraw"],
+    ],
+    "information_request": [["answer", "accept_answer"], ["request_information"], ["answer"]],
+    "suggestion": [["acknowledge", "close"]],
+}
+INPUTS: dict[str, dict[str, object]] = {
+    "request_information": {"comment": "Please send a photo of your NSSF card and your payslip."},
+    "provide_information": {"answer": "I sent the photos to the office by Telegram."},
+    "propose_resolution": {"resolution": "The employer has registered you and paid the arrears."},
+    "accept_resolution": {"rating": 4},
+    "refer": {"agency": "Labour inspectorate"},
+    "propose_rejection": {"reason": "The employer is outside NSSF coverage."},
+    "approve_rejection": {},
+    "answer": {"answer": "Bring your ID card, NSSF card and the doctor's certificate."},
+    "close": {"resolution": "Thank you. We will discuss this at the next management meeting."},
+    "withdraw": {"reason": "The problem was solved with the employer."},
+}
+
+
+def _staff() -> dict[str, User]:
+    return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def _actor_for(step: str, case: Case, staff: dict[str, User]) -> Actor:
+    if step in ("provide_information", "accept_resolution", "accept_answer", "withdraw"):
+        return transitions.COMPLAINANT
+    if step == "auto_close":
+        return transitions.SYSTEM
+    if step in ("assign", "approve_rejection"):
+        return transitions.actor_for(staff["supervisor"])
+    if step == "acknowledge":
+        return transitions.actor_for(staff["intake"])
+    officer = db.session.get(User, case.assignee_id) if case.assignee_id else staff["officer"]
+    return transitions.actor_for(officer or staff["officer"])
+
+
+def _officer_for(case: Case, staff: dict[str, User]) -> User:
+    by_province = {"KH-12": "officer.pp", "KH-17": "officer.sr"}
+    return staff[by_province.get(case.province_code, "officer")]
+
+
+def advance(case: Case, rng: random.Random, now: datetime) -> None:
+    staff = _staff()
+    path = rng.choice(PATHS[case.workflow])
+    old = (now - case.created_at).days > 45
+    # Older cases have mostly run their course; recent ones are spread over the early states.
+    length = len(path) if old and rng.random() < 0.8 else rng.randint(0, len(path))
+    at = case.created_at
+    for step in path[:length]:
+        at = at + timedelta(hours=rng.uniform(2, 60))
+        if step == "auto_close":
+            at = at + timedelta(days=16)
+        if at >= now:
+            return
+        inputs = dict(INPUTS.get(step, {}))
+        if step == "assign":
+            inputs["assignee_id"] = _officer_for(case, staff).id
+        try:
+            transitions.apply(case, step, _actor_for(step, case, staff), inputs, at=at)
+        except WorkflowError:
+            return  # a guard said no at this moment (e.g. too early to auto-close)
