@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from grievance import jobs
+from grievance import headers, jobs
 from grievance.config import DEFAULT_SECRET, PROJECT_ROOT, Config
 from grievance.extensions import babel, csrf, db, migrate
 from grievance.i18n import select_locale, select_timezone
@@ -26,12 +26,18 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(config.flask_settings())
+    if config.PROXY_COUNT:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = config.PROXY_COUNT
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     Path(config.INSTANCE_PATH).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
+    headers.init_app(app)
     jobs.init_app(app, config.REDIS_URL)
     _register_blueprints(app)
     _register_cli(app)

@@ -96,5 +96,7 @@ class Config:
             "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
             "WTF_CSRF_TIME_LIMIT": None,
             "TESTING": self.ENV == "testing",
+            "TRUSTED_HOSTS": [h.strip() for h in self.TRUSTED_HOSTS.split(",") if h.strip()]
+            or None,
             "SAMLENG": self,
         }

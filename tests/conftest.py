@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.globals import _cv_app
@@ -18,7 +19,9 @@ from hypothesis import settings
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from grievance import create_app
+from grievance.auth import totp
 from grievance.config import Config
+from grievance.crypto import seal
 from grievance.extensions import db
 from tests import backends as backends_mod
 from tests.factories import make_user
@@ -130,24 +133,37 @@ def csrf_from(html: str) -> str:
 
 
 class Auth:
+    """Signs users in through the real forms, including the one-time code step."""
+
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
 
-    def login(
-        self, *roles: str, province: str | None = None, username: str | None = None
-    ) -> object:
+    def login(self, *roles: str, province: str | None = None, username: str | None = None) -> Any:
         user = make_user(*roles, province=province, username=username)
+        seed = None
+        if totp.required(user):
+            seed = totp.new_seed()
+            user.totp_secret = seal(seed, totp.PURPOSE)
         db.session.flush()
-        self.as_user(user.username)
+        self.as_user(user.username, seed=seed)
         return user
 
-    def as_user(self, username: str, password: str = "correct horse battery") -> None:
+    def as_user(
+        self, username: str, password: str = "correct horse battery", seed: str | None = None
+    ) -> None:
         page = self.client.get("/login").get_data(as_text=True)
         response = self.client.post(
             "/login",
             data={"username": username, "password": password, "csrf_token": csrf_from(page)},
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        if seed is not None:
+            page = self.client.get("/login/code").get_data(as_text=True)
+            response = self.client.post(
+                "/login/code",
+                data={"code": pyotp.TOTP(seed).now(), "csrf_token": csrf_from(page)},
+            )
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 @pytest.fixture

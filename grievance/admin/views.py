@@ -29,3 +29,6 @@ def workflows() -> str:
     # The SVG is generated from our own definitions, never from user input.
     diagrams = {name: Markup(to_svg(wf)) for name, wf in WORKFLOWS.items()}  # noqa: S704
     return render_template("admin/workflows.html", workflows=WORKFLOWS, diagrams=diagrams)
+
+
+from grievance.admin import users as _users  # noqa: E402,F401  (routes on this blueprint)

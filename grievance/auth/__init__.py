@@ -9,6 +9,7 @@ from grievance.auth.services import load_user
 
 
 def init_app(app: Flask) -> None:
+    from grievance.auth import sessions
     from grievance.auth.views import bp
     from grievance.extensions import login_manager
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     app.register_blueprint(bp)
+    sessions.init_app(app)
 
 
 __all__ = ["init_app", "roles_required"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 
 from grievance.auth.models import User, UserRole
@@ -33,8 +31,22 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
-    user.last_login_at = datetime.now(UTC)
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise DomainError("wrong_password")
+    if len(new) < MIN_PASSWORD:
+        raise DomainError("password_too_short", f"at least {MIN_PASSWORD} characters")
+    user.password_hash = hash_password(new)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivating also ends every session the user has."""
+    user.active = active
+    if not active:
+        user.session_version = (user.session_version or 1) + 1
 
 
 def create_user(

@@ -1,0 +1,59 @@
+"""Staff session rules: fresh at login, idle and absolute timeouts, ending sessions
+everywhere through the per-user session version."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from grievance.auth.models import User
+from grievance.types import utcnow
+
+IDLE_SECONDS = 30 * 60
+ABSOLUTE_SECONDS = 12 * 60 * 60
+
+
+def start(user: User) -> None:
+    """A brand-new session for `user`: nothing from before the login survives."""
+    language = session.get("lang")
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    session["auth_at"] = now
+    session["seen_at"] = now
+    session["lang"] = language or user.language
+    user.last_login_at = utcnow()
+
+
+def end_everywhere(user: User) -> None:
+    """Every session of this user stops working, on every device, at its next request."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def _expired() -> bool:
+    now = int(time.time())
+    auth_at = int(session.get("auth_at", 0))
+    seen_at = int(session.get("seen_at", 0))
+    return now - seen_at > IDLE_SECONDS or now - auth_at > ABSOLUTE_SECONDS
+
+
+def enforce_timeouts() -> Response | None:
+    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+        return None
+    if _expired():
+        logout_user()
+        session.clear()
+        flash(_("You were signed out because the session expired. Please sign in again."), "info")
+        return redirect(
+            url_for("auth.login", next=request.path if request.method == "GET" else None)
+        )
+    session["seen_at"] = int(time.time())
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_timeouts)

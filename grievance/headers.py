@@ -1,0 +1,42 @@
+"""Security headers on every response, and no caching of pages that may carry personal data."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Public pages with no personal data, which phones and proxies may keep for a while.
+CACHEABLE = frozenset({"static", "web.landing", "health.healthz"})
+
+
+def secure_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    personal = current_user.is_authenticated or request.endpoint not in CACHEABLE
+    if personal and request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(secure_headers)
