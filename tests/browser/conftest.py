@@ -1,0 +1,104 @@
+"""Browser tests: a live server on its own database, driven by Debian's Chromium.
+
+Skipped only when no Chromium is installed (CI installs it)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from grievance import create_app
+from grievance.extensions import db
+from grievance.jobs import commit
+from tests import backends as backends_mod
+from tests.conftest import BACKENDS, make_config
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(autouse=True)
+def _transaction() -> Iterator[None]:
+    """Browser tests talk to a live server: their data is committed for real."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def live_app() -> Iterator[Flask]:
+    if BACKENDS.postgres:
+        url = backends_mod.create_pg_database(BACKENDS.database_url)
+    else:
+        url = "sqlite:///" + tempfile.mkdtemp(prefix="samleng-browser-") + "/live.sqlite3"
+    app = create_app(make_config(url, tempfile.mkdtemp(prefix="samleng-live-")))
+    with app.app_context():
+        upgrade(revision="heads")
+        from grievance.seed.reference import seed_reference
+
+        seed_reference()
+        commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if BACKENDS.postgres:
+        backends_mod.drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A small phone with JavaScript off, as many complainants have."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="km-KH")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desk(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def in_app(live_app: Flask) -> Iterator[Flask]:
+    """An app context on the live server's database, committing for real."""
+    with live_app.app_context():
+        yield live_app
