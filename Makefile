@@ -32,7 +32,7 @@ run: install translations
 	$(BIN)/flask seed demo
 	@echo "Demo logins (username, password):"
 	@$(BIN)/flask seed logins
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	SLA_TIMER=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: lint, type-check and run the whole test suite
 test: install-dev translations

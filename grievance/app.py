@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from grievance import headers, jobs
+from grievance import headers, jobs, ratelimit
 from grievance.config import DEFAULT_SECRET, PROJECT_ROOT, Config
 from grievance.extensions import babel, csrf, db, migrate
 from grievance.i18n import select_locale, select_timezone
@@ -38,6 +38,7 @@ def create_app(config: Config | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     headers.init_app(app)
+    ratelimit.init_app(app)
     jobs.init_app(app, config.REDIS_URL)
     _register_blueprints(app)
     _register_cli(app)
@@ -61,6 +62,7 @@ FEATURES = (
     "grievance.queues.views",
     "grievance.sla.views",
     "grievance.oversight.views",
+    "grievance.oversight.open311",
     "grievance.admin.views",
     "notifications.views",
 )

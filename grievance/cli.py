@@ -31,9 +31,11 @@ def seed_demo_cmd() -> None:
     from grievance.seed.demo import seed_demo
     from grievance.seed.demo_paths import advance
     from grievance.seed.reference import seed_reference
+    from grievance.sla.sweep import sweep
 
     seed_reference()
     result = seed_demo(current_app.instance_path, advance=advance)
+    sweep()  # the demo's deadlines as of now: reminders, overdue cases, escalations
     commit()
     created = result["users_created"]
     assert isinstance(created, dict)
@@ -94,9 +96,11 @@ def worker_cmd(queues: tuple[str, ...], burst: bool) -> None:
 
 def register(app: Flask) -> None:
     from grievance.cases.cli import audit, workflows_cli
+    from grievance.sla.cli import register as register_sla
 
     app.cli.add_command(audit)
     app.cli.add_command(workflows_cli)
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(worker_cmd)
+    register_sla(app)

@@ -41,9 +41,13 @@ class Config:
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
     SLA_SWEEP_SECONDS: int = 60
+    SLA_TIMER: bool = False  # embedded mode: sweep on a timer inside the web process
     SEED_DEMO: bool = False
     TRUSTED_HOSTS: str = ""  # comma-separated; empty: any
     PROXY_COUNT: int = 0  # reverse proxies in front (ProxyFix)
+    RATELIMIT_ENABLED: bool = True  # off only for benchmarks
+    TRACK_LIMIT_PER_CLIENT: str = "10/minute"  # lookups on /track per client address
+    TRACK_LIMIT_PER_REFERENCE: str = "5/15 minutes"  # failed lookups per typed reference
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -10,24 +10,43 @@ from grievance.cases.models import (
     Province,
     affected_workers,
 )
-from grievance.intake.models import Forum
+from grievance.intake.models import (
+    Forum,
+    ForumImport,
+    IdempotencyRecord,
+    InboundSms,
+    PartnerCase,
+    PartnerClient,
+)
+from grievance.oversight.models import CaseExport, StatsSnapshot, WorkingDay
 from grievance.queues.models import Queue, queue_members
-from grievance.sla.models import Closure, SlaPolicy
+from grievance.sla.models import Closure, SlaMark, SlaPolicy
+from grievance.tracking.models import TrackingLink
 
 __all__ = [
     "Attachment",
     "Case",
+    "CaseExport",
     "CaseEvent",
     "Category",
     "Closure",
     "Forum",
+    "ForumImport",
+    "IdempotencyRecord",
+    "InboundSms",
     "Organisation",
+    "PartnerCase",
+    "PartnerClient",
     "Person",
     "Province",
     "Queue",
+    "SlaMark",
     "SlaPolicy",
+    "StatsSnapshot",
+    "TrackingLink",
     "User",
     "UserRole",
+    "WorkingDay",
     "affected_workers",
     "queue_members",
 ]

@@ -18,7 +18,7 @@ def landing() -> str:
     return render_template("web/landing.html")
 
 
-@bp.get("/soon/<any(file, track, accountability):feature>")
+@bp.get("/soon/<any(file):feature>")
 def coming_soon(feature: str) -> str:
     return render_template("web/coming_soon.html", feature=feature)
 

@@ -39,7 +39,11 @@ class Notification(db.Model):  # type: ignore[name-defined]
     context: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the sweep should look at the row again: a retry's time (pending), or the time
+    # after which a queued row counts as lost (Redis flushed) or its worker as dead.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set while a worker holds the row; a claim found set means an attempt died midway.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     provider_id: Mapped[str | None] = mapped_column(String(80), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,3 +1,136 @@
-from flask import Blueprint
+"""Officers' notification list, the admin's failed-message list, and delivery receipts."""
 
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from grievance import nav
+from grievance.auth import roles_required
+from grievance.errors import DomainError
+from grievance.extensions import csrf
+from grievance.i18n import lang
+from grievance.jobs import commit, rollback
+from grievance.phones import masked
+from notifications import messages, services
+from notifications.channels.twilio import STATUS_PATH, signature_valid
+from notifications.models import Notification
+from workflows.i18n import N_
+
+log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__)
+nav.add("notifications.index", N_("Notifications"), order=15)
+nav.add("notifications.failed", N_("Failed messages"), "admin", order=95)
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button: the CSRF token is its one field."""
+
+
+def text_of(row: Notification) -> str:
+    """An in-app notification in the reader's current language."""
+    values = {"reference": "", **row.context}
+    try:
+        return messages.text(row.template, "title", lang(), **values)
+    except (messages.MissingMessage, KeyError):
+        return row.template
+
+
+def detail_of(row: Notification) -> str:
+    """The longer text, shown for messages not about one case (the weekly digest)."""
+    if row.case_id is not None:
+        return ""
+    try:
+        return messages.text(row.template, "text", lang(), **row.context)
+    except (messages.MissingMessage, KeyError):
+        return ""
+
+
+def nav_badge(url: str) -> Markup:
+    """The unread count next to the menu entry; empty for every other entry."""
+    if not current_user.is_authenticated or url != url_for("notifications.index"):
+        return Markup("")
+    count = services.unread_count(current_user.id)
+    if not count:
+        return Markup("")
+    badge = Markup(' <span class="badge">{}<span class="sr-only"> {}</span></span>')
+    return badge.format(count, _("unread"))
+
+
+@bp.get("/notifications")
+@login_required
+def index() -> str:
+    rows = services.inbox(current_user.id)
+    return render_template(
+        "notifications/index.html",
+        rows=rows,
+        text_of=text_of,
+        detail_of=detail_of,
+        form=ButtonForm(),
+    )
+
+
+@bp.post("/notifications/read")
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def mark_read(notification_id: int | None = None) -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    services.mark_read(current_user.id, notification_id)
+    commit()
+    return redirect(url_for("notifications.index"))
+
+
+@bp.get("/admin/notifications/failed")
+@roles_required("admin")
+def failed() -> str:
+    return render_template(
+        "notifications/failed.html", rows=services.failed(), form=ButtonForm(), masked=masked
+    )
+
+
+@bp.post("/admin/notifications/<int:notification_id>/retry")
+@roles_required("admin")
+def retry(notification_id: int) -> Response:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        services.retry(notification_id)
+    except DomainError as error:
+        rollback()
+        if error.status == 404:
+            abort(404)
+        flash(_("This message is no longer waiting for a retry."), "error")
+        return redirect(url_for("notifications.failed"))
+    commit()
+    flash(_("The message will be sent again."), "success")
+    return redirect(url_for("notifications.failed"))
+
+
+@bp.post(STATUS_PATH)
+@csrf.exempt
+def twilio_status() -> tuple[str, int]:
+    """Delivery receipts (Twilio status callbacks), signed with the account's auth token."""
+    cfg = current_app.config["SAMLENG"]
+    # Twilio signs the URL it was given, which we built from PUBLIC_BASE_URL; behind a
+    # proxy the URL this request arrived on may differ, so check against that one.
+    url = cfg.PUBLIC_BASE_URL.rstrip("/") + request.full_path.rstrip("?")
+    params = list(request.form.items(multi=True))
+    given = request.headers.get("X-Twilio-Signature")
+    if not signature_valid(cfg.TWILIO_AUTH_TOKEN, url, params, given):
+        log.warning("status callback with a bad signature refused")
+        abort(403)
+    sid = request.form.get("MessageSid", "")
+    status = request.form.get("MessageStatus", "")
+    if not sid or not status:
+        abort(400)
+    if not services.record_receipt(sid, status, request.form.get("ErrorCode", "")):
+        log.info("status callback for a message id we do not know")
+    commit()
+    return "", 204

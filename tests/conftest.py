@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from hypothesis import settings
+from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from grievance import create_app
@@ -115,6 +116,32 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
+
+
+@pytest.fixture
+def committed_sessions(tmp_path: Path) -> Iterator[Any]:
+    """Sessions that really commit, one per thread, on a fresh migrated PostgreSQL database
+    of the test's own (so committed rows never leak into other tests' counts)."""
+    url = backends_mod.create_pg_database(BACKENDS.database_url)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    sessions = scoped_session(sessionmaker(bind=engine))
+    original, db.session = db.session, sessions
+    own = create_app(make_config(url, str(tmp_path)))
+    try:
+        with own.app_context():
+            upgrade(revision="heads")
+            from grievance.seed.reference import seed_reference
+
+            seed_reference()
+            sessions.commit()
+            sessions.remove()
+            db.engine.dispose()
+        yield sessions
+    finally:
+        db.session = original
+        sessions.remove()
+        engine.dispose()
+        backends_mod.drop_pg_database(url)
 
 
 @pytest.fixture

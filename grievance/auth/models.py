@@ -43,7 +43,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     # Bumped on logout-everywhere, password change and deactivation: old sessions stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed, not plain
     away: Mapped[bool] = mapped_column(Boolean, default=False)
     capacity: Mapped[int] = mapped_column(Integer, default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from grievance.cases.models import Case, CaseEvent
 from grievance.extensions import db
 from grievance.types import utcnow
@@ -50,11 +52,15 @@ def record(
     at: datetime | None = None,
 ) -> CaseEvent:
     """Append one event to a case's chain. The caller's transaction makes it durable."""
-    if case.id is None:
-        db.session.flush()
-    prev = db.session.query(CaseEvent.hash).filter_by(case_id=case.id, seq=case.event_count)
-    prev_hash = prev.scalar() if case.event_count else GENESIS
+    prev_hash = GENESIS
+    if case.event_count:
+        prev = select(CaseEvent.hash).where(
+            CaseEvent.case_id == case.id, CaseEvent.seq == case.event_count
+        )
+        prev_hash = db.session.scalar(prev) or GENESIS
     case.event_count = (case.event_count or 0) + 1
+    if case.id is None:
+        db.session.flush()  # a new case's INSERT already carries its first event count
     event = CaseEvent(
         case_id=case.id,
         seq=case.event_count,
@@ -66,7 +72,7 @@ def record(
         public=public,
         data=data or {},
         created_at=(at or utcnow()).astimezone(UTC),
-        prev_hash=prev_hash or GENESIS,
+        prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
     db.session.add(event)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from grievance.auth.models import User
-from grievance.cases.models import Case
+from grievance.cases.models import Case, CaseEvent
 from grievance.extensions import db
 from grievance.queues.models import Queue, queue_members
+from grievance.types import utcnow
 
 CASE_ROLES = ("intake", "officer", "supervisor", "admin")
+# A reason given to open a restricted case ("break glass") opens it for this long.
+BREAK_GLASS_FOR = timedelta(hours=1)
 
 
 def provinces_of(user: User) -> set[str] | None:
@@ -32,13 +37,61 @@ def is_designated(user: User) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def in_scope(user: User, case: Case) -> bool:
+    provinces = provinces_of(user)
+    return provinces is None or case.province_code in provinces
+
+
 def can_view(user: User, case: Case) -> bool:
     if not user.has_role(*CASE_ROLES):
         return False
+    if case.assignee_id == user.id:
+        return True
     if case.confidentiality == "restricted":
-        return case.assignee_id == user.id or is_designated(user)
+        return is_designated(user) or (in_scope(user, case) and has_grant(user, case))
+    return in_scope(user, case)
+
+
+def may_break_glass(user: User, case: Case) -> bool:
+    """Staff who could open the case but for its restriction may, by giving a reason."""
+    return (
+        case.confidentiality == "restricted"
+        and user.has_role(*CASE_ROLES)
+        and in_scope(user, case)
+        and not can_view(user, case)
+    )
+
+
+def has_grant(user: User, case: Case, now: datetime | None = None) -> bool:
+    """The timeline is the record of break-glass access, so it is also the grant."""
+    since = (now or utcnow()) - BREAK_GLASS_FOR
+    query = select(CaseEvent.id).where(
+        CaseEvent.case_id == case.id,
+        CaseEvent.kind == "break_glass",
+        CaseEvent.actor_id == user.id,
+        CaseEvent.created_at >= since,
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def visible_clause(
+    user: User, *, unassigned: bool = False, designated: bool | None = None
+) -> ColumnElement[bool]:
+    """`can_view` as SQL, for lists, counts and searches (break-glass grants left out:
+    a restricted case opened with a reason never shows up in anyone's lists). With
+    `unassigned`, for cases known to have no officer, the assignee test is left out too.
+    `designated` saves the query when the caller already knows `is_designated(user)`."""
     provinces = provinces_of(user)
-    return provinces is None or case.province_code in provinces
+    normal = true() if provinces is None else Case.province_code.in_(provinces)
+    if is_designated(user) if designated is None else designated:
+        restricted: ColumnElement[bool] = true()
+    else:
+        restricted = false() if unassigned else Case.assignee_id == user.id
+    clause = or_(
+        and_(Case.confidentiality != "restricted", normal),
+        and_(Case.confidentiality == "restricted", restricted),
+    )
+    return clause if unassigned else or_(Case.assignee_id == user.id, clause)
 
 
 def can_see_identity(user: User, case: Case) -> bool:

@@ -17,6 +17,7 @@ EVENT_KINDS = {
     "sla_breach": N_("Deadline missed"),
     "break_glass": N_("Restricted case opened with a reason"),
     "notification": N_("Message sent"),
+    "rating": N_("Satisfaction rating"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),

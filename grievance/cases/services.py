@@ -14,6 +14,7 @@ from grievance.cases.models import Case, Category, Person, Province
 from grievance.effects import Notice, emit
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.queues.routing import route
 from grievance.security import hash_secret, new_reference, new_secret
 from grievance.sla import clocks
 from grievance.types import utcnow
@@ -97,6 +98,7 @@ def file_case(
         state=workflow.initial,
         channel=data.channel,
         category=category,
+        category_id=category.id,
         province_code=data.province_code,
         concerned_type=data.concerned_type,
         concerned_name=data.concerned_name,
@@ -115,9 +117,12 @@ def file_case(
     )
     if data.complainant is not None:
         case.complainant = Person(**vars(data.complainant), created_at=at)
+    # Route and set deadlines before the first flush: one INSERT carries it all.
+    with db.session.no_autoflush:
+        queue = route(case)
+        case.queue_id = queue.id if queue else None
+        clocks.start(case, at)
     db.session.add(case)
-    db.session.flush()
-    clocks.start(case, at)
     events.record(
         case,
         "filed",

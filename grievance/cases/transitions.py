@@ -130,6 +130,7 @@ def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) 
         data=data,
         at=at,
     )
+    clocks.record_changes(case, step.effects, step.transition.name, at)
     db.session.flush()
     return event
 

@@ -17,6 +17,7 @@ from grievance.cases.models import Case
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.jobs import commit, rollback
+from grievance.queues.forms import BreakGlassForm
 from grievance.security import normalize_reference
 from workflows import MissingInput, WorkflowError, get_workflow
 
@@ -80,6 +81,12 @@ def _render(case: Case, form: TransitionForm | None = None, failed: str = "", st
 @bp.get("/<reference>")
 @roles_required(*STAFF)
 def show(reference: str):  # type: ignore[no-untyped-def]
+    ref = normalize_reference(reference)
+    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    if case is not None and policy.may_break_glass(current_user, case):
+        # Restricted: only with a reason, which is logged and reported ("break glass").
+        form = BreakGlassForm()
+        return render_template("queues/break_glass.html", case=case, form=form), 403
     return _render(_load(reference))
 
 

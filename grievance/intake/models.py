@@ -1,15 +1,25 @@
-"""Public forums where workers raise concerns."""
+"""Intake records: forums and their sheet imports, partner API clients, inbound SMS."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grievance.domain import FORUM_LEVELS, check_in
 from grievance.extensions import db
-from grievance.types import UTCDateTime, utcnow
+from grievance.types import JSONType, UTCDateTime, utcnow
 
 
 class Forum(db.Model):  # type: ignore[name-defined]
@@ -32,3 +42,76 @@ class Forum(db.Model):  # type: ignore[name-defined]
     participants_total: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+IMPORT_STATES = ("preview", "queued", "running", "done", "failed")
+
+
+class ForumImport(db.Model):  # type: ignore[name-defined]
+    """A sheet of forum concerns: checked in a preview, then turned into cases by a job."""
+
+    __tablename__ = "forum_imports"
+    __table_args__ = (CheckConstraint(check_in("status", IMPORT_STATES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # generated, never typed
+    original_name: Mapped[str] = mapped_column(String(200), default="")  # shown to staff only
+    status: Mapped[str] = mapped_column(String(10), default="preview")
+    total: Mapped[int] = mapped_column(Integer, default=0)  # good rows to import
+    done: Mapped[int] = mapped_column(Integer, default=0)  # good rows already imported
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PartnerClient(db.Model):  # type: ignore[name-defined]
+    """A partner system allowed to use the JSON API; only a hash of its token is kept."""
+
+    __tablename__ = "partner_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PartnerCase(db.Model):  # type: ignore[name-defined]
+    """Which partner filed a case: a partner sees only its own cases."""
+
+    __tablename__ = "partner_cases"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner_clients.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class IdempotencyRecord(db.Model):  # type: ignore[name-defined]
+    """The first answer to a partner's request key, so a retry gets the same answer."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("partner_id", "key", name="partner_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner_clients.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)  # None while being processed
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # never holds a secret
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InboundSms(db.Model):  # type: ignore[name-defined]
+    """One received SMS, by provider id, so a repeated delivery opens no second case.
+    The message body is not kept here: it lives only in the case description."""
+
+    __tablename__ = "inbound_sms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # case | status | stop | empty
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,7 +1,188 @@
-"""Web views of the oversight feature."""
+"""Public accountability pages: dashboard, open data, data dictionary, forum follow-up.
+
+Every figure here is suppressed (suppression.py). Staff oversight pages are in
+staff_views.py, on the same blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import json
+from typing import Any
+
+import click
+from flask import Blueprint, Response, abort, render_template
+from flask.blueprints import BlueprintSetupState
+from flask.cli import AppGroup
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from grievance.domain import SEXES
+from grievance.errors import NotFound
+from grievance.i18n import lang
+from grievance.jobs import commit
+from grievance.oversight import figures, forum_followup, snapshots
+from grievance.oversight.models import StatsSnapshot
+from grievance.oversight.suppression import FEWER_THAN_5, THRESHOLD, for_export, is_suppressed
 
 bp = Blueprint("oversight", __name__)
+DIMENSIONS = ("month", "province", "category", "channel", "sex")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "is_suppressed": is_suppressed,
+        "suppression_threshold": THRESHOLD,
+        "sexes": SEXES,
+        "local_date": lambda value: format_date(value, "medium") if value else "",
+    }
+
+
+def current_snapshot() -> StatsSnapshot | None:
+    """The latest figures; asks for a refresh when they are missing or old."""
+    row = snapshots.latest()
+    if snapshots.needs_refresh(row):
+        snapshots.request_refresh()
+        commit()  # releases the job: in embedded mode it runs now, before we read again
+        row = snapshots.latest()
+    return row
+
+
+@bp.get("/accountability")
+def dashboard() -> str:
+    row = current_snapshot()
+    dims = snapshots.figures(row)
+    tables = [figures.table(dims, d, lang(), public=True) for d in DIMENSIONS]
+    tables[0] = figures.last_months(tables[0])
+    return render_template(
+        "oversight/public_dashboard.html",
+        snapshot=row,
+        totals=figures.totals(dims, public=True),
+        tables=tables,
+    )
+
+
+@bp.get("/accountability/data")
+def data_dictionary() -> str:
+    return render_template("oversight/data_dictionary.html", columns=OPEN_DATA_FIELDS)
+
+
+OPEN_DATA_FIELDS = (
+    "dimension",
+    "key",
+    "label_en",
+    "label_km",
+    "received",
+    "resolved",
+    "open",
+    "overdue",
+    "within_sla_pct",
+    "ack_median",
+    "resolve_median",
+    "satisfaction",
+)
+
+
+def _open_data_rows() -> tuple[StatsSnapshot | None, list[dict[str, Any]]]:
+    from flask_babel import force_locale
+
+    row = current_snapshot()
+    dims = snapshots.figures(row)
+    out: list[dict[str, Any]] = []
+    for dimension in ("all", *DIMENSIONS):
+        labelled: dict[str, Any] = {}
+        for language in ("en", "km"):
+            with force_locale(language):
+                if dimension == "all":
+                    total = figures.totals(dims, public=True)
+                    labelled[language] = [figures.Row("all", _("All cases"), total)]
+                else:
+                    labelled[language] = figures.table(dims, dimension, language, public=True).rows
+        for en, km in zip(labelled["en"], labelled["km"], strict=True):
+            record = {"dimension": dimension, "key": en.key, "label_en": en.label}
+            record["label_km"] = km.label
+            for name in OPEN_DATA_FIELDS[4:]:
+                record[name] = for_export(en.cells.get(name))
+            out.append(record)
+    return row, out
+
+
+@bp.get("/accountability/data.json")
+def open_data_json() -> Response:
+    row, records = _open_data_rows()
+    body = {
+        "generated_at": row.generated_at.isoformat() if row and row.generated_at else None,
+        "suppressed_marker": FEWER_THAN_5,
+        "dictionary": "/accountability/data",
+        "records": records,
+    }
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    return response
+
+
+@bp.get("/accountability/data.csv")
+def open_data_csv() -> Response:
+    _row, records = _open_data_rows()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS)
+    writer.writeheader()
+    writer.writerows(records)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=samleng-accountability.csv"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/accountability/forums")
+def forums() -> str:
+    return render_template("forums/index.html", forums=forum_followup.forums())
+
+
+@bp.get("/accountability/forums/<int:forum_id>")
+def forum(forum_id: int) -> str:
+    try:
+        found, concerns, hidden = forum_followup.forum(forum_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "forums/show.html",
+        forum=found,
+        concerns=concerns,
+        hidden=hidden,
+        tally=forum_followup.tally(concerns),
+        outcomes=forum_followup.OUTCOMES,
+        category_names=forum_followup.category_names(lang()),
+    )
+
+
+stats_cli = AppGroup("stats", help="Accountability figures and exports.")
+
+
+@stats_cli.command("refresh")
+def refresh_cmd() -> None:
+    """Recompute the dashboard figures now (set-based SQL)."""
+    row = snapshots.refresh()
+    commit()
+    stamp = row.generated_at.isoformat() if row.generated_at else "?"
+    click.echo(f"figures as of {stamp} (UTC) computed in {row.took_ms} ms")
+
+
+@stats_cli.command("purge-exports")
+def purge_exports_cmd() -> None:
+    """Delete case exports older than 24 hours."""
+    from grievance.oversight.exports import purge_expired
+
+    removed = purge_expired()
+    commit()
+    click.echo(f"exports removed: {removed}")
+
+
+@bp.record_once
+def _register_cli(state: BlueprintSetupState) -> None:
+    state.app.cli.add_command(stats_cli)
+
+
+from grievance.oversight import staff_views  # noqa: E402,F401  (routes on this blueprint)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    and_,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grievance.cases.models import Case, Person
 from grievance.domain import CONFIDENTIALITY, KINDS, check_in
 from grievance.extensions import db
 
@@ -49,3 +61,88 @@ class Queue(db.Model):  # type: ignore[name-defined]
 
     def name(self, lang: str) -> str:
         return self.name_km if lang == "km" else self.name_en
+
+
+def _trigram(name: str, column: Column[str | None]) -> Index:
+    """A trigram index for the workspace search (substring matches, Khmer included: Khmer
+    writes no spaces between words, so word-based full-text search would not find them).
+    On SQLite the index is a partial index on nothing (`WHERE 0`): searches fall back to a
+    scan there, and the schema still has the same index names on both backends."""
+    return Index(
+        name,
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column.name: "gin_trgm_ops"},
+        sqlite_where=text("0"),
+    )
+
+
+SEARCH_INDEXES = (
+    _trigram("ix_cases_description_trgm", Case.__table__.c.description),
+    _trigram("ix_cases_concerned_name_trgm", Case.__table__.c.concerned_name),
+    _trigram("ix_persons_name_trgm", Person.__table__.c.name),
+)
+
+_cases = Case.__table__.c
+_BACKLOG = and_(_cases.assignee_id.is_(None), _cases.closed_at.is_(None))
+_CLAIMABLE = and_(_cases.assignee_id.is_(None), _cases.state == text("'acknowledged'"))
+_OPEN = _cases.closed_at.is_(None)
+# Partial indexes, each over a small slice of the table, shaped for one workspace query.
+# The INCLUDE columns (PostgreSQL) let counts and sort keys come from the index alone.
+WORKSPACE_INDEXES = (
+    # A queue's backlog (open, no officer): the queue page in claim-next order, its counts.
+    Index(
+        "ix_cases_backlog_due",
+        _cases.queue_id,
+        _cases.resolve_due_at,
+        _cases.id,
+        postgresql_where=_BACKLOG,
+        sqlite_where=_BACKLOG,
+        postgresql_include=[
+            "state",
+            "acknowledged_at",
+            "overdue",
+            "paused_at",
+            "confidentiality",
+            "province_code",
+        ],
+    ),  # fmt: skip
+    # The case that has waited longest in a queue.
+    Index(
+        "ix_cases_backlog_age",
+        _cases.queue_id,
+        _cases.created_at,
+        _cases.id,
+        postgresql_where=_BACKLOG,
+        sqlite_where=_BACKLOG,
+    ),
+    # Claim-next: the claimable cases of a queue, most urgent first.
+    Index(
+        "ix_cases_claimable",
+        _cases.queue_id,
+        _cases.resolve_due_at,
+        _cases.id,
+        postgresql_where=_CLAIMABLE,
+        sqlite_where=_CLAIMABLE,
+    ),
+    # "My cases": an officer's open cases in page order, with the filter columns.
+    Index(
+        "ix_cases_assignee_open",
+        _cases.assignee_id,
+        _cases.overdue.desc(),
+        _cases.resolve_due_at,
+        _cases.id,
+        postgresql_where=_OPEN,
+        sqlite_where=_OPEN,
+        postgresql_include=[
+            "state",
+            "overdue",
+            "paused_at",
+            "category_id",
+            "province_code",
+            "priority",
+        ],
+    ),  # fmt: skip
+    # Search by phone number: persons.phone is indexed, this joins it to the cases.
+    Index("ix_cases_complainant_id", _cases.complainant_id),
+)

@@ -1,7 +1,204 @@
-"""Web views of the queues feature."""
+"""The officer's workspace: my cases, queues and claim-next, workload, bulk reassignment,
+and the reason form that opens a restricted case ("break glass")."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+from functools import lru_cache
+from typing import cast
 
-bp = Blueprint("queues", __name__)
+from babel.dates import format_datetime
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from grievance import nav
+from grievance.auth import roles_required
+from grievance.cases import policy, transitions
+from grievance.cases.models import Case
+from grievance.errors import DomainError, NotFound
+from grievance.extensions import db
+from grievance.jobs import commit, rollback
+from grievance.queues import assignment, overview, restricted, workspace
+from grievance.queues.filters import filters_from, with_choices
+from grievance.queues.forms import BreakGlassForm, BulkReassignForm, CaseFilterForm, ClaimForm
+from grievance.queues.models import Queue
+from grievance.queues.rules_views import bp as rules_bp
+from grievance.security import normalize_reference
+from grievance.types import utcnow
+from workflows import N_
+
+bp = Blueprint("queues", __name__, url_prefix="/workspace")
+bp.register_blueprint(rules_bp)
+bp.record_once(lambda state: assignment.init_app(cast(Flask, state.app)))
+WORKERS = ("officer", "supervisor")
+nav.add("queues.my_cases", N_("My cases"), *WORKERS, order=10)
+nav.add("queues.queues", N_("Queues"), "officer", "supervisor", "admin", order=12)
+nav.add("queues.workload", N_("Workload"), "supervisor", order=14)
+
+
+@bp.context_processor
+def _list_helpers() -> dict[str, object]:
+    """Helpers for pages of 50 rows: the locale and time zone are looked up once, and each
+    label is translated once per page instead of once per row."""
+    locale, zone = get_locale(), get_timezone()
+
+    def short_time(value: datetime) -> str:
+        return format_datetime(value, "short", tzinfo=zone, locale=locale)
+
+    return {"is_overdue": workspace.is_overdue, "short_time": short_time, "tr": lru_cache(_)}
+
+
+SKIP_REASONS = {
+    "not_eligible": N_("the chosen officer may not take this case"),
+    "nobody_available": N_("no available officer in its queue"),
+    "state": N_("it cannot be reassigned at this stage"),
+}
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*WORKERS)
+def my_cases() -> str:
+    posted = request.method == "POST"
+    form = with_choices(CaseFilterForm(formdata=request.form if posted else request.args))
+    filters = filters_from(form, searching=posted)
+    now = utcnow()
+    page = workspace.case_list(current_user, filters)
+    return render_template("queues/my_cases.html", form=form, filters=filters, page=page, now=now)
+
+
+@bp.get("/queues")
+@roles_required("officer", "supervisor", "admin")
+def queues() -> str:
+    now = utcnow()
+    found = overview.overview(current_user, now)
+    return render_template(
+        "queues/queues.html",
+        items=found.queues,
+        member=found.member_of,
+        claim_form=ClaimForm(),
+        now=now,
+    )
+
+
+@bp.get("/queues/<code>")
+@roles_required("officer", "supervisor", "admin")
+def queue(code: str) -> str:
+    now = utcnow()
+    try:
+        found = overview.queue_view(current_user, code, request.args.get("page", 1, int), now)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "queues/queue.html",
+        summary=found.summary,
+        page=found.page,
+        member=found.member,
+        claim_form=ClaimForm(queue=found.summary.queue.id),
+        now=now,
+    )
+
+
+@bp.post("/claim")
+@roles_required("officer")
+def claim() -> Response:
+    form = ClaimForm()
+    form.validate()
+    raw = form.queue.data or ""
+    queue_ids = [int(raw)] if raw.isdigit() else None
+    back = url_for("queues.queues")
+    if queue_ids:
+        queue = db.session.get(Queue, queue_ids[0])
+        back = url_for("queues.queue", code=queue.code) if queue else back
+    try:
+        case = assignment.claim_next(current_user, queue_ids)
+    except DomainError as error:
+        abort(error.status)
+    except transitions.StaleCase:
+        rollback()
+        flash(_("Someone else took that case at the same moment. Please try again."), "error")
+        return redirect(back)
+    if case is None:
+        flash(_("No case is waiting for you in these queues."), "info")
+        return redirect(back)
+    commit()
+    flash(_("Case %(reference)s is now yours.", reference=case.reference), "info")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.get("/workload")
+@roles_required("supervisor")
+def workload() -> str:
+    found = overview.workload_view(current_user, utcnow())
+    return render_template(
+        "queues/workload.html",
+        loads=found.loads,
+        accesses=found.accesses,
+        designated=found.designated,
+    )
+
+
+@bp.route("/reassign", methods=["GET", "POST"])
+@roles_required("supervisor")
+def bulk_reassign() -> tuple[str, int]:
+    officers = {str(u.id): u for u in overview.officers_in_scope(current_user)}
+    form = BulkReassignForm()
+    names = [(k, u.name) for k, u in officers.items()]
+    form.leaving.choices = names
+    form.target.choices = [("", _("Share them out in each case's queue")), *names]
+    if request.method == "GET" or not form.validate():
+        return render_template("queues/reassign.html", form=form, result=None), (
+            400 if request.method == "POST" else 200
+        )
+    leaving = officers.get(form.leaving.data or "")
+    if leaving is None:
+        abort(400)
+    try:
+        result = assignment.reassign_all(
+            leaving,
+            officers.get(form.target.data or ""),
+            form.reason.data or "",
+            current_user,
+            mark_away=bool(form.mark_away.data),
+        )
+    except transitions.StaleCase:
+        rollback()
+        flash(_("A case changed while we were moving it. Nothing was moved; try again."), "error")
+        return render_template("queues/reassign.html", form=form, result=None), 409
+    except DomainError as error:
+        flash(_("This action is not possible."), "error")
+        return render_template("queues/reassign.html", form=form, result=None), error.status
+    commit()
+    return render_template(
+        "queues/reassign.html", form=form, result=result, reasons=SKIP_REASONS
+    ), 200
+
+
+def _case_by_reference(reference: str) -> Case:
+    ref = normalize_reference(reference)
+    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.post("/restricted/<reference>")
+@roles_required(*policy.CASE_ROLES)
+def open_restricted(reference: str) -> Response | tuple[str, int]:
+    case = _case_by_reference(reference)
+    form = BreakGlassForm()
+    if not policy.may_break_glass(current_user, case):
+        abort(404)
+    if not form.validate():
+        return render_template("queues/break_glass.html", case=case, form=form), 400
+    try:
+        restricted.break_glass(case, current_user, form.reason.data or "")
+    except NotFound:
+        abort(404)
+    except DomainError:
+        return render_template("queues/break_glass.html", case=case, form=form), 400
+    commit()
+    return redirect(url_for("cases.show", reference=case.reference))

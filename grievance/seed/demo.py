@@ -17,6 +17,7 @@ from grievance.cases.models import Case, Category, Province
 from grievance.cases.services import NewCase, PersonData, file_case
 from grievance.extensions import db
 from grievance.intake.models import Forum
+from grievance.queues.models import Queue
 from grievance.seed.reference import rows
 from grievance.types import utcnow
 
@@ -128,6 +129,25 @@ def _users(org_ids: dict[str, int]) -> dict[str, str]:
     return created
 
 
+# Queue memberships; the restricted queue's members are its designated (women) officers.
+QUEUE_MEMBERS = {
+    "officer": ["restricted", "national", "office-kh-12"],
+    "officer.pp": ["office-kh-12"],
+    "officer.sr": ["office-kh-17"],
+    "supervisor": ["national"],
+}
+
+
+def _queue_members() -> None:
+    for username, codes in QUEUE_MEMBERS.items():
+        user = db.session.scalar(select(User).where(User.username == username))
+        for code in codes:
+            queue = db.session.scalar(select(Queue).where(Queue.code == code))
+            if user is not None and queue is not None and user not in queue.members:
+                queue.members.append(user)
+    db.session.flush()
+
+
 def _forums() -> None:
     for row in rows("forums.csv"):
         if db.session.scalar(select(Forum.id).where(Forum.title == row["title"])):
@@ -222,6 +242,7 @@ def seed_demo(
     """Organisations, demo users (new passwords returned once), forums and ~300 cases."""
     org_ids = _org_ids()
     passwords = _users(org_ids)
+    _queue_members()
     _forums()
     made = _cases(advance, utcnow())
     db.session.flush()

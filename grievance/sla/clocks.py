@@ -1,19 +1,42 @@
-"""Starting and moving a case's SLA deadlines. Called only from case services."""
+"""Starting and moving a case's SLA deadlines. Called from case services and the sweep.
+
+Deadlines are stored on the case (so the sweep is an indexed comparison); every move is
+also written to the case timeline, so `grievance.sla.ledger` can re-derive them.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
+from grievance.cases import events
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.sla.calendar import Closure as CalendarClosure
 from grievance.sla.calendar import WorkingCalendar
 from grievance.sla.models import Closure, SlaPolicy
+from workflows import Effect, get_workflow
+
+RISK_FRACTION = 0.75  # DESIGN.md: at risk once 75 % of the time is used
+_SCOPED = "samleng.sla.calendar"
+
+
+def _wall_clock(value: str) -> time:
+    hours, _, minutes = value.strip().partition(":")
+    return time(int(hours), int(minutes or 0))
 
 
 def working_calendar() -> WorkingCalendar:
+    """The calendar in force: weekends, KH holidays, the closures admins declared, and the
+    configured office hours and time zone."""
+    scoped = db.session.info.get(_SCOPED)
+    if isinstance(scoped, WorkingCalendar):
+        return scoped
     closures = tuple(
         CalendarClosure(
             start=c.start_date,
@@ -23,7 +46,25 @@ def working_calendar() -> WorkingCalendar:
         )
         for c in db.session.scalars(select(Closure))
     )
-    return WorkingCalendar(closures=closures)
+    if not has_app_context():
+        return WorkingCalendar(closures=closures)
+    cfg = current_app.config["SAMLENG"]
+    return WorkingCalendar(
+        closures=closures,
+        day_start=_wall_clock(cfg.WORKDAY_START),
+        day_end=_wall_clock(cfg.WORKDAY_END),
+        tz=ZoneInfo(cfg.TIMEZONE),
+    )
+
+
+@contextmanager
+def calendar_scope(calendar: WorkingCalendar) -> Iterator[WorkingCalendar]:
+    """Reuse one calendar for a batch of cases (the sweep) instead of reloading closures."""
+    db.session.info[_SCOPED] = calendar
+    try:
+        yield calendar
+    finally:
+        db.session.info.pop(_SCOPED, None)
 
 
 def policy_for(case: Case) -> SlaPolicy | None:
@@ -38,8 +79,12 @@ def policy_for(case: Case) -> SlaPolicy | None:
     return rows
 
 
-def _amount(policy: SlaPolicy, target: float) -> dict[str, float]:
+def amount(policy: SlaPolicy, target: float) -> dict[str, float]:
     return {"days": target} if policy.unit == "days" else {"hours": target}
+
+
+def target_seconds(policy: SlaPolicy, target: float, calendar: WorkingCalendar) -> float:
+    return target * (calendar.day_seconds if policy.unit == "days" else 3600.0)
 
 
 def start(case: Case, at: datetime, calendar: WorkingCalendar | None = None) -> None:
@@ -50,10 +95,16 @@ def start(case: Case, at: datetime, calendar: WorkingCalendar | None = None) -> 
     cal = calendar or working_calendar()
     case.sla_policy_id = policy.id
     case.ack_due_at, case.ack_risk_at = cal.due_and_risk(
-        at, province=case.province_code, **_amount(policy, policy.acknowledge)
+        at,
+        province=case.province_code,
+        risk_fraction=RISK_FRACTION,
+        **amount(policy, policy.acknowledge),
     )
     case.resolve_due_at, case.resolve_risk_at = cal.due_and_risk(
-        at, province=case.province_code, **_amount(policy, policy.resolve)
+        at,
+        province=case.province_code,
+        risk_fraction=RISK_FRACTION,
+        **amount(policy, policy.resolve),
     )
     case.deadline_version = (case.deadline_version or 0) + 1
 
@@ -87,13 +138,47 @@ def restart_resolve(
     if policy is None:
         return
     cal = calendar or working_calendar()
-    amount = _amount(policy, policy.resolve if target is None else target)
+    value = policy.resolve if target is None else target
     case.resolve_due_at, case.resolve_risk_at = cal.due_and_risk(
-        at, province=case.province_code, **amount
+        at, province=case.province_code, risk_fraction=RISK_FRACTION, **amount(policy, value)
     )
     case.paused_at = None
     case.overdue = False
     case.deadline_version = (case.deadline_version or 0) + 1
+
+
+def rebase_resolve(
+    case: Case, origin: datetime, at: datetime, calendar: WorkingCalendar | None = None
+) -> None:
+    """Count the current escalation level's target from `origin` instead of from now.
+
+    The sweep escalates a breach as of the moment it happened, so a sweep that ran late
+    (or not at all for a while) gives every level the same time it would have had, and a
+    jump past two levels is handled level by level. Part of the same restart, so the
+    deadline version is not bumped again; the "restart" clock event records `origin`.
+    """
+    policy = db.session.get(SlaPolicy, case.sla_policy_id) if case.sla_policy_id else None
+    if policy is None:
+        return
+    cal = calendar or working_calendar()
+    target = escalation_target(case)
+    value = policy.resolve if target is None else target
+    case.resolve_due_at, case.resolve_risk_at = cal.due_and_risk(
+        origin, province=case.province_code, risk_fraction=RISK_FRACTION, **amount(policy, value)
+    )
+    events.record(
+        case,
+        "clock",
+        actor_id=None,
+        actor_role="system",
+        data={
+            "clock": "resolve",
+            "action": "restart",
+            "level": case.escalation_level,
+            "from": origin.isoformat(),
+        },
+        at=at,
+    )
 
 
 def escalation_target(case: Case) -> float | None:
@@ -104,3 +189,29 @@ def escalation_target(case: Case) -> float | None:
     if level <= 0 or not ladder:
         return None
     return float(ladder[min(level, len(ladder)) - 1])
+
+
+def record_changes(case: Case, effects: tuple[Effect, ...], transition: str, at: datetime) -> None:
+    """After a transition: write a "clock" event for each pause and resume (the reason is
+    the transition that caused it), and drop the overdue flag once no running clock is
+    past its deadline (a stopped clock cannot be overdue any more)."""
+    for effect in effects:
+        if effect.kind != "clock":
+            continue
+        if effect.action in ("pause", "resume"):
+            events.record(
+                case,
+                "clock",
+                actor_id=None,
+                actor_role="system",
+                data={"clock": effect.target, "action": effect.action, "reason": transition},
+                at=at,
+            )
+        elif effect.action == "stop" and case.overdue:
+            case.overdue = running_past_due(case, at)
+
+
+def running_past_due(case: Case, at: datetime) -> bool:
+    running = get_workflow(case.workflow).state(case.state).clocks
+    dues = {"acknowledge": case.ack_due_at, "resolve": case.resolve_due_at}
+    return any((due := dues.get(c)) is not None and due <= at for c in running)

@@ -1,7 +1,280 @@
-"""Web views of the sla feature."""
+"""SLA screens: calendar and closures, policies (admins); a case's priority (case page)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
 
-bp = Blueprint("sla", __name__)
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from grievance import nav
+from grievance.auth import roles_required
+from grievance.cases import policy as case_policy
+from grievance.cases import transitions
+from grievance.cases.models import Case, Category, Province
+from grievance.domain import KINDS, PRIORITIES
+from grievance.errors import DomainError
+from grievance.extensions import db
+from grievance.i18n import lang
+from grievance.jobs import commit, rollback
+from grievance.security import normalize_reference
+from grievance.sla import admin, services, status, timer
+from grievance.sla.forms import ClosureForm, NewPolicyForm, PolicyForm, PriorityForm, RemoveForm
+from grievance.sla.models import SlaPolicy
+from grievance.types import utcnow
+from workflows.i18n import N_
+
+bp = Blueprint("sla", __name__, url_prefix="/sla")
+nav.add("sla.calendar", N_("Calendar and closures"), "admin", order=84)
+nav.add("sla.policies", N_("SLA policies"), "admin", order=85)
+
+
+@bp.record_once
+def _wire(state: Any) -> None:
+    # Registered by create_app with every feature: template helpers, and in embedded
+    # mode the sweep timer (it decides itself whether this process should run one).
+    app: Flask = state.app
+    app.context_processor(_helpers)
+    timer.start_if_wanted(app)
+
+
+def _helpers() -> dict[str, Any]:
+    return {
+        "sla_status": status.for_template,
+        "sla_text": status.describe,
+        "sla_clock_labels": status.CLOCK_LABELS,
+        "sla_levels": status.LEVELS,
+        "expected_date": status.expected_date,
+        "sla_priority_form": _priority_form_for,
+    }
+
+
+def _priority_form_for(case: Case) -> PriorityForm | None:
+    """The case page's priority form, for those who may use it."""
+    if not current_user.is_authenticated:
+        return None
+    if not services.can_change_priority(case, transitions.actor_for(current_user)):
+        return None
+    return priority_form(case)
+
+
+def _today() -> date:
+    return utcnow().astimezone(status.request_calendar().tz).date()
+
+
+def _error(error: DomainError) -> str:
+    messages = {
+        "closure_dates": _("The last day cannot be before the first day."),
+        "closure_too_long": _("A closure can last at most one year."),
+        "reason_required": _("Please give a reason."),
+        "unknown_province": _("Choose provinces from the list."),
+        "bad_target": _("Each target must be more than zero and at most one year."),
+        "acknowledge_after_resolve": _("Acknowledging cannot take longer than resolving."),
+        "policy_exists": _("That policy already exists: edit it instead."),
+        "policy_replaced": _("Someone changed this policy meanwhile. Please start again."),
+        "same_priority": _("The case already has that priority."),
+        "no_sla_policy": _("There is no deadline policy for that priority."),
+        "case_closed": _("This case is closed."),
+        "not_allowed": _("You may not change this case's priority."),
+    }
+    return messages.get(error.code, _("That did not work. Please check and try again."))
+
+
+# -- calendar and closures ----------------------------------------------------------------
+
+
+def _province_choices() -> list[tuple[str, str]]:
+    rows = db.session.scalars(select(Province).order_by(Province.code))
+    return [(p.code, p.name(lang())) for p in rows]
+
+
+def _calendar_page(form: ClosureForm, code: int = 200) -> tuple[str, int]:
+    today = _today()
+    coming, past = admin.closures(today)
+    page = render_template(
+        "sla/calendar.html",
+        form=form,
+        remove=RemoveForm(),
+        holidays=admin.upcoming_holidays(today),
+        coming=coming,
+        past=past[:20],
+        provinces=dict(_province_choices()),
+    )
+    return page, code
+
+
+@bp.get("/calendar")
+@roles_required("admin")
+def calendar() -> tuple[str, int]:
+    form = ClosureForm()
+    form.provinces.choices = _province_choices()
+    return _calendar_page(form)
+
+
+@bp.post("/closures")
+@roles_required("admin")
+def add_closure() -> Response | tuple[str, int]:
+    form = ClosureForm()
+    form.provinces.choices = _province_choices()
+    if not form.validate():
+        return _calendar_page(form, 400)
+    try:
+        admin.add_closure(
+            form.start.data,
+            form.end.data,
+            form.provinces.data or [],
+            form.reason.data or "",
+            actor_id=current_user.id,
+        )
+    except DomainError as error:
+        rollback()
+        flash(_error(error), "error")
+        return _calendar_page(form, 400)
+    commit()
+    flash(_("Closure saved. Deadlines of open cases are being recalculated."), "info")
+    return redirect(url_for(".calendar"))
+
+
+@bp.post("/closures/<int:closure_id>/remove")
+@roles_required("admin")
+def remove_closure(closure_id: int) -> Response:
+    if not RemoveForm().validate():
+        abort(400)
+    try:
+        admin.remove_closure(closure_id)
+    except DomainError:
+        abort(404)
+    commit()
+    flash(_("Closure removed. Deadlines of open cases are being recalculated."), "info")
+    return redirect(url_for(".calendar"))
+
+
+# -- policies -----------------------------------------------------------------------------
+
+
+def _scope_choices() -> list[tuple[str, Any]]:
+    kinds = [(f"kind:{k}", _l("All categories: %(kind)s", kind=_l(v))) for k, v in KINDS.items()]
+    rows = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.code)
+    )
+    return kinds + [(f"category:{c.id}", c.name(lang())) for c in rows]
+
+
+def _policies_page(form: NewPolicyForm, code: int = 200) -> tuple[str, int]:
+    categories = {c.id: c for c in db.session.scalars(select(Category))}
+    page = render_template(
+        "sla/policies.html",
+        policies=admin.active_policies(),
+        categories=categories,
+        form=form,
+        kinds=KINDS,
+        priorities=PRIORITIES,
+    )
+    return page, code
+
+
+@bp.get("/policies")
+@roles_required("admin")
+def policies() -> tuple[str, int]:
+    form = NewPolicyForm()
+    form.scope.choices = _scope_choices()
+    return _policies_page(form)
+
+
+@bp.post("/policies")
+@roles_required("admin")
+def new_policy() -> Response | tuple[str, int]:
+    form = NewPolicyForm()
+    form.scope.choices = _scope_choices()
+    if not form.validate():
+        return _policies_page(form, 400)
+    what, _sep, value = str(form.scope.data).partition(":")
+    category_id = int(value) if what == "category" else None
+    kind = value if what == "kind" else "grievance"
+    try:
+        admin.create_policy(category_id, kind, str(form.priority.data), form.data_for_service())
+    except DomainError as error:
+        rollback()
+        flash(_error(error), "error")
+        return _policies_page(form, 400 if error.status == 400 else 409)
+    commit()
+    flash(_("Policy saved. It applies to cases filed from now on."), "info")
+    return redirect(url_for(".policies"))
+
+
+@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_policy(policy_id: int) -> Response | tuple[str, int]:
+    policy = db.session.get(SlaPolicy, policy_id)
+    if policy is None or not policy.active:
+        abort(404)
+    form = PolicyForm(obj=_current_values(policy))  # a POST's own values take precedence
+    if form.validate_on_submit():
+        try:
+            admin.revise_policy(policy.id, form.data_for_service())
+        except DomainError as error:
+            rollback()
+            flash(_error(error), "error")
+        else:
+            commit()
+            flash(_("New version saved. Open cases keep the version they started with."), "info")
+            return redirect(url_for(".policies"))
+    category = db.session.get(Category, policy.category_id) if policy.category_id else None
+    page = render_template(
+        "sla/policy_edit.html", form=form, policy=policy, category=category, kinds=KINDS
+    )
+    return page, 400 if form.is_submitted() else 200
+
+
+def _current_values(policy: SlaPolicy) -> SimpleNamespace:
+    ladder = [float(x) for x in (policy.escalation or [])] + [policy.resolve] * 2
+    return SimpleNamespace(
+        unit=policy.unit,
+        acknowledge=policy.acknowledge,
+        resolve=policy.resolve,
+        level1=ladder[0],
+        level2=ladder[1],
+    )
+
+
+# -- a case's priority --------------------------------------------------------------------
+
+
+@bp.post("/cases/<reference>/priority")
+@roles_required("officer", "supervisor", "admin")
+def change_priority(reference: str) -> Response:
+    ref = normalize_reference(reference)
+    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    if case is None or not case_policy.can_view(current_user, case):
+        abort(404)
+    form = priority_form(case)
+    target = url_for("cases.show", reference=case.reference) + "#sla"
+    if not form.validate():
+        flash(_("Choose a priority and give a reason."), "error")
+        return redirect(target)
+    try:
+        services.change_priority(
+            case,
+            str(form.priority.data),
+            transitions.actor_for(current_user),
+            form.reason.data or "",
+        )
+    except DomainError as error:
+        rollback()
+        flash(_error(error), "error")
+        return redirect(target)
+    commit()
+    flash(_("Priority changed; the deadlines were recalculated."), "info")
+    return redirect(target)
+
+
+def priority_form(case: Case) -> PriorityForm:
+    form = PriorityForm()
+    form.priority.choices = [(k, _l(v)) for k, v in PRIORITIES.items() if k != case.priority]
+    return form

@@ -1,7 +1,286 @@
-"""Web views of the tracking feature."""
+"""The public status page: find a case with its reference and secret (or a one-time link),
+read where it stands, and take the steps open to the complainant.
+
+After a lookup the signed session holds only the case id and an expiry, so no later page
+needs the secret and no URL carries the reference or the secret.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import time
+from datetime import datetime
+from typing import Any
 
-bp = Blueprint("tracking", __name__)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from grievance.cases.models import Case
+from grievance.cases.transitions import StaleCase
+from grievance.errors import DomainError, NotFound
+from grievance.jobs import commit, rollback
+from grievance.ratelimit import limiter, setting
+from grievance.tracking import links, presenters, services
+from grievance.tracking.forms import STEP_FORMS, LookupForm, RateForm, StepForm
+from grievance.types import utcnow
+from workflows import MissingInput, WorkflowError
+
+bp = Blueprint("tracking", __name__, url_prefix="/track")
+SESSION_KEY = "tracked_case"
+SESSION_SECONDS = 30 * 60
+
+
+def local_date(value: datetime | None) -> str:
+    return "" if value is None else format_date(value, "long")
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"local_date": local_date, "session_minutes": SESSION_SECONDS // 60}
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # A case's state on a shared phone must not come back from a cache or the history.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# -- the session ------------------------------------------------------------------------
+
+
+def _remember(case_id: int) -> None:
+    session[SESSION_KEY] = {"id": case_id, "until": int(time.time()) + SESSION_SECONDS}
+
+
+def _tracked_id() -> int | None:
+    value = session.get(SESSION_KEY)
+    if not isinstance(value, dict):
+        return None
+    case_id, until = value.get("id"), value.get("until")
+    if not isinstance(case_id, int) or not isinstance(until, int) or until < time.time():
+        session.pop(SESSION_KEY, None)
+        return None
+    return case_id
+
+
+def _session_case() -> Case | None:
+    case_id = _tracked_id()
+    if case_id is None:
+        return None
+    try:
+        case = services.get_case(case_id)
+    except NotFound:
+        session.pop(SESSION_KEY, None)
+        return None
+    _remember(case_id)  # each visit gives another half hour
+    return case
+
+
+def _ask_again() -> Response:
+    flash(
+        _(
+            "Please type your tracking reference and secret. For your safety, your case page "
+            "closes after %(minutes)s minutes.",
+            minutes=SESSION_SECONDS // 60,
+        ),
+        "info",
+    )
+    return redirect(url_for(".lookup"), 303)
+
+
+# -- lookup -------------------------------------------------------------------------------
+
+
+def _reference_key() -> str:
+    return services.reference_key(request.form.get("reference", ""))
+
+
+def _no_reference() -> bool:
+    return not request.form.get("reference", "").strip()
+
+
+def _lookup_failed(response: Response) -> bool:
+    return response.status_code != 303
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(setting("TRACK_LIMIT_PER_CLIENT"), methods=["POST"])
+@limiter.limit(
+    setting("TRACK_LIMIT_PER_REFERENCE"),
+    methods=["POST"],
+    key_func=_reference_key,
+    exempt_when=_no_reference,
+    deduct_when=_lookup_failed,
+)
+def lookup() -> ResponseReturnValue:
+    form = LookupForm()
+    not_found = False
+    if form.validate_on_submit():
+        try:
+            case_id = services.find_case(form.reference.data or "", form.secret.data or "")
+        except NotFound:
+            not_found = True
+        else:
+            _remember(case_id)
+            return redirect(url_for(".status"), 303)
+    form.secret.data = ""  # never sent back, not even when it was wrong
+    return render_template(
+        "tracking/lookup.html", form=form, not_found=not_found, open_case=_tracked_id()
+    )
+
+
+# -- one-time links -----------------------------------------------------------------------
+
+
+def _link_gone(gone: links.LinkGone) -> ResponseReturnValue:
+    if gone.case_id is not None and gone.case_id == _tracked_id():
+        return redirect(url_for(".status"), 303)  # the same phone tapping the link again
+    if gone.code == "link_used":
+        notice = _("This link was already used. Please type your tracking reference and secret.")
+    else:
+        notice = _("This link no longer works. Please type your tracking reference and secret.")
+    form = LookupForm(formdata=None)
+    return render_template("tracking/lookup.html", form=form, notice=notice), 410
+
+
+@bp.get("/l/<token>")
+@limiter.limit(setting("TRACK_LIMIT_PER_CLIENT"))
+def link(token: str) -> ResponseReturnValue:
+    # Opening only shows a button: message apps that fetch links to preview them must
+    # not spend the link before the complainant taps it.
+    try:
+        links.check_link(token)
+    except links.LinkGone as gone:
+        return _link_gone(gone)
+    return render_template("tracking/link.html", token=token)
+
+
+@bp.post("/l/<token>")
+@limiter.limit(setting("TRACK_LIMIT_PER_CLIENT"))
+def open_link(token: str) -> ResponseReturnValue:
+    try:
+        case_id = links.use_link(token)
+    except links.LinkGone as gone:
+        rollback()
+        return _link_gone(gone)
+    commit()
+    _remember(case_id)
+    return redirect(url_for(".status"), 303)
+
+
+# -- the status page and the complainant's steps ------------------------------------------
+
+
+def _render(
+    case: Case,
+    forms: dict[str, StepForm] | None = None,
+    rate_form: RateForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    page = presenters.status_page(case, utcnow())
+    shown: dict[str, StepForm] = {
+        name: STEP_FORMS[name](formdata=None, prefix=name, version=case.version)
+        for name in page.actions
+    }
+    shown.update(forms or {})
+    rate_form = rate_form or RateForm(formdata=None, prefix="rate", version=case.version)
+    html = render_template("tracking/case.html", page=page, forms=shown, rate_form=rate_form)
+    return html, status
+
+
+def _stale(case_id: int) -> ResponseReturnValue:
+    rollback()
+    flash(_("Your case changed while you were looking at it. Here is the latest."), "error")
+    return _render(services.get_case(case_id), status=409)
+
+
+@bp.get("/case")
+def status() -> ResponseReturnValue:
+    case = _session_case()
+    return _ask_again() if case is None else _render(case)
+
+
+def _done_message(name: str) -> str:
+    messages = {
+        "provide_information": _("Thank you. We have received your answer."),
+        "ask_follow_up": _("Thank you. We have received your question."),
+        "accept_resolution": _("Thank you. Your case is now closed."),
+        "accept_answer": _("Thank you. Your case is now closed."),
+        "appeal": _("We have received your appeal. A different officer will review your case."),
+        "withdraw": _("Your case has been withdrawn."),
+    }
+    return messages[name]
+
+
+@bp.post("/act/<name>")
+def act(name: str) -> ResponseReturnValue:
+    case = _session_case()
+    if case is None:
+        return _ask_again()
+    form_class = STEP_FORMS.get(name) or abort(404)
+    form = form_class(prefix=name)
+    if not form.validate():
+        return _render(case, {name: form}, status=400)
+    try:
+        services.take_step(
+            case,
+            name,
+            form.inputs(),
+            expected_version=form.version_number(),
+            evidence=getattr(form, "evidence", []),
+        )
+    except StaleCase:
+        return _stale(case.id)
+    except MissingInput:
+        rollback()
+        flash(_("Please fill in this field."), "error")
+        return _render(case, {name: form}, status=400)
+    except WorkflowError as error:
+        rollback()
+        flash(_(error.message), "error")
+        return _render(case, status=error.http_status)
+    except DomainError as error:
+        rollback()
+        flash(_("This action is not possible."), "error")
+        return _render(case, status=error.status)
+    commit()
+    flash(_done_message(name), "info")
+    return redirect(url_for(".status"), 303)
+
+
+@bp.post("/rate")
+def rate() -> ResponseReturnValue:
+    case = _session_case()
+    if case is None:
+        return _ask_again()
+    form = RateForm(prefix="rate")
+    if not form.validate():
+        return _render(case, rate_form=form, status=400)
+    try:
+        services.rate(
+            case,
+            int(form.rating.data),
+            form.comment.data,
+            expected_version=form.version_number(),
+        )
+    except StaleCase:
+        return _stale(case.id)
+    except DomainError as error:
+        rollback()
+        flash(_("You have already told us how happy you are. Thank you."), "info")
+        return _render(case, status=error.status)
+    commit()
+    flash(_("Thank you for telling us."), "info")
+    return redirect(url_for(".status"), 303)
+
+
+@bp.post("/done")
+def forget() -> Response:
+    session.pop(SESSION_KEY, None)
+    flash(_("Your case page is closed."), "info")
+    return redirect(url_for(".lookup"), 303)

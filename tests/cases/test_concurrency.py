@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.orm import scoped_session
 
 from grievance.cases import transitions
 from grievance.cases.models import Case, CaseEvent
 from grievance.cases.services import NewCase, file_case
-from grievance.extensions import db
 from tests.conftest import BACKENDS
 
 SUPERVISOR = transitions.Actor(id=None, roles=frozenset({"supervisor"}))
@@ -21,17 +19,8 @@ pytestmark = pytest.mark.skipif(not BACKENDS.postgres, reason="needs PostgreSQL 
 
 
 @pytest.fixture
-def real_sessions(database_url: str) -> Iterator[scoped_session]:  # type: ignore[type-arg]
-    """Committing sessions, one per thread, outside the test's rolled-back transaction."""
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
-    sessions = scoped_session(sessionmaker(bind=engine))
-    original, db.session = db.session, sessions
-    try:
-        yield sessions
-    finally:
-        db.session = original
-        sessions.remove()
-        engine.dispose()
+def real_sessions(committed_sessions: scoped_session) -> scoped_session:  # type: ignore[type-arg]
+    return committed_sessions
 
 
 def test_two_concurrent_transitions_one_wins(app: Flask, real_sessions: scoped_session) -> None:  # type: ignore[type-arg]

@@ -1,0 +1,1 @@
+"""Benchmark scenarios; run each as `python -m bench.<name>`."""

@@ -1,0 +1,327 @@
+"""Benchmark: one SLA sweep over a large case table, on PostgreSQL.
+
+    python -m bench.sla_sweep --total 1000000 --open 100000 --breached 5000 [--compare 100000]
+
+Creates a scratch database (samleng_bench_sla) on the server named by DATABASE_URL (default:
+the local one), migrates it, seeds the reference data and two national supervisors, then
+generates the cases in SQL (INSERT ... SELECT generate_series, no ORM):
+
+- `total - open` closed cases, their deadlines long past (what a naive "due <= now" scan
+  would trip over);
+- `open - breached` open cases spread over the open states, deadlines ahead (a sixth of
+  them waiting for the complainant, clock held);
+- `breached` cases in progress whose resolve deadline passed in the last few hours and
+  that no sweep has seen yet.
+
+It prints the plan of the breach claim (it must use ix_cases_sla_resolve_open, the
+open-case risk-time index, and read only the open cases past risk), then times one
+sweep: claiming (the set-based INSERT ... SELECT ... ON CONFLICT DO NOTHING), handling
+the claimed cases or, above the sweep's inline limit, handing them to jobs in batches,
+and the commit. Then it runs some of those jobs on one in-process "worker" and times
+them (event, notices, escalation, queue per case), and checks that a second sweep claims
+nothing. With --compare N, the same is done with N total cases (same open and breached
+counts) to show the time follows the breached count, not the table size. The database
+is dropped at the end (--keep to keep it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1/postgres"
+DB_NAME = "samleng_bench_sla"
+
+
+def _urls(server: str) -> tuple[str, str]:
+    base = make_url(server.replace("postgresql+psycopg://", "postgresql://"))
+    admin = base.set(database="postgres").render_as_string(hide_password=False)
+    bench = base.set(database=DB_NAME).render_as_string(hide_password=False)
+    return admin, bench
+
+
+def _recreate(admin: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def _drop(admin: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def _app(url: str) -> Any:
+    from grievance import create_app
+    from grievance.config import Config
+
+    # Jobs the sweep releases are recorded: handling batches are run (and timed) after
+    # the sweep, as workers would; e-mail sends are left alone, sending is not the sweep.
+    app = create_app(Config(DATABASE_URL=url, REDIS_URL="", INSTANCE_PATH="/tmp/samleng-bench"))
+    released: list[tuple[str, tuple[Any, ...]]] = []
+    app.extensions["samleng.jobs"] = lambda name, ids: released.append((name, ids))
+    app.extensions["bench.released"] = released
+    return app
+
+
+def _drain(app: Any, limit: int) -> tuple[int, int, float]:
+    """Run (up to `limit` of) the handling jobs the sweep handed out, one after the other,
+    as one worker would. Returns (batches run, cases in them, seconds)."""
+    from grievance.jobs import execute
+
+    released = app.extensions["bench.released"]
+    batches = [(n, ids) for n, ids in released if n.endswith(".handle_job")][:limit]
+    released.clear()
+    started = time.perf_counter()
+    with app.app_context():
+        for name, ids in batches:
+            execute(name, *ids)
+    return len(batches), sum(len(ids) for _n, ids in batches), time.perf_counter() - started
+
+
+def _prepare(app: Any) -> dict[str, int]:
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from grievance.auth.models import User, UserRole
+    from grievance.cases.models import Category
+    from grievance.extensions import db
+    from grievance.jobs import commit
+    from grievance.seed.reference import seed_reference
+    from grievance.sla.models import SlaPolicy
+
+    with app.app_context():
+        upgrade(revision="heads")
+        seed_reference()
+        for n in (1, 2):
+            user = User(username=f"bench.sup{n}", name=f"Supervisor {n}", password_hash="x")
+            user.email = f"sup{n}@example.org"
+            user.roles = [UserRole(role="supervisor", province_code=None)]
+            db.session.add(user)
+        commit()
+        category = db.session.scalar(select(Category.id).where(Category.code == "pension"))
+        policy = db.session.scalar(
+            select(SlaPolicy.id).where(
+                SlaPolicy.kind == "grievance",
+                SlaPolicy.priority == "normal",
+                SlaPolicy.category_id.is_(None),
+            )
+        )
+        return {"category": int(category), "policy": int(policy)}
+
+
+# The generated rows: g <= breached: newly breached; g <= open: open, on time; else closed.
+CASES_SQL = """
+INSERT INTO cases (
+  reference, secret_hash, kind, workflow, state, channel, category_id, province_code,
+  concerned_type, description, priority, confidentiality, prefers_woman_officer,
+  affected_count, language, sla_policy_id, ack_due_at, ack_risk_at, resolve_due_at,
+  resolve_risk_at, paused_at, deadline_version, escalation_level, overdue, event_count,
+  version, created_at, updated_at, closed_at)
+SELECT
+  'B' || lpad(g::text, 9, '0'), 'x', 'grievance', 'grievance',
+  CASE WHEN g <= %(breached)s THEN 'in_progress'
+       WHEN g <= %(open)s THEN (ARRAY['submitted','acknowledged','assigned','in_progress',
+                                      'awaiting_complainant','escalated'])[1 + g %% 6]
+       ELSE 'closed' END,
+  'web', %(category)s, (%(provinces)s::text[])[1 + g %% %(nprov)s],
+  'other', 'benchmark case', 'normal', 'normal', false, 1, 'km', %(policy)s,
+  CASE WHEN g > %(open)s THEN now() - interval '300 days'
+       WHEN g <= %(breached)s THEN now() - interval '20 days'
+       ELSE now() + interval '1 day' + (g %% 997) * interval '1 minute' END,
+  CASE WHEN g > %(open)s THEN now() - interval '301 days'
+       WHEN g <= %(breached)s THEN now() - interval '21 days'
+       ELSE now() + interval '12 hours' + (g %% 997) * interval '1 minute' END,
+  CASE WHEN g > %(open)s THEN now() - interval '280 days'
+       WHEN g <= %(breached)s THEN now() - interval '1 minute' - (g %% 600) * interval '1 minute'
+       ELSE now() + interval '10 days' + (g %% 9973) * interval '1 minute' END,
+  CASE WHEN g > %(open)s THEN now() - interval '285 days'
+       WHEN g <= %(breached)s THEN now() - interval '5 days'
+       ELSE now() + interval '3 days' + (g %% 9973) * interval '1 minute' END,
+  CASE WHEN g > %(breached)s AND g <= %(open)s AND g %% 6 = 3 THEN now() - interval '1 day' END,
+  1, 0, false, 0, 1,
+  now() - interval '30 days' - (g %% 300) * interval '1 day',
+  now() - interval '1 day',
+  CASE WHEN g > %(open)s THEN now() - interval '200 days' END
+FROM generate_series(1, %(total)s) AS g
+"""
+
+
+def _generate(url: str, ids: dict[str, int], total: int, open_: int, breached: int) -> float:
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        provinces = [r[0] for r in conn.execute("SELECT code FROM provinces ORDER BY code")]
+        conn.execute(
+            CASES_SQL,  # type: ignore[arg-type]
+            {
+                **ids,
+                "total": total,
+                "open": open_,
+                "breached": breached,
+                "provinces": provinces,
+                "nprov": len(provinces),
+            },
+        )
+        conn.execute("VACUUM ANALYZE cases")
+    return time.perf_counter() - started
+
+
+@contextmanager
+def _timed(into: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[name] = into.get(name, 0.0) + time.perf_counter() - started
+
+
+def _plan(app: Any, now: datetime) -> list[str]:
+    from sqlalchemy.dialects import postgresql
+
+    from grievance.extensions import db
+    from grievance.sla.sweep import claim_statement
+
+    with app.app_context():
+        statement = claim_statement("resolve", "breach", now).compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+        )
+        # EXPLAIN without ANALYZE: planning only, nothing is inserted.
+        rows = db.session.execute(db.text("EXPLAIN " + str(statement))).all()
+        db.session.rollback()
+    return [r[0] for r in rows]
+
+
+def _sweep(app: Any, now: datetime) -> tuple[Any, dict[str, float]]:
+    """One sweep as the job runs it, with its phases timed."""
+    from grievance.extensions import db
+    from grievance.jobs import commit
+    from grievance.sla import sweep as sweep_mod
+
+    phases: dict[str, float] = {}
+    real_claim = sweep_mod.claim
+
+    def claim(at: datetime, case_ids: Any = None) -> Any:
+        with _timed(phases, "claim (SQL)"):
+            return real_claim(at, case_ids)
+
+    sweep_mod.claim = claim  # type: ignore[assignment]
+    try:
+        with app.app_context():
+            started = time.perf_counter()
+            result = sweep_mod.sweep(now)
+            swept = time.perf_counter() - started
+            with _timed(phases, "commit"):
+                commit()
+            phases["handle or hand out"] = swept - phases.get("claim (SQL)", 0.0)
+            phases["total"] = time.perf_counter() - started
+            db.session.remove()
+    finally:
+        sweep_mod.claim = real_claim  # type: ignore[assignment]
+    return result, phases
+
+
+def run(
+    server: str, total: int, open_: int, breached: int, keep: bool, batches: int
+) -> dict[str, Any]:
+    admin, url = _urls(server)
+    _recreate(admin)
+    try:
+        app = _app(url)
+        ids = _prepare(app)
+        generated = _generate(url, ids, total, open_, breached)
+        now = datetime.now(UTC)
+        plan = _plan(app, now)
+        result, phases = _sweep(app, now)
+        ran, handled, handling = _drain(app, batches)
+        again, again_phases = _sweep(app, now)
+        with app.app_context():
+            app.extensions["sqlalchemy"].engines[None].dispose()
+        return {
+            "total": total,
+            "open": open_,
+            "breached": breached,
+            "generated_s": generated,
+            "plan": plan,
+            "result": result.as_dict(),
+            "phases": phases,
+            "batches": ran,
+            "handled": handled,
+            "handling_s": handling,
+            "again": again.as_dict(),
+            "again_s": again_phases["total"],
+        }
+    finally:
+        if not keep:
+            _drop(admin)
+
+
+def report(figures: dict[str, Any]) -> None:
+    print(
+        f"\n== {figures['total']:,} cases, {figures['open']:,} open, "
+        f"{figures['breached']:,} newly breached (generated in {figures['generated_s']:.1f} s)"
+    )
+    print("plan of the breach claim:")
+    for line in figures["plan"]:
+        print("   ", line)
+    result = figures["result"]
+    print(
+        f"sweep: claimed {result['claimed']:,}; handled itself: breached {result['breached']:,}, "
+        f"escalated {result['escalated']:,}; handed to jobs: {result['deferred']:,} cases"
+    )
+    for name, seconds in figures["phases"].items():
+        print(f"  {name:22} {seconds:8.3f} s")
+    if figures["batches"]:
+        per_case = figures["handling_s"] / max(1, figures["handled"])
+        print(
+            f"handling jobs: {figures['batches']} batches ({figures['handled']} cases) in "
+            f"{figures['handling_s']:.1f} s on one worker: {per_case * 1000:.1f} ms per case "
+            "(timeline events, notices to supervisors, escalation, queue)"
+        )
+    again = figures["again"]
+    print(
+        f"second sweep: breached {again['breached']}, at risk {again['at_risk']} "
+        f"in {figures['again_s']:.3f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--total", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=100_000)
+    parser.add_argument("--breached", type=int, default=5_000)
+    parser.add_argument("--compare", type=int, default=0, help="also run with this many total")
+    parser.add_argument("--server", default=os.environ.get("DATABASE_URL", DEFAULT_SERVER))
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--handle-batches",
+        type=int,
+        default=3,
+        help="how many handed-out batches to run and time afterwards (0: none, -1: all)",
+    )
+    args = parser.parse_args()
+    sizes = [args.total] + ([args.compare] if args.compare else [])
+    runs = []
+    for total in sizes:
+        limit = args.handle_batches if args.handle_batches >= 0 else 10**9
+        figures = run(args.server, total, min(args.open, total), args.breached, args.keep, limit)
+        report(figures)
+        runs.append(figures)
+    if len(runs) == 2:
+        a, b = runs
+        print(
+            f"\ntotal {a['total']:,} vs {b['total']:,} ({a['total'] / b['total']:.0f}x): "
+            f"claim {a['phases']['claim (SQL)']:.3f} s vs {b['phases']['claim (SQL)']:.3f} s, "
+            f"whole sweep {a['phases']['total']:.3f} s vs {b['phases']['total']:.3f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Partner JSON API: file a case, read one, list them. Bearer token per partner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from grievance.errors import DomainError
+from grievance.extensions import csrf
+from grievance.intake import partners
+from grievance.intake.openapi import spec
+from grievance.jobs import commit
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)  # no cookies here: every call carries its own token
+
+
+def answer(a: partners.Answer) -> Response:
+    response = jsonify(a.body)
+    response.status_code = a.status
+    response.headers.update(a.headers)
+    return response
+
+
+def partner_required(view: Callable[..., Response]) -> Callable[..., Response]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        partner = partners.authenticate(request.headers.get("Authorization"))
+        if partner is None:
+            response = answer(
+                partners.error(
+                    401,
+                    "unauthorized",
+                    "Send a valid partner token: Authorization: Bearer <token>.",
+                )
+            )
+            response.headers["WWW-Authenticate"] = 'Bearer realm="samleng"'
+            return response
+        g.partner = partner
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    return answer(
+        partners.error(code, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+    )
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError) -> Response:
+    messages = {"case_not_found": "No case with this reference was filed by your organisation."}
+    return answer(partners.error(exc.status, exc.code, messages.get(exc.code, exc.code)))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(spec())
+
+
+@bp.post("/v1/cases")
+@partner_required
+def create_case() -> Response:
+    raw = request.get_data(cache=True)
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return answer(
+            partners.error(
+                400, "invalid_json", "The body must be JSON (Content-Type: application/json)."
+            )
+        )
+    key = request.headers.get("Idempotency-Key")
+    result = partners.create_case(g.partner, payload, raw, key)
+    commit()
+    return answer(result)
+
+
+@bp.get("/v1/cases")
+@partner_required
+def list_cases() -> Response:
+    filters = partners.parse_filters(request.args.to_dict())
+    if isinstance(filters, partners.Answer):
+        return answer(filters)
+    return jsonify(partners.list_cases(g.partner, filters))
+
+
+@bp.get("/v1/cases/<reference>")
+@partner_required
+def get_case(reference: str) -> Response:
+    return jsonify(partners.get_case(g.partner, reference))

@@ -1,0 +1,106 @@
+"""Staff-side intake: the hotline desk and workers' representatives."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from grievance import nav
+from grievance.auth import roles_required
+from grievance.errors import DomainError
+from grievance.i18n import lang
+from grievance.intake import services
+from grievance.intake.forms import (
+    HotlineForm,
+    InformationForm,
+    RepresentativeForm,
+    mark_refused,
+)
+from grievance.intake.responses import no_store
+from grievance.intake.uploads import UploadFailed
+from grievance.jobs import commit, rollback
+from grievance.phones import masked
+from workflows.i18n import N_
+
+bp = Blueprint("desk", __name__)
+
+nav.add("intake.desk.hotline", N_("Hotline desk"), "intake", "supervisor", "admin", order=20)
+nav.add("intake.desk.rep_cases", N_("Cases we filed"), "representative", order=20)
+nav.add("intake.desk.file_for_member", N_("File for a member"), "representative", order=21)
+
+
+@bp.route("/hotline", methods=["GET", "POST"])
+@roles_required("intake", "supervisor", "admin")
+def hotline() -> Response:
+    form = HotlineForm(lang())
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return no_store(render_template("intake/hotline.html", form=form), status)
+    sub = form.submission()
+    try:
+        filed = services.file_by_staff(sub, current_user)
+        reference = filed.case.reference
+        commit()
+    except DomainError as exc:
+        rollback()
+        mark_refused(form, exc.code)
+        return no_store(render_template("intake/hotline.html", form=form), 400)
+    html = render_template(
+        "intake/hotline_done.html",
+        reference=reference,
+        secret=filed.secret,
+        phone=masked(sub.phone) if sub.phone else None,
+    )
+    return no_store(html)
+
+
+@bp.route("/representative/file", methods=["GET", "POST"])
+@roles_required("representative")
+def file_for_member() -> Response:
+    form = RepresentativeForm(lang())
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return no_store(render_template("intake/rep_file.html", form=form), status)
+    sub = form.submission("web")
+    try:
+        filed = services.file_for_member(sub, current_user, form.consent_how.data)
+        reference = filed.case.reference
+        commit()
+    except UploadFailed:
+        rollback()
+        form.evidence.errors = [_("We could not save your files. Please try again.")]
+        return no_store(render_template("intake/rep_file.html", form=form), 503)
+    except DomainError as exc:
+        rollback()
+        mark_refused(form, exc.code)
+        return no_store(render_template("intake/rep_file.html", form=form), 400)
+    html = render_template("intake/rep_filed.html", reference=reference, secret=filed.secret)
+    return no_store(html)
+
+
+@bp.get("/representative/cases")
+@roles_required("representative")
+def rep_cases() -> str:
+    cases = services.cases_filed_by(current_user)
+    return render_template("intake/rep_cases.html", cases=cases)
+
+
+@bp.route("/representative/cases/<reference>", methods=["GET", "POST"])
+@roles_required("representative")
+def rep_case(reference: str) -> Response | str | tuple[str, int]:
+    form = InformationForm()
+    try:
+        case = services.case_for_representative(current_user, reference)
+    except DomainError:
+        abort(404)  # the same answer whether the case exists or is someone else's
+    if form.validate_on_submit():
+        services.add_information(current_user, case, (form.text.data or "").strip())
+        commit()
+        flash(_("Your information has been added to the case."), "info")
+        return redirect(url_for(".rep_case", reference=case.reference))
+    page = render_template(
+        "intake/rep_case.html", case=case, events=services.public_timeline(case), form=form
+    )
+    return (page, 400) if form.is_submitted() else page

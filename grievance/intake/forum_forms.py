@@ -1,0 +1,178 @@
+"""Forms of the forum screens."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Field, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from grievance.domain import FORUM_LEVELS, SEXES
+from grievance.i18n import label
+from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, parse_count
+from grievance.intake.forms import OneOf, PhoneNumber, PlainText, Required, text_of
+from grievance.intake.forums import ForumData
+from grievance.intake.services import Submission, category_choices, province_choices
+from grievance.phones import to_e164
+
+
+def _date(field: Field) -> date | None:
+    try:
+        return date.fromisoformat(text_of(field))
+    except ValueError:
+        return None
+
+
+class ForumForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[Required(_l("Please give the forum a title.")), PlainText(300)]
+    )
+    level = SelectField(_l("Kind of forum"), validate_choice=False)
+    start_date = StringField(_l("Date"), render_kw={"type": "date"})
+    end_date = StringField(_l("Last day (if more than one day)"), render_kw={"type": "date"})
+    province = SelectField(
+        _l("Province or city"),
+        validate_choice=False,
+        validators=[OneOf(_l("Please choose a province from the list."))],
+    )
+    venue = StringField(
+        _l("Venue"), validators=[Required(_l("Please say where it took place.")), PlainText(200)]
+    )
+    organisers = StringField(_l("Organisers"), validators=[PlainText(300)])
+    participants_female = StringField(_l("Women taking part"), render_kw={"inputmode": "numeric"})
+    participants_male = StringField(_l("Men taking part"), render_kw={"inputmode": "numeric"})
+    participants_total = StringField(
+        _l("All participants (if some did not say)"), render_kw={"inputmode": "numeric"}
+    )
+    notes = TextAreaField(_l("Notes"), validators=[PlainText(MAX_NARRATIVE, multiline=True)])
+
+    def __init__(self, lang: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.level.choices = [(k, label(v)) for k, v in FORUM_LEVELS.items()]
+        self.province.choices = [("", _("Choose…")), *province_choices(lang)]
+
+    def validate_level(self, field: Field) -> None:
+        if field.data not in FORUM_LEVELS:
+            raise ValidationError(_("Please choose the kind of forum."))
+
+    def validate_start_date(self, field: Field) -> None:
+        if _date(field) is None:
+            raise ValidationError(_("Please give the date, for example 2026-03-08."))
+
+    def validate_end_date(self, field: Field) -> None:
+        if not text_of(field):
+            return
+        end, start = _date(field), _date(self.start_date)
+        if end is None:
+            raise ValidationError(_("Please give the date, for example 2026-03-08."))
+        if start is not None and end < start:
+            raise ValidationError(_("The last day cannot be before the first."))
+
+    def _count(self, field: Field) -> None:
+        if text_of(field) and parse_count(field.data) is None:
+            raise ValidationError(_("Please write a whole number."))
+
+    def validate_participants_female(self, field: Field) -> None:
+        self._count(field)
+
+    def validate_participants_male(self, field: Field) -> None:
+        self._count(field)
+
+    def validate_participants_total(self, field: Field) -> None:
+        self._count(field)
+        total = parse_count(field.data) if text_of(field) else None
+        counted = (parse_count(self.participants_female.data) or 0) + (
+            parse_count(self.participants_male.data) or 0
+        )
+        if total is not None and total < counted:
+            raise ValidationError(_("The total cannot be less than women and men together."))
+
+    def data_for_service(self) -> ForumData:
+        start = _date(self.start_date) or date.today()
+
+        def count(field: Field) -> int | None:
+            return parse_count(field.data) if text_of(field) else None
+
+        return ForumData(
+            title=text_of(self.title),
+            level=self.level.data,
+            province_code=self.province.data,
+            venue=text_of(self.venue),
+            start_date=start,
+            end_date=_date(self.end_date) or start,
+            organisers=text_of(self.organisers),
+            participants_female=count(self.participants_female),
+            participants_male=count(self.participants_male),
+            participants_total=count(self.participants_total),
+            notes=(self.notes.data or "").strip(),
+        )
+
+
+class ConcernForm(FlaskForm):
+    description = TextAreaField(
+        _l("Concern raised"),
+        validators=[
+            Required(_l("Please write the concern.")),
+            PlainText(MAX_NARRATIVE, multiline=True),
+        ],
+        render_kw={"autofocus": True},
+    )
+    category = SelectField(
+        _l("Category"),
+        validate_choice=False,
+        validators=[OneOf(_l("Please choose what your complaint is about."))],
+    )
+    province = SelectField(
+        _l("Province or city"),
+        validate_choice=False,
+        validators=[OneOf(_l("Please choose a province from the list."))],
+    )
+    sex = SelectField(_l("Sex of the speaker"), validate_choice=False, default="not_stated")
+    affected_count = StringField(
+        _l("Workers affected"), default="1", render_kw={"inputmode": "numeric"}
+    )
+    name = StringField(_l("Speaker's name (optional)"), validators=[PlainText(MAX_SHORT)])
+    phone = StringField(
+        _l("Speaker's phone (optional)"),
+        validators=[PlainText(40), PhoneNumber()],
+        render_kw={"inputmode": "tel"},
+    )
+
+    def __init__(self, lang: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", _("Choose…")), *category_choices(lang)]
+        self.province.choices = province_choices(lang)
+        self.sex.choices = [(k, label(v)) for k, v in SEXES.items()]
+
+    def validate_affected_count(self, field: Field) -> None:
+        value = parse_count(field.data)
+        if value is None or not 1 <= value <= MAX_AFFECTED:
+            raise ValidationError(
+                _("Write how many workers are affected, as a number (for example 25).")
+            )
+
+    def submission(self) -> Submission:
+        phone = text_of(self.phone)
+        return Submission(
+            description=(self.description.data or "").strip(),
+            category_code=self.category.data,
+            province_code=self.province.data,
+            channel="forum",
+            name=text_of(self.name) or None,
+            phone=to_e164(phone) if phone else None,
+            sex=self.sex.data if self.sex.data in SEXES else "not_stated",
+            affected_count=parse_count(self.affected_count.data) or 1,
+        )
+
+
+class ImportForm(FlaskForm):
+    sheet = FileField(_l("Sheet (CSV or XLSX)"))
+
+    def validate_sheet(self, field: Field) -> None:
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError(_("Please choose a CSV or XLSX file."))

@@ -1,0 +1,198 @@
+"""Forums: creating one, recording its concerns one by one, importing them from a sheet.
+
+An import is checked first (preview, nothing filed), then confirmed, and a job on the
+"imports" queue files the good rows in small committed batches, so the progress page can
+show how far it is and a re-run continues where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from grievance import jobs
+from grievance.auth.models import User
+from grievance.cases.models import Case, Category, Province
+from grievance.cases.services import Filed, NewCase, PersonData, file_case
+from grievance.errors import DomainError, NotFound
+from grievance.extensions import db
+from grievance.intake import sheets
+from grievance.intake.checks import confidentiality_for
+from grievance.intake.models import Forum, ForumImport
+from grievance.intake.services import Submission
+from grievance.intake.uploads import write_private
+from grievance.types import utcnow
+
+log = logging.getLogger(__name__)
+BATCH = 20  # concerns filed per commit: progress moves, a failure loses little
+
+
+@dataclass
+class ForumData:
+    title: str
+    level: str
+    province_code: str
+    venue: str
+    start_date: date
+    end_date: date
+    organisers: str = ""
+    participants_female: int | None = None
+    participants_male: int | None = None
+    participants_total: int | None = None
+    notes: str = ""
+
+
+def create_forum(data: ForumData) -> Forum:
+    if db.session.scalar(select(Forum.id).where(Forum.title == data.title)):
+        raise DomainError("forum_title_taken", data.title)
+    if db.session.get(Province, data.province_code) is None:
+        raise DomainError("unknown_province", data.province_code)
+    total = data.participants_total
+    if total is None and (data.participants_female or data.participants_male):
+        total = (data.participants_female or 0) + (data.participants_male or 0)
+    forum = Forum(**{**vars(data), "participants_total": total}, created_at=utcnow())
+    db.session.add(forum)
+    db.session.flush()
+    return forum
+
+
+def get_forum(forum_id: int) -> Forum:
+    forum = db.session.get(Forum, forum_id)
+    if forum is None:
+        raise NotFound("forum_not_found")
+    return forum
+
+
+def forums(limit: int = 200) -> list[tuple[Forum, int]]:
+    """Forums, newest first, with how many concerns each has become."""
+    concerns = select(func.count(Case.id)).where(Case.forum_id == Forum.id).scalar_subquery()
+    query = select(Forum, concerns).order_by(Forum.start_date.desc()).limit(limit)
+    return [(f, n) for f, n in db.session.execute(query)]
+
+
+def concerns_of(forum: Forum) -> list[Case]:
+    return list(db.session.scalars(select(Case).where(Case.forum_id == forum.id).order_by(Case.id)))
+
+
+def record_concern(forum: Forum, sub: Submission, officer: User) -> Filed:
+    """One concern raised at a forum, as a case linked to it."""
+    data = sub.new_case(forum_id=forum.id)
+    data.channel = "forum"
+    return file_case(data, actor_id=officer.id, actor_role="intake")
+
+
+# --- imports -----------------------------------------------------------------------------
+
+
+def vocabulary(default_province: str) -> sheets.Vocabulary:
+    categories: dict[str, str] = {}
+    for c in db.session.scalars(select(Category).where(Category.active.is_(True))):
+        for spelling in (c.code, c.name_en, c.name_km):
+            categories[spelling.strip().lower()] = c.code
+    provinces: dict[str, str] = {}
+    for p in db.session.scalars(select(Province)):
+        for spelling in (p.code, p.name_en, p.name_km):
+            provinces[spelling.strip().lower()] = p.code
+    return sheets.Vocabulary(categories, provinces, default_province)
+
+
+def imports_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start_import(forum: Forum, data: bytes, filename: str, officer: User) -> ForumImport:
+    """Keep the file (under a generated name) and check it; no case is filed yet."""
+    sheet = sheets.parse(data, vocabulary(forum.province_code))
+    ext = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    imp = ForumImport(
+        forum_id=forum.id,
+        created_by_id=officer.id,
+        stored_name=write_private(imports_dir(), ext, data),
+        original_name=filename[:200],
+        status="preview",
+        total=len(sheet.rows),
+        done=0,
+        errors=sheet.errors,
+        created_at=utcnow(),
+    )
+    db.session.add(imp)
+    db.session.flush()
+    return imp
+
+
+def get_import(import_id: int) -> ForumImport:
+    imp = db.session.get(ForumImport, import_id)
+    if imp is None:
+        raise NotFound("import_not_found")
+    return imp
+
+
+def read_import(imp: ForumImport) -> sheets.Sheet:
+    forum = get_forum(imp.forum_id)
+    data = (imports_dir() / imp.stored_name).read_bytes()
+    return sheets.parse(data, vocabulary(forum.province_code))
+
+
+def confirm_import(imp: ForumImport) -> None:
+    """File the good rows in the background; bad rows are left out, as the preview said."""
+    if imp.status != "preview":
+        return  # confirmed twice (double click, back button): one job is enough
+    if imp.total == 0:
+        raise DomainError("nothing_to_import")
+    imp.status = "queued"
+    jobs.enqueue(run_forum_import, imp.id)
+
+
+@jobs.job(queue="imports")
+def run_forum_import(import_id: int) -> None:
+    imp = db.session.get(ForumImport, import_id)
+    if imp is None or imp.status not in ("queued", "running"):
+        return
+    imp.status = "running"
+    jobs.commit()
+    try:
+        rows = read_import(imp).rows
+        imp.total = len(rows)
+        while imp.done < len(rows):
+            for row in rows[imp.done : imp.done + BATCH]:
+                _file_row(imp, row)
+            imp.done = min(len(rows), imp.done + BATCH)
+            jobs.commit()
+        imp.status = "done"
+        imp.finished_at = utcnow()
+    except Exception:
+        jobs.rollback()
+        imp = db.session.get(ForumImport, import_id)
+        if imp is not None:
+            imp.status = "failed"
+            imp.finished_at = utcnow()
+            jobs.commit()
+        log.exception("forum import %s failed", import_id)
+        raise
+
+
+def _file_row(imp: ForumImport, row: sheets.Concern) -> None:
+    data = NewCase(
+        category_code=row.category_code,
+        province_code=row.province_code,
+        description=row.description,
+        channel="forum",
+        complainant=PersonData(name=row.name, phone=row.phone, sex=row.sex),
+        confidentiality=confidentiality_for(row.category_code, False),
+        affected_count=row.affected_count,
+        forum_id=imp.forum_id,
+    )
+    try:
+        file_case(data, actor_id=imp.created_by_id, actor_role="intake")
+    except DomainError as exc:  # e.g. a category switched off since the preview
+        imp.errors = [
+            *imp.errors,
+            {"line": row.line, "column": "", "code": "not_filed", "value": exc.code},
+        ]

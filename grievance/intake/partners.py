@@ -1,0 +1,355 @@
+"""Partner JSON API use cases: token check, filing with idempotency keys, reading cases.
+
+Idempotency: the first answer to (partner, key) is kept with a hash of its request. The
+same key and body get that answer again; the same key with another body gets 422. The
+stored answer never holds the tracking secret: for a case filed with a key, the secret is
+derived from the key with the server key (HMAC), so a retry can repeat it without it ever
+being stored. Without the server key the stored rows reveal nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import force_locale
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from grievance.cases.models import Case, Category, Province
+from grievance.cases.services import file_case, server_key
+from grievance.domain import SEXES
+from grievance.errors import NotFound
+from grievance.extensions import db
+from grievance.i18n import label
+from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, has_control_chars
+from grievance.intake.models import IdempotencyRecord, PartnerCase, PartnerClient
+from grievance.intake.services import Submission
+from grievance.phones import to_e164
+from grievance.security import ALPHABET, SECRET_LENGTH, normalize_reference
+from workflows import ALL_STATES, get_workflow
+
+TOKEN_PREFIX = "spk_"
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> Answer:
+    return Answer(status, {"error": code, "message": message, **extra})
+
+
+def token_hash(token: str) -> str:
+    # The token is 256 random bits: a plain SHA-256 is enough, no stretching needed.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_partner(name: str) -> tuple[PartnerClient, str]:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    partner = PartnerClient(name=name, token_hash=token_hash(token), active=True)
+    db.session.add(partner)
+    db.session.flush()
+    return partner, token
+
+
+def authenticate(header: str | None) -> PartnerClient | None:
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    partner = db.session.scalar(
+        select(PartnerClient).where(PartnerClient.token_hash == token_hash(token.strip()))
+    )
+    return partner if partner is not None and partner.active else None
+
+
+def request_hash(raw: bytes) -> str:
+    """Equal JSON bodies hash equal whatever their key order or spacing."""
+    try:
+        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    except ValueError:
+        return hashlib.sha256(raw).hexdigest()
+
+
+def derived_secret(partner_id: int, key: str) -> str:
+    message = f"api-secret|{partner_id}|{key}".encode()
+    n = int.from_bytes(hmac.new(server_key().encode(), message, hashlib.sha256).digest(), "big")
+    chars = []
+    for _ in range(SECRET_LENGTH):
+        n, r = divmod(n, len(ALPHABET))
+        chars.append(ALPHABET[r])
+    raw = "".join(chars)
+    return "-".join(raw[i : i + 4] for i in range(0, SECRET_LENGTH, 4))
+
+
+def create_case(partner: PartnerClient, payload: Any, raw: bytes, key: str | None) -> Answer:
+    if key is None:
+        return _create(partner, payload, None)[0]
+    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
+        return error(
+            400,
+            "bad_idempotency_key",
+            "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+        )
+    digest = request_hash(raw)
+    try:
+        with db.session.begin_nested():
+            record = IdempotencyRecord(partner_id=partner.id, key=key, request_hash=digest)
+            db.session.add(record)
+    except IntegrityError:
+        return _replay(partner, key, digest)
+    answer, case_id = _create(partner, payload, derived_secret(partner.id, key))
+    record.status_code = answer.status
+    record.response = {k: v for k, v in answer.body.items() if k != "secret"}
+    record.case_id = case_id
+    return answer
+
+
+def _replay(partner: PartnerClient, key: str, digest: str) -> Answer:
+    record = db.session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.partner_id == partner.id, IdempotencyRecord.key == key
+        )
+    )
+    if record is None or record.status_code is None:
+        return error(
+            409, "in_progress", "A request with this Idempotency-Key is still being processed."
+        )
+    if record.request_hash != digest:
+        return error(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different request body.",
+        )
+    body = dict(record.response or {})
+    headers = {"Idempotent-Replayed": "true"}
+    if record.status_code == 201:
+        body["secret"] = derived_secret(partner.id, key)
+        headers["Location"] = f"/api/v1/cases/{body.get('reference')}"
+    return Answer(record.status_code, body, headers)
+
+
+def _create(partner: PartnerClient, payload: Any, secret: str | None) -> tuple[Answer, int | None]:
+    checked = validate(payload)
+    if isinstance(checked, Answer):
+        return checked, None
+    sub, external_id = checked
+    data = sub.new_case()
+    data.secret = secret
+    filed = file_case(data, actor_id=None, actor_role="partner")
+    db.session.add(
+        PartnerCase(case_id=filed.case.id, partner_id=partner.id, external_id=external_id)
+    )
+    db.session.flush()
+    body = case_json(filed.case, external_id)
+    body["secret"] = filed.secret
+    location = {"Location": f"/api/v1/cases/{filed.case.reference}"}
+    return Answer(201, body, location), filed.case.id
+
+
+def _text(
+    payload: dict[str, Any],
+    name: str,
+    limit: int,
+    problems: dict[str, str],
+    *,
+    required: bool = False,
+    multiline: bool = False,
+) -> str | None:
+    value = payload.get(name)
+    if value is None or value == "":
+        if required:
+            problems[name] = "Required."
+        return None
+    if not isinstance(value, str):
+        problems[name] = "Must be a string."
+        return None
+    value = value.strip()
+    if required and not value:
+        problems[name] = "Required."
+    elif len(value) > limit:
+        problems[name] = f"At most {limit} characters."
+    elif has_control_chars(value, multiline):
+        problems[name] = "Contains control characters."
+    return value or None
+
+
+def validate(payload: Any) -> tuple[Submission, str | None] | Answer:
+    if not isinstance(payload, dict):
+        return error(422, "validation_failed", "The body must be a JSON object.", fields={})
+    problems: dict[str, str] = {}
+    description = _text(
+        payload, "description", MAX_NARRATIVE, problems, required=True, multiline=True
+    )
+    category = _text(payload, "category", 40, problems, required=True)
+    if category and not db.session.scalar(
+        select(Category.id).where(Category.code == category, Category.active.is_(True))
+    ):
+        problems["category"] = "Unknown category code."
+    province = _text(payload, "province", 8, problems, required=True)
+    if province and db.session.get(Province, province) is None:
+        problems["province"] = "Unknown province code (ISO 3166-2:KH, e.g. KH-12)."
+    external_id = _text(payload, "external_id", 100, problems)
+    concerned = _text(payload, "concerned_name", MAX_SHORT, problems)
+    count = payload.get("affected_count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_AFFECTED:
+        problems["affected_count"] = f"A whole number from 1 to {MAX_AFFECTED}."
+    language = payload.get("language", "km")
+    if language not in ("km", "en"):
+        problems["language"] = "km or en."
+    flags = {}
+    for flag in ("confidential", "prefers_woman_officer"):
+        flags[flag] = payload.get(flag, False)
+        if not isinstance(flags[flag], bool):
+            problems[flag] = "true or false."
+    person = payload.get("complainant") or {}
+    if not isinstance(person, dict):
+        problems["complainant"] = "Must be an object."
+        person = {}
+    name = _text(person, "name", MAX_SHORT, problems)
+    raw_phone = _text(person, "phone", 40, problems)
+    phone = to_e164(raw_phone) if raw_phone else None
+    if raw_phone and phone is None:
+        problems["complainant.phone"] = (
+            "Not a Cambodian phone number (e.g. 012 345 678 or +85512345678)."
+        )
+    sex = person.get("sex", "not_stated")
+    if sex not in SEXES:
+        problems["complainant.sex"] = "One of " + ", ".join(SEXES) + "."
+    consent = person.get("consent_to_contact", False)
+    if not isinstance(consent, bool):
+        problems["complainant.consent_to_contact"] = "true or false."
+    if problems:
+        return error(422, "validation_failed", "Some fields are not valid.", fields=problems)
+    sub = Submission(
+        description=description or "",
+        category_code=category or "",
+        province_code=province or "",
+        channel="api",
+        name=name,
+        phone=phone,
+        sex=sex,
+        language=language,
+        consent_to_contact=consent,
+        confidential=bool(flags["confidential"]),
+        prefers_woman_officer=bool(flags["prefers_woman_officer"]),
+        affected_count=count,
+        concerned_name=concerned,
+    )
+    return sub, external_id
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def case_json(case: Case, external_id: str | None) -> dict[str, Any]:
+    state = get_workflow(case.workflow).state(case.state)
+    labels = {}
+    for lang in ("en", "km"):
+        with force_locale(lang):
+            labels[lang] = label(state.label)
+    return {
+        "reference": case.reference,
+        "external_id": external_id,
+        "kind": case.kind,
+        "state": case.state,
+        "status": labels,
+        "category": case.category.code,
+        "province": case.province_code,
+        "channel": case.channel,
+        "affected_count": case.affected_count,
+        "confidentiality": case.confidentiality,
+        "created_at": _iso(case.created_at),
+        "updated_at": _iso(case.updated_at),
+    }
+
+
+def get_case(partner: PartnerClient, reference: str) -> dict[str, Any]:
+    ref = normalize_reference(reference)
+    row = db.session.execute(
+        select(Case, PartnerCase.external_id)
+        .join(PartnerCase, PartnerCase.case_id == Case.id)
+        .where(Case.reference == (ref or ""), PartnerCase.partner_id == partner.id)
+    ).first()
+    if row is None:
+        raise NotFound("case_not_found")  # another partner's case looks the same as none
+    return case_json(row[0], row[1])
+
+
+@dataclass
+class Filters:
+    state: str | None = None
+    category: str | None = None
+    province: str | None = None
+    since: datetime | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def parse_filters(args: dict[str, str]) -> Filters | Answer:
+    problems: dict[str, str] = {}
+    filters = Filters(
+        state=args.get("state") or None,
+        category=args.get("category") or None,
+        province=args.get("province") or None,
+    )
+    if filters.state and filters.state not in ALL_STATES:
+        problems["state"] = "Unknown state."
+    if args.get("since"):
+        try:
+            since = datetime.fromisoformat(args["since"].replace("Z", "+00:00"))
+            if since.tzinfo is None:
+                raise ValueError
+            filters.since = since
+        except ValueError:
+            problems["since"] = "An ISO 8601 date-time with a time zone, e.g. 2026-01-31T00:00:00Z."
+    for name, low, high in (("page", 1, 1_000_000), ("per_page", 1, MAX_PER_PAGE)):
+        raw = args.get(name)
+        if raw is None:
+            continue
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            problems[name] = f"A whole number from {low} to {high}."
+        else:
+            setattr(filters, name, int(raw))
+    if problems:
+        return error(
+            422, "validation_failed", "Some query parameters are not valid.", fields=problems
+        )
+    return filters
+
+
+def list_cases(partner: PartnerClient, f: Filters) -> dict[str, Any]:
+    query = (
+        select(Case, PartnerCase.external_id)
+        .join(PartnerCase, PartnerCase.case_id == Case.id)
+        .where(PartnerCase.partner_id == partner.id)
+    )
+    if f.state:
+        query = query.where(Case.state == f.state)
+    if f.category:
+        query = query.join(Category, Category.id == Case.category_id).where(
+            Category.code == f.category
+        )
+    if f.province:
+        query = query.where(Case.province_code == f.province)
+    if f.since:
+        query = query.where(Case.updated_at >= f.since)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(
+        query.order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(f.per_page)
+        .offset((f.page - 1) * f.per_page)
+    )
+    items = [case_json(case, external_id) for case, external_id in rows]
+    return {"items": items, "page": f.page, "per_page": f.per_page, "total": total}

@@ -1,0 +1,237 @@
+"""Reading a sheet of forum concerns (CSV or XLSX) into checked rows and row errors.
+
+No database and no Flask here: the caller passes the vocabularies to check against, so the
+same parse serves the preview (nothing saved) and the import job (which re-reads the file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from grievance.intake.checks import (
+    MAX_AFFECTED,
+    MAX_NARRATIVE,
+    MAX_SHORT,
+    has_control_chars,
+    parse_count,
+)
+from grievance.phones import to_e164
+from workflows.i18n import N_
+
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+COLUMNS = ("description", "category", "province", "sex", "affected_count", "name", "phone")
+REQUIRED = ("description", "category")
+ALIASES = {
+    "narrative": "description",
+    "concern": "description",
+    "workers_affected": "affected_count",
+    "affected": "affected_count",
+    "workers": "affected_count",
+    "gender": "sex",
+}
+SEX_WORDS = {
+    "female": "female",
+    "f": "female",
+    "woman": "female",
+    "ស្រី": "female",
+    "male": "male",
+    "m": "male",
+    "man": "male",
+    "ប្រុស": "male",
+    "other": "other",
+    "ផ្សេងៗ": "other",
+    "not_stated": "not_stated",
+    "not stated": "not_stated",
+}
+
+# What each error code means, for the preview (msgids, translated when shown).
+MESSAGES = {
+    "not_utf8": N_("The file is not UTF-8 text. Save the sheet as “CSV UTF-8” or as XLSX."),
+    "bad_csv": N_("This line cannot be read as CSV."),
+    "bad_xlsx": N_("The file is not a readable XLSX workbook."),
+    "too_large": N_("The file is larger than 5 MB."),
+    "too_many_rows": N_("The sheet has more than 2000 concerns. Split it into smaller sheets."),
+    "empty": N_("The sheet is empty."),
+    "missing_column": N_("This column is missing from the first line."),
+    "required": N_("This cell must not be empty."),
+    "too_long": N_("This text is longer than 10,000 characters."),
+    "control_chars": N_("This text contains invisible control characters."),
+    "unknown_category": N_("Unknown category. Use a category code or its name."),
+    "unknown_province": N_("Unknown province. Use a code such as KH-12 or the province name."),
+    "unknown_sex": N_("Write female, male, other or leave empty."),
+    "bad_count": N_("Write a whole number of workers, 1 or more."),
+    "bad_name": N_("The name is too long or contains control characters."),
+    "bad_phone": N_("Not a Cambodian phone number, e.g. 012 345 678 or +855 12 345 678."),
+    "not_filed": N_("This concern could not be filed."),
+}
+
+
+@dataclass(frozen=True)
+class Concern:
+    line: int
+    description: str
+    category_code: str
+    province_code: str
+    sex: str = "not_stated"
+    affected_count: int = 1
+    name: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Sheet:
+    rows: list[Concern] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # line, column, code, value
+
+    def error(self, line: int, column: str, code: str, value: str = "") -> None:
+        self.errors.append({"line": line, "column": column, "code": code, "value": value[:40]})
+
+    @property
+    def bad_lines(self) -> int:
+        return len({e["line"] for e in self.errors})
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    categories: Mapping[str, str]  # any accepted spelling (lower case) -> code
+    provinces: Mapping[str, str]  # any accepted spelling (lower case) -> code
+    default_province: str
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _header_name(raw: str) -> str:
+    name = raw.strip().lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(name, name)
+
+
+def _csv_records(data: bytes, sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        sheet.error(1, "", "not_utf8")
+        return
+    try:
+        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    start = 1
+    try:
+        for record in reader:
+            yield start, record
+            start = reader.line_num + 1
+    except csv.Error:
+        sheet.error(start, "", "bad_csv")
+
+
+def _xlsx_records(data: bytes, sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        sheet.error(1, "", "bad_xlsx")
+        return
+    try:
+        worksheet = book.worksheets[0]
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell(v) for v in values]
+    finally:
+        book.close()
+
+
+def records(data: bytes, sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) by content: an XLSX file is a zip archive, anything else is read as CSV."""
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx_records(data, sheet)
+    return _csv_records(data, sheet)
+
+
+def parse(data: bytes, vocabulary: Vocabulary) -> Sheet:
+    sheet = Sheet()
+    if len(data) > MAX_BYTES:
+        sheet.error(1, "", "too_large")
+        return sheet
+    columns: list[str] | None = None
+    count = 0
+    for line, cells in records(data, sheet):
+        if columns is None:
+            columns = [_header_name(c) for c in cells]
+            missing = [c for c in REQUIRED if c not in columns]
+            for name in missing:
+                sheet.error(line, name, "missing_column")
+            if missing:
+                return sheet
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            sheet.error(line, "", "too_many_rows")
+            return sheet
+        values = {
+            name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(columns)
+        }
+        _check_row(sheet, line, values, vocabulary)
+    if columns is None and not sheet.errors:
+        sheet.error(1, "", "empty")
+    return sheet
+
+
+def _check_row(sheet: Sheet, line: int, v: dict[str, str], vocabulary: Vocabulary) -> None:
+    before = len(sheet.errors)
+    description = v.get("description", "")
+    if not description:
+        sheet.error(line, "description", "required")
+    elif len(description) > MAX_NARRATIVE:
+        sheet.error(line, "description", "too_long")
+    elif has_control_chars(description):
+        sheet.error(line, "description", "control_chars")
+    category = vocabulary.categories.get(v.get("category", "").lower())
+    if category is None:
+        sheet.error(line, "category", "unknown_category", v.get("category", ""))
+    raw_province = v.get("province", "")
+    province = vocabulary.provinces.get(raw_province.lower()) if raw_province else None
+    if raw_province and province is None:
+        sheet.error(line, "province", "unknown_province", raw_province)
+    raw_sex = v.get("sex", "").lower()
+    sex = SEX_WORDS.get(raw_sex) if raw_sex else "not_stated"
+    if sex is None:
+        sheet.error(line, "sex", "unknown_sex", v.get("sex", ""))
+    raw_count = v.get("affected_count", "")
+    count = parse_count(raw_count) if raw_count else 1
+    if count is None or not 1 <= count <= MAX_AFFECTED:
+        sheet.error(line, "affected_count", "bad_count", raw_count)
+    name = v.get("name", "")
+    if len(name) > MAX_SHORT or has_control_chars(name, multiline=False):
+        sheet.error(line, "name", "bad_name")
+    phone = to_e164(v["phone"]) if v.get("phone") else None
+    if v.get("phone") and phone is None:
+        sheet.error(line, "phone", "bad_phone")
+    if len(sheet.errors) > before:
+        return
+    sheet.rows.append(
+        Concern(
+            line=line,
+            description=description,
+            category_code=category or "",
+            province_code=province or vocabulary.default_province,
+            sex=sex or "not_stated",
+            affected_count=count or 1,
+            name=name or None,
+            phone=phone,
+        )
+    )

@@ -1,0 +1,49 @@
+"""The SMS webhook, in Twilio's format. Signed requests only; the reply is TwiML."""
+
+from __future__ import annotations
+
+import logging
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, current_app, request
+from werkzeug.wrappers import Response
+
+from grievance.extensions import csrf
+from grievance.intake import sms
+from grievance.jobs import commit
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+csrf.exempt(bp)  # the provider signs its requests instead
+log = logging.getLogger(__name__)
+
+
+def twiml(text: str | None) -> Response:
+    inner = f"<Message>{escape(text)}</Message>" if text else ""
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>'
+    return Response(xml, mimetype="application/xml")
+
+
+def _signed_url() -> str:
+    # The URL the provider was given, as configured; behind a proxy the request's own
+    # scheme and host can differ from it.
+    base = current_app.config["SAMLENG"].PUBLIC_BASE_URL.rstrip("/")
+    query = request.query_string.decode("latin-1")
+    return base + request.path + (f"?{query}" if query else "")
+
+
+@bp.post("/inbound")
+def inbound() -> Response:
+    token = current_app.config["SAMLENG"].TWILIO_AUTH_TOKEN
+    given = request.headers.get("X-Twilio-Signature", "")
+    params = list(request.form.items(multi=True))
+    if not sms.signature_valid(_signed_url(), params, token, given):
+        log.warning("inbound SMS refused: missing or wrong signature")
+        return Response("forbidden", status=403, mimetype="text/plain")
+    sid = request.form.get("MessageSid", "").strip()
+    if not sid or len(sid) > 64:
+        return Response("MessageSid missing", status=400, mimetype="text/plain")
+    reply = sms.handle(
+        sms.Inbound(sid=sid, sender=request.form.get("From", ""), body=request.form.get("Body", ""))
+    )
+    commit()
+    return twiml(reply)

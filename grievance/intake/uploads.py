@@ -1,0 +1,206 @@
+"""Evidence files: checked by content, re-encoded, stored outside the web root.
+
+Files are written only after the case row exists, and every file written in a transaction
+is removed again if that transaction does not commit (see the session hooks at the end),
+so a failed case leaves no files and a failed upload leaves no case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from grievance.cases.models import Attachment, Case
+from grievance.errors import DomainError
+from grievance.extensions import db
+from grievance.types import utcnow
+
+MAX_FILES = 5
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 50-megapixel photo is already larger than any phone takes
+_WRITTEN = "samleng.written_files"
+
+# content type -> (Pillow format or None for PDF, stored extension)
+TYPES = {
+    "image/jpeg": ("JPEG", "jpg"),
+    "image/png": ("PNG", "png"),
+    "image/webp": ("WEBP", "webp"),
+    "application/pdf": (None, "pdf"),
+}
+
+
+class UploadRejected(ValueError):
+    """A file the complainant must change; the message is translated, for the form."""
+
+
+class UploadFailed(DomainError):
+    """The server could not store a file (disk full, permissions): nothing is kept."""
+
+    status = 503
+
+
+@dataclass(frozen=True)
+class Evidence:
+    content_type: str
+    data: bytes  # the re-encoded bytes that will be stored
+
+    @property
+    def ext(self) -> str:
+        return TYPES[self.content_type][1]
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type by magic bytes; a name or a browser's claim proves nothing."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
+        return "application/pdf"
+    return None
+
+
+def inspect(stream: IO[bytes], name: str) -> Evidence:
+    """Read one uploaded file and return what will be stored, or raise UploadRejected."""
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise UploadRejected(_("“%(name)s” is larger than 10 MB.", name=name))
+    if not data:
+        raise UploadRejected(_("“%(name)s” is empty.", name=name))
+    content_type = sniff(data)
+    if content_type is None:
+        raise UploadRejected(
+            _("“%(name)s” is not a photo (JPEG, PNG, WebP) or a PDF document.", name=name)
+        )
+    fmt = TYPES[content_type][0]
+    if fmt is None:
+        return Evidence(content_type, data)
+    return Evidence(content_type, _reencode(data, fmt, name))
+
+
+def _reencode(data: bytes, fmt: str, name: str) -> bytes:
+    """Decode and save the picture again: proves it is one, and drops EXIF (phone photos
+    carry GPS positions that can identify a complainant) and any trailing payload."""
+    unreadable = _("“%(name)s” could not be read as a picture.", name=name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as image:
+                if image.format != fmt:
+                    raise UploadRejected(unreadable)
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise UploadRejected(_("“%(name)s” is too large a picture.", name=name))
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+    except UploadRejected:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Warning) as exc:
+        raise UploadRejected(unreadable) from exc
+    out = BytesIO()
+    if fmt == "JPEG":
+        if upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        upright.save(out, "JPEG", quality=88)
+    elif fmt == "WEBP":
+        upright.save(out, "WEBP", quality=88)
+    else:
+        upright.save(out, "PNG")
+    return out.getvalue()
+
+
+def inspect_all(files: Iterable[Any]) -> tuple[list[Evidence], list[str]]:
+    """Check every chosen file (FileStorage-like: .filename, .stream); (good, messages)."""
+    chosen = [f for f in files if f is not None and getattr(f, "filename", None)]
+    if len(chosen) > MAX_FILES:
+        return [], [_("Please choose at most %(n)s files.", n=MAX_FILES)]
+    items: list[Evidence] = []
+    problems: list[str] = []
+    for f in chosen:
+        try:
+            items.append(inspect(f.stream, os.path.basename(f.filename or "")[:80]))
+        except UploadRejected as exc:
+            problems.append(str(exc))
+    return items, problems
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_private(directory: Path, ext: str, data: bytes) -> str:
+    """Write bytes under a fresh random name, removed again if the transaction fails."""
+    name = f"{secrets.token_hex(16)}.{ext}"
+    path = directory / name
+    register_written(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return name
+
+
+def store(case: Case, items: list[Evidence]) -> list[Attachment]:
+    """Attach evidence to a flushed case. On any failure the files written so far go too."""
+    if case.id is None:
+        raise ValueError("store evidence only for a flushed case")
+    directory = upload_dir()
+    attachments = []
+    try:
+        for item in items:
+            stored = write_private(directory, item.ext, item.data)
+            attachment = Attachment(
+                case_id=case.id,
+                stored_name=stored,
+                content_type=item.content_type,
+                size=len(item.data),
+                sha256=hashlib.sha256(item.data).hexdigest(),
+                created_at=utcnow(),
+            )
+            db.session.add(attachment)
+            attachments.append(attachment)
+        db.session.flush()
+    except OSError as exc:
+        discard_written(db.session())
+        raise UploadFailed("upload_failed", type(exc).__name__) from exc
+    return attachments
+
+
+def register_written(path: Path) -> None:
+    db.session.info.setdefault(_WRITTEN, []).append(str(path))
+
+
+def discard_written(session: Session) -> None:
+    for name in session.info.pop(_WRITTEN, []):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _discard_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    # after_commit has already emptied the list of a committed transaction; what is left
+    # belongs to one that rolled back or was closed without committing.
+    if transaction.parent is None and session.info.get(_WRITTEN):
+        discard_written(session)

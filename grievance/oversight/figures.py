@@ -1,0 +1,193 @@
+"""Snapshot figures arranged as tables for pages and open data, suppressed or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from sqlalchemy import select
+
+from grievance.cases.models import Category, Province
+from grievance.domain import CHANNELS, SEXES
+from grievance.extensions import db
+from grievance.oversight.suppression import Derived, suppress
+from workflows.i18n import N_
+
+MIN_RANKED = 20  # resolved cases an office or category needs before it is ranked
+PAGE_MONTHS = 24  # months shown on the pages; open data has them all
+
+DIMENSION_TITLES = {
+    "month": N_("By month filed"),
+    "province": N_("By province"),
+    "category": N_("By type of problem"),
+    "channel": N_("By way of filing"),
+    "sex": N_("By sex of the complainant"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str  # msgid
+    kind: str  # count | pct | days | rating
+
+
+RECEIVED = Column("received", N_("Received"), "count")
+RESOLVED = Column("resolved", N_("Resolved"), "count")
+OPEN = Column("open", N_("Open"), "count")
+OVERDUE = Column("overdue", N_("Overdue"), "count")
+REFERRED = Column("referred", N_("Referred"), "count")
+WITHIN_SLA = Column("within_sla_pct", N_("Resolved within the deadline"), "pct")
+ACK_ON_TIME = Column("ack_on_time_pct", N_("Acknowledged on time"), "pct")
+ACK_DAYS = Column("ack_median", N_("Working days to acknowledge (median)"), "days")
+RESOLVE_DAYS = Column("resolve_median", N_("Working days to resolve (median)"), "days")
+SATISFACTION = Column("satisfaction", N_("Satisfaction (1 to 5)"), "rating")
+RATED = Column("rated", N_("Ratings"), "count")
+
+PUBLIC_COLUMNS = (
+    RECEIVED,
+    RESOLVED,
+    OPEN,
+    OVERDUE,
+    WITHIN_SLA,
+    ACK_DAYS,
+    RESOLVE_DAYS,
+    SATISFACTION,
+)
+OVERSIGHT_COLUMNS = (
+    RECEIVED,
+    RESOLVED,
+    REFERRED,
+    OPEN,
+    OVERDUE,
+    WITHIN_SLA,
+    ACK_ON_TIME,
+    ACK_DAYS,
+    RESOLVE_DAYS,
+    SATISFACTION,
+    RATED,
+)
+PUBLIC_COUNTS = ("received", "resolved", "open", "overdue")
+PUBLIC_DERIVED = (
+    Derived("within_sla_pct", "due_n"),
+    Derived("ack_median", "ack_n"),
+    Derived("resolve_median", "resolve_n"),
+    Derived("satisfaction", "rated"),
+)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    cells: dict[str, Any]
+
+
+@dataclass
+class Table:
+    dimension: str
+    title: str  # msgid
+    rows: list[Row]
+    total: Row
+    columns: tuple[Column, ...] = field(default=PUBLIC_COLUMNS)
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def with_derived(raw: dict[str, Any]) -> dict[str, Any]:
+    cells = dict(raw)
+    cells["within_sla_pct"] = _pct(raw.get("within_sla", 0), raw.get("due_n", 0))
+    cells["ack_on_time_pct"] = _pct(raw.get("ack_on_time", 0), raw.get("ack_due_n", 0))
+    rated = raw.get("rated", 0)
+    cells["satisfaction"] = round(raw.get("rating_sum", 0) / rated, 2) if rated else None
+    return cells
+
+
+def _zero() -> dict[str, Any]:
+    return with_derived({})
+
+
+def _month_keys(present: list[str]) -> list[str]:
+    """Every month from the first to the last with cases (gaps shown as zero)."""
+    if not present:
+        return []
+    year, month = map(int, min(present).split("-"))
+    last = max(present)
+    keys = []
+    while True:
+        key = f"{year:04d}-{month:02d}"
+        keys.append(key)
+        if key >= last:
+            return keys
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def keys_and_labels(dimension: str, present: list[str], lang: str) -> list[tuple[str, str]]:
+    """All the groups of a dimension (including those without cases) with their labels."""
+    if dimension == "month":
+        return [
+            (k, format_date(date(int(k[:4]), int(k[5:]), 1), "MMM y")) for k in _month_keys(present)
+        ]
+    if dimension == "province":
+        provinces = db.session.scalars(select(Province).order_by(Province.code)).all()
+        return sorted(((p.code, p.name(lang)) for p in provinces), key=lambda kv: kv[1])
+    if dimension == "category":
+        categories = db.session.scalars(select(Category).order_by(Category.id)).all()
+        return [(c.code, c.name(lang)) for c in categories if c.active or c.code in present]
+    vocabulary = CHANNELS if dimension == "channel" else SEXES
+    from grievance.i18n import label
+
+    return [(k, label(v)) for k, v in vocabulary.items()]
+
+
+def table(
+    dims: dict[str, dict[str, dict[str, Any]]], dimension: str, lang: str, *, public: bool
+) -> Table:
+    raw = dims.get(dimension, {})
+    total_raw = with_derived(dims.get("all", {}).get("all", {}))
+    rows = [
+        Row(key, text, with_derived(raw[key]) if key in raw else _zero())
+        for key, text in keys_and_labels(dimension, list(raw), lang)
+    ]
+    total = Row("all", N_("All cases"), total_raw)
+    if public:
+        cells, total_cells = suppress(
+            [r.cells for r in rows], total.cells, PUBLIC_COUNTS, PUBLIC_DERIVED
+        )
+        for row, suppressed in zip(rows, cells, strict=True):
+            row.cells = suppressed
+        total.cells = total_cells
+    columns = PUBLIC_COLUMNS if public else OVERSIGHT_COLUMNS
+    return Table(dimension, DIMENSION_TITLES.get(dimension, ""), rows, total, columns)
+
+
+def totals(dims: dict[str, dict[str, dict[str, Any]]], *, public: bool) -> dict[str, Any]:
+    total = with_derived(dims.get("all", {}).get("all", {}))
+    if not public:
+        return total
+    _rows, cells = suppress([], total, PUBLIC_COUNTS, PUBLIC_DERIVED)
+    return cells
+
+
+def last_months(t: Table, n: int = PAGE_MONTHS) -> Table:
+    return Table(t.dimension, t.title, t.rows[-n:], t.total, t.columns)
+
+
+@dataclass
+class League:
+    ranked: list[tuple[int, Row]]
+    unranked: list[Row]
+
+
+def league(t: Table) -> League:
+    """Rank by share resolved within the deadline, then by median days to resolve."""
+    eligible = [r for r in t.rows if r.cells.get("due_n", 0) >= MIN_RANKED]
+    eligible.sort(
+        key=lambda r: (-(r.cells["within_sla_pct"] or 0), r.cells["resolve_median"] or 1e9)
+    )
+    unranked = [r for r in t.rows if r not in eligible and r.cells.get("received", 0) > 0]
+    return League([(i, r) for i, r in enumerate(eligible, start=1)], unranked)

@@ -1,0 +1,266 @@
+"""Open311 GeoReport v2 use cases: services (our categories) and service requests (cases).
+
+Only public fields are given out. Cases whose confidentiality is not "normal" never
+appear (restricted and confidential alike). `description` is null: a narrative can carry
+names and phone numbers, so it is never published. We record the province, not a point:
+`address` is the province's name, `address_id` its ISO 3166-2:KH code, `lat`/`long` are
+null (JSON) or left out (XML). `agency_responsible` is always the NSSF (free-text agency
+names typed by officers are not published; a referred request says so in `status_notes`).
+`media_url` is null: evidence is never public. `status` is "open" while the case's state is
+not final in its workflow, "closed" once it is.
+
+POST requests needs the api_key of an active partner client (the JSON API's partners,
+grievance/intake/models.PartnerClient: the same token). Location must name a province
+(address_id, or address_string as a province name or code): lat/long alone cannot be
+placed in a province and is refused. Open311 has no consent field: a phone number given
+with a request is taken as consent to be contacted about that request. The tracking
+secret is not returned: a complainant who gave a phone number receives it by SMS, as with
+every channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from grievance.cases.models import Case, Category, Province
+from grievance.cases.services import NewCase, PersonData, file_case
+from grievance.domain import KINDS
+from grievance.extensions import db
+from grievance.i18n import label
+from grievance.intake.checks import MAX_NARRATIVE, MAX_SHORT, confidentiality_for, has_control_chars
+from grievance.intake.models import PartnerCase, PartnerClient
+from grievance.intake.partners import token_hash
+from grievance.phones import to_e164
+from grievance.sla.calendar import PHNOM_PENH
+from grievance.types import utcnow
+from workflows import WORKFLOWS, get_workflow
+
+MAX_RESULTS = 1000
+MAX_SPAN = timedelta(days=90)
+
+
+class Open311Error(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(code, description)
+        self.code = code
+        self.description = description
+
+
+def w3c(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(PHNOM_PENH).isoformat(timespec="seconds")
+
+
+def services(lang: str) -> list[dict[str, Any]]:
+    categories = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.id)
+    )
+    return [
+        {
+            "service_code": c.code,
+            "service_name": c.name(lang),
+            "description": c.name(lang),
+            "metadata": False,
+            "type": "realtime",
+            "keywords": "",
+            "group": label(KINDS[c.kind]),
+        }
+        for c in categories
+    ]
+
+
+def definition(code: str) -> dict[str, Any]:
+    if not db.session.scalar(select(Category.id).where(Category.code == code)):
+        raise Open311Error(404, _("There is no service with this code."))
+    return {"service_code": code, "attributes": []}
+
+
+def _open() -> ColumnElement[bool]:
+    return or_(
+        *(
+            and_(Case.workflow == name, Case.state.in_(wf.open_states()))
+            for name, wf in sorted(WORKFLOWS.items())
+        )
+    )
+
+
+@dataclass
+class Query:
+    ids: list[str]
+    codes: list[str]
+    start: datetime | None
+    end: datetime | None
+    statuses: list[str]
+
+
+def _date(raw: str | None, name: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip().replace(" ", "+"))
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise Open311Error(400, _("%(name)s must be a W3C date and time with a zone.", name=name))
+    return value
+
+
+def _list(raw: str | None) -> list[str]:
+    return [v.strip() for v in (raw or "").split(",") if v.strip()]
+
+
+def parse_query(args: dict[str, str]) -> Query:
+    statuses = _list(args.get("status"))
+    if any(s not in ("open", "closed") for s in statuses):
+        raise Open311Error(400, _("status must be open or closed."))
+    query = Query(
+        ids=_list(args.get("service_request_id")),
+        codes=_list(args.get("service_code")),
+        start=_date(args.get("start_date"), "start_date"),
+        end=_date(args.get("end_date"), "end_date"),
+        statuses=statuses,
+    )
+    if query.start and query.end and query.end - query.start > MAX_SPAN:
+        raise Open311Error(400, _("start_date and end_date may not span more than 90 days."))
+    return query
+
+
+def _public_cases() -> Any:
+    return (
+        select(Case, Category, Province)
+        .join(Category, Category.id == Case.category_id)
+        .join(Province, Province.code == Case.province_code)
+        .where(Case.confidentiality == "normal")
+    )
+
+
+def requests(query: Query, lang: str) -> list[dict[str, Any]]:
+    stmt = _public_cases()
+    if query.ids:  # the standard: with ids given, the other parameters are ignored
+        stmt = stmt.where(Case.reference.in_([i.upper() for i in query.ids]))
+    else:
+        end = query.end or utcnow()
+        start = query.start or end - MAX_SPAN
+        stmt = stmt.where(Case.created_at >= start, Case.created_at <= end)
+        if query.codes:
+            stmt = stmt.where(Category.code.in_(query.codes))
+        if query.statuses == ["open"]:
+            stmt = stmt.where(_open())
+        elif query.statuses == ["closed"]:
+            stmt = stmt.where(~_open())
+    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(MAX_RESULTS)
+    return [_request(c, cat, p, lang) for c, cat, p in db.session.execute(stmt)]
+
+
+def one_request(reference: str, lang: str) -> list[dict[str, Any]]:
+    found = requests(Query([reference], [], None, None, []), lang)
+    if not found:
+        raise Open311Error(404, _("There is no public service request with this id."))
+    return found
+
+
+def _request(case: Case, category: Category, province: Province, lang: str) -> dict[str, Any]:
+    workflow = get_workflow(case.workflow)
+    is_open = not workflow.is_final(case.state)
+    return {
+        "service_request_id": case.reference,
+        "status": "open" if is_open else "closed",
+        "status_notes": label(workflow.state(case.state).label),
+        "service_name": category.name(lang),
+        "service_code": category.code,
+        "description": None,
+        "agency_responsible": _("National Social Security Fund"),
+        "service_notice": None,
+        "requested_datetime": w3c(case.created_at),
+        "updated_datetime": w3c(case.updated_at),
+        "expected_datetime": w3c(case.resolve_due_at) if is_open else None,
+        "address": province.name(lang),
+        "address_id": province.code,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
+def partner_for(api_key: str | None) -> PartnerClient:
+    partner = None
+    if api_key:
+        partner = db.session.scalar(
+            select(PartnerClient).where(PartnerClient.token_hash == token_hash(api_key.strip()))
+        )
+    if partner is None or not partner.active:
+        raise Open311Error(403, _("A valid api_key is required."))
+    return partner
+
+
+def _province(form: dict[str, str]) -> str:
+    wanted = (form.get("address_id") or form.get("address_string") or "").strip()
+    if not wanted:
+        raise Open311Error(400, _("Give the province as address_id or address_string."))
+    code = db.session.scalar(
+        select(Province.code).where(
+            or_(
+                func.upper(Province.code) == wanted.upper(),
+                func.lower(Province.name_en) == wanted.lower(),
+                Province.name_km == wanted,
+            )
+        )
+    )
+    if code is None:
+        raise Open311Error(400, _("The address must be a Cambodian province."))
+    return str(code)
+
+
+def _text(form: dict[str, str], name: str, limit: int, multiline: bool = False) -> str | None:
+    value = (form.get(name) or "").strip()
+    if len(value) > limit or has_control_chars(value, multiline):
+        raise Open311Error(
+            400, _("%(name)s is too long or contains control characters.", name=name)
+        )
+    return value or None
+
+
+def create(form: dict[str, str]) -> list[dict[str, Any]]:
+    partner = partner_for(form.get("api_key"))
+    code = (form.get("service_code") or "").strip()
+    category = db.session.scalar(
+        select(Category).where(Category.code == code, Category.active.is_(True))
+    )
+    if category is None:
+        raise Open311Error(400, _("service_code is missing or unknown."))
+    province = _province(form)
+    description = _text(form, "description", MAX_NARRATIVE, multiline=True)
+    if not description:
+        raise Open311Error(400, _("Please describe the problem in description."))
+    name = " ".join(
+        n for n in (_text(form, "first_name", MAX_SHORT), _text(form, "last_name", MAX_SHORT)) if n
+    )
+    raw_phone = _text(form, "phone", 40)
+    phone = to_e164(raw_phone) if raw_phone else None
+    if raw_phone and phone is None:
+        raise Open311Error(400, _("phone is not a Cambodian phone number."))
+    data = NewCase(
+        category_code=category.code,
+        province_code=province,
+        description=description,
+        channel="open311",
+        complainant=PersonData(name=name or None, phone=phone, consent_to_contact=bool(phone)),
+        confidentiality=confidentiality_for(category.code, False),
+    )
+    filed = file_case(data, actor_id=None, actor_role="partner")
+    db.session.add(PartnerCase(case_id=filed.case.id, partner_id=partner.id))
+    db.session.flush()
+    notice = _(
+        "Keep this number to follow the request: %(reference)s.", reference=filed.case.reference
+    )
+    return [
+        {"service_request_id": filed.case.reference, "service_notice": notice, "account_id": None}
+    ]

@@ -1,0 +1,252 @@
+"""Who works which case: claim-next, automatic assignment, bulk reassignment.
+
+Every assignment goes through the workflow engine (`transitions.apply`), so it is checked
+against the workflow and written on the case's timeline. Services flush; callers commit.
+
+Claim-next takes only `acknowledged` cases: acknowledging (an intake or case officer
+confirming the complaint is ours, which tells the complainant) stays a step of its own.
+Automatic assignment runs when a case in an auto-assign queue is acknowledged: a notice
+handler queues `auto_assign_job`, which runs after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import Flask
+from sqlalchemy import Select, bindparam, func, select, update
+
+from grievance.auth.models import User
+from grievance.cases import policy, transitions
+from grievance.cases.models import Case
+from grievance.effects import Notice, subscribe
+from grievance.errors import DomainError, Forbidden
+from grievance.extensions import db
+from grievance.jobs import enqueue, job
+from grievance.queues.models import Queue, queue_members
+from grievance.queues.routing import members_of
+from workflows import WORKFLOWS, WorkflowError
+
+OPEN_STATES = frozenset(s for wf in WORKFLOWS.values() for s in wf.open_states())
+# Workflows whose cases an officer can take with the "claim" transition.
+CLAIMABLE = tuple(sorted(n for n, wf in WORKFLOWS.items() if wf.has_transition("claim")))
+CLAIMABLE_STATE = "acknowledged"
+_SQLITE_CANDIDATES = 5  # per round of compare-and-set attempts
+_SQLITE_ROUNDS = 20
+
+
+def member_queue_ids(user: User) -> list[int]:
+    query = select(queue_members.c.queue_id).where(queue_members.c.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def waiting_for(officer: User, queue_ids: Sequence[int]) -> Select[tuple[int]]:
+    """Ids of the cases this officer may claim from these queues, most urgent first."""
+    query = select(Case.id).where(
+        Case.queue_id.in_(queue_ids),
+        Case.assignee_id.is_(None),
+        # Written into the SQL, not bound: the planner must see it to use ix_cases_claimable.
+        Case.state == bindparam("claimable", CLAIMABLE_STATE, literal_execute=True),
+        Case.workflow.in_(CLAIMABLE),
+    )
+    if not policy.is_designated(officer):
+        query = query.where(Case.confidentiality != "restricted")
+    provinces = policy.provinces_of(officer)
+    if provinces is not None:
+        query = query.where(Case.province_code.in_(provinces))
+    if officer.sex != "female":
+        query = query.where(Case.prefers_woman_officer.is_(False))
+    return query.order_by(Case.resolve_due_at.asc().nulls_last(), Case.id)
+
+
+def claim_next(
+    officer: User, queue_ids: Sequence[int] | None = None, *, at: datetime | None = None
+) -> Case | None:
+    """Give the officer the most urgent unassigned case of their queues (or of the given
+    ones among them); None when nothing is waiting. Never gives one case to two officers."""
+    if not officer.has_role("officer"):
+        raise Forbidden("not_an_officer")
+    mine = member_queue_ids(officer)
+    wanted = mine if queue_ids is None else [q for q in queue_ids if q in mine]
+    if queue_ids is not None and not wanted:
+        raise Forbidden("not_a_member")
+    if not wanted:
+        return None
+    query = waiting_for(officer, wanted)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _claim_locked(officer, query, at)
+    return _claim_compare_and_set(officer, query, at)
+
+
+def _claim_locked(officer: User, query: Select[tuple[int]], at: datetime | None) -> Case | None:
+    # Rows another claimer holds are skipped, not waited for; rows it has just claimed fail
+    # the WHERE on re-check and are skipped too.
+    case_id = db.session.scalar(query.limit(1).with_for_update(skip_locked=True, of=Case))
+    if case_id is None:
+        return None
+    case = db.session.get(Case, case_id, populate_existing=True)
+    assert case is not None
+    transitions.apply(case, "claim", transitions.actor_for(officer), at=at)
+    return case
+
+
+def _claim_compare_and_set(
+    officer: User, query: Select[tuple[int]], at: datetime | None
+) -> Case | None:
+    """SQLite has no row locks (it ignores FOR UPDATE): the claimer who flips assignee_id
+    from NULL wins the case; the others see rowcount 0 and try the next candidate."""
+    for _ in range(_SQLITE_ROUNDS):
+        candidates = list(db.session.scalars(query.limit(_SQLITE_CANDIDATES)))
+        if not candidates:
+            return None
+        for case_id in candidates:
+            won = db.session.execute(
+                update(Case)
+                .where(
+                    Case.id == case_id,
+                    Case.assignee_id.is_(None),
+                    Case.state == CLAIMABLE_STATE,
+                )
+                .values(assignee_id=officer.id)
+                .execution_options(synchronize_session=False)
+            )
+            if won.rowcount == 1:  # type: ignore[attr-defined]
+                case = db.session.get(Case, case_id, populate_existing=True)
+                assert case is not None
+                # The row is ours now; the engine makes the claim proper (state, timeline).
+                transitions.apply(case, "claim", transitions.actor_for(officer), at=at)
+                return case
+    return None
+
+
+def open_load(user_ids: Sequence[int]) -> dict[int, int]:
+    """Open cases per officer."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(Case.assignee_id, func.count())
+        .where(Case.assignee_id.in_(user_ids), Case.state.in_(OPEN_STATES))
+        .group_by(Case.assignee_id)
+    )
+    return {int(uid): int(n) for uid, n in rows}
+
+
+def fits(officer: User, case: Case) -> bool:
+    """May this officer be given this case (by the system or in bulk)?"""
+    if not (officer.active and officer.has_role("officer")):
+        return False
+    if case.prefers_woman_officer and officer.sex != "female":
+        return False
+    if case.confidentiality == "restricted":
+        return policy.is_designated(officer)
+    return policy.in_scope(officer, case)
+
+
+def least_loaded(queue: Queue, case: Case, exclude: Sequence[int] = ()) -> User | None:
+    """The available member with the fewest open cases and room under their capacity."""
+    members = [m for m in members_of(queue) if m.id not in exclude and not m.away and fits(m, case)]
+    load = open_load([m.id for m in members])
+    free = [m for m in members if load.get(m.id, 0) < m.capacity]
+    return min(free, key=lambda m: (load.get(m.id, 0), m.id), default=None)
+
+
+def auto_assign(case: Case, *, at: datetime | None = None) -> User | None:
+    """Assign an acknowledged case of an auto-assign queue; None if it stays waiting."""
+    queue = db.session.get(Queue, case.queue_id) if case.queue_id else None
+    if queue is None or not queue.auto_assign or not queue.active:
+        return None
+    if case.assignee_id is not None or case.state != CLAIMABLE_STATE:
+        return None
+    if not WORKFLOWS[case.workflow].has_transition("assign"):
+        return None
+    officer = least_loaded(queue, case)
+    if officer is None:
+        return None
+    transitions.apply(case, "assign", transitions.SYSTEM, {"assignee_id": officer.id}, at=at)
+    return officer
+
+
+@job(queue="default")
+def auto_assign_job(case_id: int) -> None:
+    """Idempotent: a case someone has meanwhile claimed or assigned is left alone."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        return
+    try:
+        auto_assign(case)
+    except (transitions.StaleCase, WorkflowError):
+        db.session.rollback()
+
+
+def _on_notice(notice: Notice) -> None:
+    if notice.template != "acknowledged":
+        return
+    case = db.session.get(Case, notice.case_id)
+    queue = db.session.get(Queue, case.queue_id) if case and case.queue_id else None
+    if queue is not None and queue.auto_assign:
+        enqueue(auto_assign_job, notice.case_id)
+
+
+def init_app(app: Flask) -> None:
+    """Called when the queues blueprint is registered."""
+    with app.app_context():
+        subscribe(_on_notice)
+
+
+@dataclass
+class BulkResult:
+    moved: list[str] = field(default_factory=list)  # references
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (reference, reason code)
+
+
+def reassign_all(
+    leaving: User,
+    target: User | None,
+    reason: str,
+    actor: User,
+    *,
+    mark_away: bool = False,
+    at: datetime | None = None,
+) -> BulkResult:
+    """Move the open cases of an officer who leaves to `target`, or (None) share them out
+    among the available members of each case's queue. Only cases the supervisor may see."""
+    if not actor.has_role("supervisor"):
+        raise Forbidden("not_a_supervisor")
+    if not reason.strip():
+        raise DomainError("reason_required")
+    if target is not None and target.id == leaving.id:
+        raise DomainError("same_officer")
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.assignee_id == leaving.id, Case.state.in_(OPEN_STATES))
+        .where(policy.visible_clause(actor))
+        .order_by(Case.resolve_due_at.asc().nulls_last(), Case.id)
+    ).all()
+    result = BulkResult()
+    who = transitions.actor_for(actor)
+    for case in cases:
+        to, why = _new_officer(case, leaving, target)
+        if to is None:
+            result.skipped.append((case.reference, why))
+            continue
+        inputs = {"reason": reason.strip(), "assignee_id": to.id}
+        try:
+            transitions.apply(case, "reassign", who, inputs, at=at)
+        except WorkflowError:
+            result.skipped.append((case.reference, "state"))
+            continue
+        result.moved.append(case.reference)
+    if mark_away:
+        leaving.away = True
+    db.session.flush()
+    return result
+
+
+def _new_officer(case: Case, leaving: User, target: User | None) -> tuple[User | None, str]:
+    if target is not None:
+        return (target, "") if fits(target, case) else (None, "not_eligible")
+    queue = db.session.get(Queue, case.queue_id) if case.queue_id else None
+    officer = least_loaded(queue, case, exclude=[leaving.id]) if queue else None
+    return (officer, "") if officer else (None, "nobody_available")

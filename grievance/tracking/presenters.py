@@ -1,0 +1,174 @@
+"""What the complainant's status page shows, and nothing more.
+
+The timeline is built from an allowlist: an event kind or a transition input appears only
+if it is listed here as addressed to the complainant. Officer names, internal notes,
+assignments, escalation and reassignment reasons, proposed (not yet approved) rejection
+reasons, the complainant's own free text (which may name them) and any kind of event
+added later stay off the page until someone decides they belong on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from grievance.cases import transitions
+from grievance.cases.models import Case, CaseEvent
+from grievance.extensions import db
+from grievance.sla.calendar import WorkingCalendar
+from grievance.sla.status import expected_date, request_calendar
+from grievance.tracking import schedule
+from workflows import State, get_workflow
+from workflows.i18n import N_
+
+# Transitions the complainant's side may take from the status page.
+ACTIONS = (
+    "provide_information",
+    "ask_follow_up",
+    "accept_resolution",
+    "accept_answer",
+    "appeal",
+    "withdraw",
+)
+# Final states after which we ask how we did (not after a withdrawal or a merge).
+RATEABLE = frozenset({"closed", "rejected", "referred"})
+
+FILED = {
+    "grievance": N_("Complaint received"),
+    "information_request": N_("Question received"),
+    "suggestion": N_("Suggestion received"),
+}
+# The complainant's own steps, in their words; other steps show the new state's label.
+OWN_STEPS = {
+    "provide_information": N_("You sent your answer"),
+    "ask_follow_up": N_("You asked for more help"),
+    "accept_resolution": N_("You accepted our answer"),
+    "accept_answer": N_("You accepted our answer"),
+    "appeal": N_("You appealed against our answer"),
+    "withdraw": N_("You withdrew your case"),
+}
+# Inputs written to the complainant, by transition: (input, label).
+PUBLIC_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "request_information": (("comment", N_("Our question to you")),),
+    "propose_resolution": (("resolution", N_("Our answer")),),
+    "revise_resolution": (("resolution", N_("Our new answer")),),
+    "uphold_resolution": (("reason", N_("Why we kept our answer")),),
+    "answer": (("answer", N_("Our answer")),),
+    "close": (("resolution", N_("Our reply")),),
+    "refer": (("agency", N_("Sent to")),),
+}
+QUESTIONS = frozenset({"request_information"})
+ANSWERS = frozenset({"propose_resolution", "revise_resolution", "answer", "close"})
+REJECTION_REASON = N_("Reason")
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    title: str  # msgid
+    details: tuple[tuple[str, str], ...] = ()  # (label msgid, text as written)
+    rating: int | None = None
+    step: str = ""  # the transition, if the entry is one
+
+
+@dataclass
+class StatusPage:
+    case: Case
+    state: State
+    expected: date | None  # when we will answer (local date), from the SLA clocks
+    late: bool
+    paused: bool
+    actions: list[str]
+    can_rate: bool
+    appeal_until: datetime | None
+    appeal_passed: bool
+    timeline: list[Entry] = field(default_factory=list)
+    question: Entry | None = None  # the question waiting for an answer
+    answer: Entry | None = None  # the answer waiting to be accepted or appealed
+
+
+def can_rate(case: Case) -> bool:
+    return case.state in RATEABLE and case.satisfaction is None
+
+
+def _transition_entry(case: Case, event: CaseEvent, rejection: str | None) -> Entry | None:
+    data = event.data or {}
+    name = str(data.get("transition", ""))
+    workflow = get_workflow(case.workflow)
+    if event.from_state == event.to_state or not workflow.has_state(event.to_state or ""):
+        return None  # reassignments and repeated escalations mean nothing to the complainant
+    title = OWN_STEPS.get(name) or workflow.state(str(event.to_state)).label
+    details = [
+        (label, str(data[key])) for key, label in PUBLIC_INPUTS.get(name, ()) if data.get(key)
+    ]
+    if name == "approve_rejection" and rejection:
+        details.append((REJECTION_REASON, rejection))
+    rating = data.get("rating") if name in ("accept_resolution", "accept_answer") else None
+    return Entry(event.created_at, title, tuple(details), _int(rating), name)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def public_timeline(case: Case) -> list[Entry]:
+    """The case's story as the complainant may read it, oldest first."""
+    events = db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.public.is_(True))
+        .order_by(CaseEvent.seq)
+    )
+    entries: list[Entry] = []
+    rejection: str | None = None  # shown only once a supervisor approved it
+    for event in events:
+        data = event.data or {}
+        entry: Entry | None = None
+        if event.kind == "filed":
+            entry = Entry(event.created_at, FILED.get(case.kind, FILED["grievance"]))
+        elif event.kind == "transition":
+            if data.get("transition") == "propose_rejection":
+                rejection = str(data.get("reason") or "") or None
+            entry = _transition_entry(case, event, rejection)
+        elif event.kind == "comment" and event.actor_role != "complainant" and data.get("text"):
+            entry = Entry(event.created_at, N_("Message from us"), (("", str(data["text"])),))
+        elif event.kind == "rating":
+            entry = Entry(
+                event.created_at, N_("You rated our service"), rating=_int(data.get("rating"))
+            )
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _latest(entries: list[Entry], steps: frozenset[str]) -> Entry | None:
+    return next((e for e in reversed(entries) if e.step in steps), None)
+
+
+def status_page(case: Case, now: datetime, calendar: WorkingCalendar | None = None) -> StatusPage:
+    cal = calendar or request_calendar()
+    workflow = get_workflow(case.workflow)
+    state = workflow.state(case.state)
+    expected = expected_date(case, cal)
+    offered = {t.name for t in transitions.available(case, transitions.COMPLAINANT, now)}
+    until = schedule.appeal_until(case, cal)
+    timeline = public_timeline(case)
+    waiting_for_answer = state.name in ("resolution_proposed", "answered")
+    return StatusPage(
+        case=case,
+        state=state,
+        expected=expected,
+        late=expected is not None and expected < now.astimezone(cal.tz).date(),
+        paused=bool(state.paused),
+        actions=[name for name in ACTIONS if name in offered],
+        can_rate=can_rate(case),
+        appeal_until=until if "appeal" in offered else None,
+        appeal_passed=until is not None and until < now and "appeal" not in offered,
+        timeline=timeline,
+        question=_latest(timeline, QUESTIONS) if state.paused else None,
+        answer=_latest(timeline, ANSWERS) if waiting_for_answer else None,
+    )

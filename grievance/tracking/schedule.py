@@ -1,0 +1,23 @@
+"""The dates the status page promises besides the SLA's expected date (which comes from
+`grievance.sla.status.expected_date`): until when the complainant may appeal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from grievance.cases.models import Case
+from grievance.cases.transitions import APPEAL_WINDOW_DAYS
+from grievance.sla.calendar import WorkingCalendar
+from workflows import get_workflow
+
+
+def appeal_until(case: Case, calendar: WorkingCalendar) -> datetime | None:
+    """The end of the appeal window (15 working days after our answer), if the case has one."""
+    workflow = get_workflow(case.workflow)
+    if case.resolution_proposed_at is None or not workflow.has_transition("appeal"):
+        return None
+    if case.state not in workflow.transition("appeal").sources:
+        return None
+    return calendar.add_working_time(
+        case.resolution_proposed_at, days=APPEAL_WINDOW_DAYS, province=case.province_code
+    )

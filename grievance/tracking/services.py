@@ -1,0 +1,120 @@
+"""Complainant use cases behind the status page. Services flush; the view commits."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from grievance.cases import events, transitions
+from grievance.cases.models import Case, CaseEvent
+from grievance.cases.services import server_key
+from grievance.errors import Conflict, DomainError, NotFound
+from grievance.extensions import db
+from grievance.intake import uploads
+from grievance.security import normalize_reference, secret_matches
+from grievance.text import clean_text
+from grievance.tracking.presenters import ACTIONS, can_rate
+from grievance.types import utcnow
+
+MAX_TEXT = 5000
+MAX_FILES = 3
+# Compared against when no case has the reference, so both failures take the same time.
+_NO_CASE = "0" * 64
+
+
+# Built once: the lookup is the hot path of the page (see bench/track.py).
+_cases = Case.__table__.c
+_BY_REFERENCE = select(_cases.id, _cases.secret_hash).where(_cases.reference == bindparam("ref"))
+
+
+def find_case(reference: str, secret: str) -> int:
+    """The id of the case with this reference and secret. One answer for every failure:
+    a wrong reference and a wrong secret must look the same from outside."""
+    ref = normalize_reference(reference)
+    row = db.session.execute(_BY_REFERENCE, {"ref": ref}).first() if ref else None
+    matches = secret_matches(secret, row.secret_hash if row else _NO_CASE, server_key())
+    if row is None or not matches:
+        raise NotFound("no_case")
+    return int(row.id)
+
+
+def reference_key(reference: str) -> str:
+    """A rate-limit key for a typed reference that does not reveal it (Redis keys are
+    readable by whoever runs Redis, and references are short enough to enumerate)."""
+    canonical = normalize_reference(reference) or "".join(reference.upper().split())[:40]
+    digest = hmac.new(server_key().encode(), b"track-ref:" + canonical.encode(), hashlib.sha256)
+    return "ref:" + digest.hexdigest()[:32]
+
+
+def get_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound("no_case")
+    return case
+
+
+def take_step(
+    case: Case,
+    name: str,
+    inputs: Mapping[str, object],
+    *,
+    expected_version: int | None,
+    evidence: Sequence[uploads.Evidence] = (),
+    at: datetime | None = None,
+) -> CaseEvent:
+    """One of the complainant's workflow steps, with the files sent along with an answer."""
+    if name not in ACTIONS:
+        raise NotFound("no_such_step", name)
+    if len(evidence) > MAX_FILES or (evidence and name != "provide_information"):
+        raise DomainError("too_many_files")
+    cleaned = {k: clean_text(v)[:MAX_TEXT] if isinstance(v, str) else v for k, v in inputs.items()}
+    event = transitions.apply(
+        case, name, transitions.COMPLAINANT, cleaned, expected_version=expected_version, at=at
+    )
+    comment = cleaned.get("comment")
+    if name.startswith("accept_") and case.satisfaction is not None and comment:
+        case.satisfaction_comment = str(comment)
+    if evidence:
+        uploads.store(case, list(evidence))
+    return event
+
+
+def rate(
+    case: Case,
+    rating: int,
+    comment: str | None,
+    *,
+    expected_version: int | None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """How satisfied the complainant is, once, after the case ended."""
+    at = at or utcnow()
+    if expected_version is not None and case.version != expected_version:
+        raise transitions.StaleCase(case, [])
+    if not can_rate(case):
+        raise Conflict("cannot_rate")
+    if not 1 <= rating <= 5:
+        raise DomainError("bad_rating", str(rating))
+    case.satisfaction = rating
+    case.satisfaction_comment = clean_text(comment)[:MAX_TEXT] or None
+    case.updated_at = at
+    event = events.record(
+        case,
+        "rating",
+        actor_id=None,
+        actor_role="complainant",
+        public=True,
+        data={"rating": rating},
+        at=at,
+    )
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise transitions.StaleCase(case, []) from None
+    return event

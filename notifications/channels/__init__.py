@@ -1,0 +1,73 @@
+"""Channels behind one small interface: send a message, or find one already sent.
+
+`lookup` lets a retry after an attempt that may have reached the provider (a worker killed
+mid-send, a timeout) find that message instead of sending a second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str  # the outbox row's idempotency key
+    channel: str  # sms | email
+    to: str  # E.164 phone or email address
+    body: str  # SMS text, or the email's plain text
+    subject: str = ""
+    html: str = ""
+
+
+class DeliveryError(Exception):
+    """A send that did not happen. The text goes to the row: no personal data in it."""
+
+
+class TemporaryError(DeliveryError):
+    """Worth trying again later (gateway 5xx, 429, timeout, connection refused)."""
+
+
+class PermanentError(DeliveryError):
+    """Retrying cannot help (invalid number, refused credentials, unknown template)."""
+
+
+class RecipientOptedOut(PermanentError):
+    """The provider refuses: this number replied STOP to it (Twilio error 21610)."""
+
+
+class Channel(Protocol):
+    def send(self, message: Message) -> str:
+        """Hand the message over; return the provider's id for it."""
+
+    def lookup(self, message: Message, since: datetime) -> str | None:
+        """The provider's id of this message if it was already accepted, else None."""
+
+
+def outbox_dir() -> Path:
+    return Path(current_app.instance_path) / "outbox"
+
+
+def channel_for(name: str) -> Channel:
+    cfg = current_app.config["SAMLENG"]
+    if name == "sms":
+        if cfg.SMS_BACKEND == "twilio":
+            from notifications.channels.twilio import TwilioSMS
+
+            return TwilioSMS.from_config(cfg)
+        from notifications.channels.files import FileChannel
+
+        return FileChannel(outbox_dir(), "txt")
+    if name == "email":
+        if cfg.MAIL_SERVER:
+            from notifications.channels.smtp import SMTPChannel
+
+            return SMTPChannel(cfg.MAIL_SERVER, cfg.MAIL_PORT, cfg.MAIL_FROM)
+        from notifications.channels.files import FileChannel
+
+        return FileChannel(outbox_dir(), "eml", sender=cfg.MAIL_FROM)
+    raise PermanentError(f"no channel {name}")

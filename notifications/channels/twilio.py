@@ -1,0 +1,139 @@
+"""SMS through the Twilio Messages API (or anything speaking it), and its webhook signature."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from notifications.channels import Message, PermanentError, RecipientOptedOut, TemporaryError
+
+TIMEOUT_SECONDS = 10.0
+API_VERSION = "2010-04-01"
+CLOCK_SKEW = timedelta(minutes=2)  # between our clock and the gateway's date_created
+STATUS_PATH = "/notifications/twilio/status"
+UNSUBSCRIBED = 21610  # the number replied STOP to the gateway itself
+_client: httpx.Client | None = None
+
+
+def http() -> httpx.Client:
+    """One client per process: building one loads the CA bundle (tens of milliseconds)."""
+    global _client
+    if _client is None:
+        _client = httpx.Client()
+    return _client
+
+
+class TwilioSMS:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        api_base: str,
+        status_callback: str = "",
+        timeout: float | None = None,
+    ) -> None:
+        if not (account_sid and auth_token and sender):
+            raise PermanentError("twilio not configured")
+        self.url = f"{api_base.rstrip('/')}/{API_VERSION}/Accounts/{account_sid}/Messages.json"
+        self.auth = (account_sid, auth_token)
+        self.sender = sender
+        self.status_callback = status_callback
+        self.timeout = TIMEOUT_SECONDS if timeout is None else timeout
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> TwilioSMS:
+        callback = f"{cfg.PUBLIC_BASE_URL.rstrip('/')}{STATUS_PATH}"
+        return cls(
+            cfg.TWILIO_ACCOUNT_SID,
+            cfg.TWILIO_AUTH_TOKEN,
+            cfg.TWILIO_FROM,
+            cfg.TWILIO_API_BASE,
+            status_callback=callback,
+        )
+
+    def _sender_field(self) -> str:
+        # A Messaging Service SID (MG...) is sent as such; anything else is a number.
+        return "MessagingServiceSid" if self.sender.startswith("MG") else "From"
+
+    def send(self, message: Message) -> str:
+        data = {"To": message.to, self._sender_field(): self.sender, "Body": message.body}
+        if self.status_callback:
+            data["StatusCallback"] = self.status_callback
+        response = self._call("POST", data=data)
+        sid = response.get("sid")
+        if not isinstance(sid, str) or not sid:
+            raise TemporaryError("gateway answered without a message id")
+        return sid
+
+    def lookup(self, message: Message, since: datetime) -> str | None:
+        params = {"To": message.to, "PageSize": "50"}
+        if self._sender_field() == "From":
+            params["From"] = self.sender
+        listing = self._call("GET", params=params)
+        return _find(listing.get("messages") or [], message.body, since - CLOCK_SKEW)
+
+    def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = http().request(
+                method, self.url, auth=self.auth, timeout=self.timeout, **kwargs
+            )
+        except httpx.TimeoutException:
+            raise TemporaryError("gateway timeout") from None
+        except httpx.HTTPError:
+            raise TemporaryError("gateway unreachable") from None
+        status = response.status_code
+        if status == 429 or status >= 500:
+            raise TemporaryError(f"gateway {status}")
+        body = _json(response)
+        if status >= 400:
+            code = body.get("code", "?")
+            if code == UNSUBSCRIBED:
+                raise RecipientOptedOut("opted_out")
+            # Twilio's own message may quote the number; keep only the codes.
+            raise PermanentError(f"gateway {status} code {code}")
+        return body
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _find(messages: Iterable[dict[str, Any]], body: str, since: datetime) -> str | None:
+    for item in messages:
+        if item.get("body") != body:
+            continue
+        try:
+            created = parsedate_to_datetime(str(item.get("date_created")))
+        except (TypeError, ValueError):
+            continue
+        if created >= since and isinstance(item.get("sid"), str):
+            return str(item["sid"])
+    return None
+
+
+def signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
+    """X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by the POST parameters
+    sorted by name, each name immediately followed by its value."""
+    payload = url + "".join(k + v for k, v in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def signature_valid(
+    auth_token: str, url: str, params: Iterable[tuple[str, str]], given: str | None
+) -> bool:
+    if not auth_token or not given:
+        return False
+    return hmac.compare_digest(signature(auth_token, url, params), given)

@@ -1,0 +1,173 @@
+"""Notices become outbox rows, in the transaction of the change that caused them.
+
+Nothing is sent here. A row for SMS or email is written "queued" and its send job is held
+by `grievance.jobs` until the transaction commits (dropped on rollback). In-app rows are
+the message itself and are complete once committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from grievance import jobs
+from grievance.auth.models import User, UserRole
+from grievance.cases.models import Case, Person
+from grievance.effects import Notice
+from grievance.extensions import db
+from grievance.types import utcnow
+from notifications import crypto, rules
+from notifications.models import Notification
+
+log = logging.getLogger(__name__)
+# A queued row not yet claimed after this long is handed over again by the sweep
+# (Redis was down or flushed). Re-sending the job is harmless: the claim is idempotent.
+QUEUED_TIMEOUT = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str  # "p12" (person) or "u7" (staff user): part of the idempotency key
+    language: str
+    person_id: int | None = None
+    user_id: int | None = None
+    phone: str | None = None
+    email: str | None = None
+
+    def address(self, channel: str) -> str | None:
+        if channel == rules.SMS:
+            return self.phone
+        if channel == rules.EMAIL:
+            return self.email
+        return None
+
+
+def on_notice(notice: Notice) -> None:
+    """The effects subscriber: one row per channel per recipient the rules name."""
+    if not rules.is_known(notice.template, notice.target):
+        log.warning("no notification rule for %s/%s", notice.template, notice.target)
+        return
+    case = db.session.get(Case, notice.case_id)
+    channels = rules.channels_for(notice.template, notice.target, case.channel if case else "")
+    if case is None or not channels:
+        return
+    context = {k: v for k, v in notice.context.items() if k != "secret"}
+    context["reference"] = case.reference
+    secret = notice.context.get("secret")
+    for recipient in recipients(notice, case):
+        for channel in channels:
+            key = f"case:{case.id}:event:{notice.event_seq}:{notice.template}"
+            add(
+                f"{key}:{channel}:{recipient.key}",
+                channel,
+                notice.template,
+                recipient,
+                context,
+                case_id=case.id,
+                secret=secret if channel == rules.SMS else None,
+            )
+
+
+def recipients(notice: Notice, case: Case) -> Iterator[Recipient]:
+    if notice.target == "complainant":
+        person = case.complainant
+        # Anonymous, or no consent to be contacted: nobody to tell.
+        if person is not None and person.phone and person.consent_to_contact:
+            yield person_recipient(person)
+        return
+    users: list[User | None] = []
+    if notice.target == "assignee" and case.assignee_id:
+        users = [db.session.get(User, case.assignee_id)]
+    elif notice.target == "user" and notice.user_id:
+        users = [db.session.get(User, notice.user_id)]
+    elif notice.target in ("supervisor", "oversight"):
+        users = list(users_with_role(notice.target, case.province_code))
+    for user in users:
+        if user is not None and user.active:
+            yield user_recipient(user)
+
+
+def person_recipient(person: Person) -> Recipient:
+    return Recipient(f"p{person.id}", person.language, person_id=person.id, phone=person.phone)
+
+
+def user_recipient(user: User) -> Recipient:
+    return Recipient(f"u{user.id}", user.language, user_id=user.id, email=user.email)
+
+
+def users_with_role(role: str, province: str | None) -> list[User]:
+    """Active users holding `role` nationwide or for `province` (any scope when None)."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.id)
+        .distinct()
+    )
+    if province:
+        query = query.where(
+            or_(UserRole.province_code.is_(None), UserRole.province_code == province)
+        )
+    return list(db.session.scalars(query))
+
+
+def phone_opted_out(phone: str | None) -> bool:
+    """STOP applies to the number: a shared phone opts out for everyone using it."""
+    if not phone:
+        return False
+    query = select(Person.id).where(Person.phone == phone, Person.sms_opt_out_at.is_not(None))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def add(
+    key: str,
+    channel: str,
+    template: str,
+    recipient: Recipient,
+    context: dict[str, Any],
+    *,
+    case_id: int | None = None,
+    secret: str | None = None,
+    at: datetime | None = None,
+) -> Notification | None:
+    """Write one outbox row unless its key exists (the same event twice is one message)."""
+    if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
+        return None
+    address = recipient.address(channel)
+    if channel in rules.SENT_BY_JOB and not address:
+        return None
+    now = at or utcnow()
+    row = Notification(
+        idempotency_key=key,
+        case_id=case_id,
+        channel=channel,
+        template=template,
+        language=recipient.language,
+        user_id=recipient.user_id,
+        person_id=recipient.person_id,
+        address=address,
+        context=dict(context),
+        attempts=0,
+        created_at=now,
+    )
+    if channel == rules.IN_APP:
+        row.status, row.sent_at = "sent", now
+    elif channel == rules.SMS and phone_opted_out(address):
+        # Kept as a record that a message was due and deliberately not sent.
+        row.status, row.last_error = "cancelled", "opted_out"
+    else:
+        row.status, row.next_attempt_at = "queued", now + QUEUED_TIMEOUT
+        if secret:
+            row.context = {**row.context, "secret_sealed": crypto.seal(secret)}
+    db.session.add(row)
+    db.session.flush()
+    if row.status == "queued":
+        from notifications.relay import send_notification
+
+        jobs.enqueue(send_notification, row.id)
+    return row

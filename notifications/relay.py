@@ -1,0 +1,223 @@
+"""The relay: send jobs that deliver outbox rows exactly once, and the sweep behind them.
+
+A send job claims its row with a conditional UPDATE and commits the claim before the
+provider hears anything, so two workers never both send. The provider's id and the "sent"
+status are written in one UPDATE. A row found still claimed after its lease belonged to a
+worker that died; the next attempt first asks the provider whether the message already
+arrived, and only sends when it did not.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from flask import current_app
+from sqlalchemy import CursorResult, select, update
+
+from grievance import jobs
+from grievance.cases.models import Case
+from grievance.extensions import db
+from grievance.types import utcnow
+from notifications import crypto, messages, rules
+from notifications.channels import (
+    DeliveryError,
+    Message,
+    PermanentError,
+    RecipientOptedOut,
+    TemporaryError,
+    channel_for,
+)
+from notifications.models import Notification
+from notifications.outbox import QUEUED_TIMEOUT, phone_opted_out
+
+log = logging.getLogger(__name__)
+# After the 1st, 2nd, 3rd and 4th failed attempt; the 5th failure is final.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+# Longer than an RQ job may run (600 s): a claim older than this has no living worker.
+LEASE = timedelta(minutes=15)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    attempt: int
+    in_doubt: bool  # an earlier attempt may have reached the provider
+
+
+@jobs.job(queue="notifications")
+def send_notification(notification_id: int) -> None:
+    claim = _claim(notification_id, utcnow())
+    if claim is None:
+        return
+    jobs.commit()  # the claim must be durable before the provider is called
+    _deliver(claim)
+
+
+def _claim(notification_id: int, now: datetime) -> Claim | None:
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.status != "queued" or row.channel not in rules.SENT_BY_JOB:
+        return None
+    held = row.claimed_at
+    if held is not None and held > now - LEASE:
+        return None  # a living worker has it
+    stmt = (
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.status == "queued",
+            Notification.claimed_at.is_(None) if held is None else Notification.claimed_at == held,
+        )
+        .values(claimed_at=now, attempts=Notification.attempts + 1, next_attempt_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], db.session.execute(stmt)).rowcount != 1:
+        return None  # another worker claimed it first
+    db.session.refresh(row)
+    return Claim(row.id, row.attempts, in_doubt=held is not None or row.last_error is not None)
+
+
+def _deliver(claim: Claim) -> None:
+    row = db.session.get(Notification, claim.id)
+    if row is None:
+        return
+    if row.channel == rules.SMS and phone_opted_out(row.address):
+        _finish(row, claim, status="cancelled", last_error="opted_out")
+        return
+    try:
+        message = _compose(row)
+        channel = channel_for(row.channel)
+        provider_id = channel.lookup(message, row.created_at) if claim.in_doubt else None
+        if provider_id is None:
+            if claim.attempt > MAX_ATTEMPTS:  # workers keep dying on this row: tell admins
+                raise PermanentError(f"gave up after {MAX_ATTEMPTS} attempts")
+            provider_id = channel.send(message)
+    except RecipientOptedOut:
+        # The gateway knows of a STOP we missed: record it, so nothing more is tried.
+        from notifications.services import opt_out
+
+        opt_out(row.address or "")
+        _finish(row, claim, status="cancelled", last_error="opted_out")
+    except DeliveryError as error:
+        _failed(row, claim, error)
+    except Exception as error:  # a bug must not leave the row claimed and retried forever
+        log.exception("notification %s: unexpected error", row.id)
+        _failed(row, claim, TemporaryError(type(error).__name__))
+    else:
+        now = utcnow()
+        _finish(row, claim, status="sent", provider_id=provider_id, sent_at=now, last_error=None)
+
+
+def _failed(row: Notification, claim: Claim, error: DeliveryError) -> None:
+    final = isinstance(error, PermanentError) or claim.attempt >= MAX_ATTEMPTS
+    log.info("notification %s attempt %s failed: %s", row.id, claim.attempt, error)
+    if final:
+        _finish(row, claim, status="failed", last_error=str(error))
+    else:
+        retry_at = utcnow() + BACKOFF[claim.attempt - 1]
+        _finish(row, claim, status="pending", last_error=str(error), next_attempt_at=retry_at)
+
+
+def _finish(row: Notification, claim: Claim, *, status: str, **values: Any) -> None:
+    """Record the outcome, fenced by the attempt number so a stale worker cannot."""
+    values.setdefault("next_attempt_at", None)
+    if status != "pending":
+        values["context"] = scrubbed(row.context)  # sent or given up: the secret goes
+    stmt = (
+        update(Notification)
+        .where(Notification.id == row.id, Notification.attempts == claim.attempt)
+        .values(status=status, claimed_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], db.session.execute(stmt)).rowcount != 1:
+        log.warning("notification %s: attempt %s lost its claim", row.id, claim.attempt)
+    db.session.expire(row)
+
+
+def scrubbed(context: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in (context or {}).items() if k != "secret_sealed"}
+
+
+def _compose(row: Notification) -> Message:
+    try:
+        return compose(row)
+    except (messages.MissingMessage, KeyError, IndexError, ValueError):
+        raise PermanentError("template or its values missing") from None
+
+
+def compose(row: Notification) -> Message:
+    """The text the recipient gets, in the recipient's language (never the request's)."""
+    values = scrubbed(row.context)
+    values.setdefault("reference", _reference(row.case_id))
+    address = row.address or ""
+    if row.channel == rules.SMS:
+        secret = crypto.unseal(row.context.get("secret_sealed"))
+        part = "sms"
+        if messages.needs(row.template, "sms", "secret") and not secret:
+            part = "sms_without_secret"  # the secret was erased after a final failure
+        body = messages.text(row.template, part, row.language, secret=secret or "", **values)
+        return Message(row.idempotency_key, row.channel, address, body)
+    return email_message(row, values, address)
+
+
+def email_message(row: Notification, values: dict[str, Any], address: str) -> Message:
+    lang = row.language
+    subject = messages.text(row.template, "title", lang, **values)
+    lines = [messages.text(row.template, "text", lang, **values)]
+    url = case_url(values.get("reference"))
+    if url:
+        lines.append(messages.text("_email", "open", lang, url=url))
+    footer = messages.text("_email", "footer", lang)
+    template = current_app.jinja_env.get_template("notifications/email.html")
+    html = template.render(lang=lang, subject=subject, lines=lines, url=url, footer=footer)
+    body = "\n\n".join([*lines, "--", footer])
+    return Message(row.idempotency_key, row.channel, address, body, subject=subject, html=html)
+
+
+def case_url(reference: str | None) -> str:
+    if not reference:
+        return ""
+    from werkzeug.routing import BuildError
+
+    base = current_app.config["SAMLENG"].PUBLIC_BASE_URL.rstrip("/")
+    try:
+        path = current_app.url_map.bind("localhost").build("cases.show", {"reference": reference})
+    except BuildError:
+        return ""
+    return base + path
+
+
+def _reference(case_id: int | None) -> str:
+    if case_id is None:
+        return ""
+    return db.session.scalar(select(Case.reference).where(Case.id == case_id)) or ""
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Hand over again every row whose time has come: retries that are due, queued rows
+    whose job was lost, claimed rows whose worker died. Level-triggered: run it often.
+    The caller commits; the jobs leave after the commit."""
+    now = now or utcnow()
+    due = select(Notification).where(
+        Notification.status.in_(("pending", "queued")),
+        Notification.next_attempt_at <= now,
+        Notification.channel.in_(tuple(rules.SENT_BY_JOB)),
+    )
+    rows = list(db.session.scalars(due.order_by(Notification.id).limit(SWEEP_BATCH)))
+    for row in rows:
+        row.status = "queued"
+        # A claimed row keeps its claim: the job takes it over only once the lease is out.
+        row.next_attempt_at = now + QUEUED_TIMEOUT
+        jobs.enqueue(send_notification, row.id)
+    db.session.flush()
+    return len(rows)
+
+
+@jobs.job(queue="notifications")
+def sweep_job() -> int:
+    """For the scheduler: run the sweep as a job (the job wrapper commits)."""
+    return sweep()

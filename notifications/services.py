@@ -1,0 +1,134 @@
+"""Notification use cases other features and the views call. They flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+
+from grievance import jobs
+from grievance.cases.models import Person
+from grievance.errors import Conflict, NotFound
+from grievance.extensions import db
+from grievance.types import utcnow
+from notifications import rules
+from notifications.models import Notification
+from notifications.outbox import QUEUED_TIMEOUT
+
+OPEN = ("pending", "queued")
+
+
+def opt_out(phone_e164: str, at: datetime | None = None) -> int:
+    """The number replied STOP: record it on every person using it and cancel the SMS
+    not yet sent to it. Returns how many messages were cancelled."""
+    at = at or utcnow()
+    for person in _persons(phone_e164):
+        person.sms_opt_out_at = person.sms_opt_out_at or at
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.channel == rules.SMS,
+            Notification.address == phone_e164,
+            Notification.status.in_(OPEN),
+        )
+    )
+    cancelled = 0
+    for row in rows:
+        row.status, row.last_error, row.next_attempt_at = "cancelled", "opted_out", None
+        row.context = {k: v for k, v in row.context.items() if k != "secret_sealed"}
+        cancelled += 1
+    db.session.flush()
+    return cancelled
+
+
+def opt_in(phone_e164: str) -> int:
+    """The number replied START: SMS may be sent to it again. Returns persons updated."""
+    changed = [p for p in _persons(phone_e164) if p.sms_opt_out_at is not None]
+    for person in changed:
+        person.sms_opt_out_at = None
+    db.session.flush()
+    return len(changed)
+
+
+def _persons(phone_e164: str) -> list[Person]:
+    return list(db.session.scalars(select(Person).where(Person.phone == phone_e164)))
+
+
+def retry(notification_id: int) -> Notification:
+    """An admin sends a failed message again, with a fresh schedule of attempts."""
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.channel not in rules.SENT_BY_JOB:
+        raise NotFound("notification_not_found")
+    if row.status != "failed":
+        raise Conflict("notification_not_failed")
+    row.status, row.attempts, row.claimed_at = "queued", 0, None
+    row.next_attempt_at = utcnow() + QUEUED_TIMEOUT
+    db.session.flush()
+    from notifications.relay import send_notification
+
+    jobs.enqueue(send_notification, row.id)
+    return row
+
+
+DELIVERED = {"delivered", "read"}
+UNDELIVERED = {"failed", "undelivered"}
+
+
+def record_receipt(provider_id: str, status: str, error_code: str = "") -> bool:
+    """A delivery receipt from the gateway. Returns False when the id is not ours."""
+    row = db.session.scalar(select(Notification).where(Notification.provider_id == provider_id))
+    if row is None:
+        return False
+    if row.status == "delivered":
+        return True  # receipts can arrive out of order; delivered is final
+    if status in DELIVERED:
+        row.status, row.delivered_at = "delivered", utcnow()
+    elif status in UNDELIVERED and row.status == "sent":
+        row.status = "failed"
+        row.last_error = f"carrier {status}" + (f" code {error_code}" if error_code else "")
+    db.session.flush()
+    return True
+
+
+def inbox(user_id: int, limit: int = 100) -> list[Notification]:
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user_id, Notification.channel == rules.IN_APP)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def unread_count(user_id: int) -> int:
+    query = select(func.count(Notification.id)).where(
+        Notification.user_id == user_id,
+        Notification.channel == rules.IN_APP,
+        Notification.read_at.is_(None),
+    )
+    return int(db.session.scalar(query) or 0)
+
+
+def mark_read(user_id: int, notification_id: int | None = None) -> int:
+    """Mark one of the user's own in-app notifications read, or all when no id is given."""
+    query = update(Notification).where(
+        Notification.user_id == user_id,
+        Notification.channel == rules.IN_APP,
+        Notification.read_at.is_(None),
+    )
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    result = db.session.execute(
+        query.values(read_at=utcnow()).execution_options(synchronize_session="fetch")
+    )
+    return cast(CursorResult[Any], result).rowcount
+
+
+def failed(limit: int = 200) -> list[Notification]:
+    query = (
+        select(Notification)
+        .where(Notification.status == "failed")
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,240 @@
+"""Partner JSON API: token auth, idempotent creation, reading and listing, and an OpenAPI
+document that real answers are validated against."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_spec
+
+from grievance.extensions import db
+from grievance.intake.partners import create_partner
+from grievance.security import secret_matches
+from tests.intake.helpers import case_count
+
+BODY = {
+    "description": "Worker injured by a cutting machine; employer did not report it.",
+    "category": "employment_injury",
+    "province": "KH-3",
+    "external_id": "UNION-2026-0042",
+    "affected_count": 1,
+    "complainant": {
+        "name": "Dara",
+        "phone": "012 345 678",
+        "sex": "male",
+        "consent_to_contact": True,
+    },
+}
+
+
+@pytest.fixture
+def token(app: Flask) -> str:
+    with app.test_request_context():
+        _partner, value = create_partner("Union case system")
+        db.session.flush()
+    return value
+
+
+@pytest.fixture(scope="module")
+def spec(app: Flask) -> dict[str, Any]:
+    document = app.test_client().get("/api/openapi.json").get_json()
+    validate_spec(document)
+    return document
+
+
+def check(spec: dict[str, Any], path: str, method: str, response: Any) -> Any:
+    """The answer's status is documented for this operation and its body fits the schema."""
+    operation = spec["paths"][path][method]
+    documented = operation["responses"].get(str(response.status_code))
+    assert documented, f"{method.upper()} {path} -> {response.status_code} is not documented"
+    body = response.get_json()
+    schema = documented["content"]["application/json"]["schema"]
+    Draft202012Validator({**schema, "components": spec["components"]}).validate(body)
+    return body
+
+
+def call(client: FlaskClient, method: str, url: str, token: str | None, **kw: Any) -> Any:
+    headers = kw.pop("headers", {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return client.open(url, method=method, headers=headers, **kw)
+
+
+def test_openapi_document_is_valid_and_covers_every_api_route(
+    app: Flask, spec: dict[str, Any]
+) -> None:
+    assert spec["openapi"].startswith("3.1")
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("intake.api."):
+            path = rule.rule.replace("<reference>", "{reference}")
+            for method in rule.methods - {"HEAD", "OPTIONS"}:  # type: ignore[operator]
+                routes.add((path, method.lower()))
+    documented = {(p, m) for p, ops in spec["paths"].items() for m in ops}
+    assert routes == documented
+
+
+def test_create_get_and_list_with_the_documented_shapes(
+    client: FlaskClient, token: str, spec: dict[str, Any]
+) -> None:
+    created = call(client, "POST", "/api/v1/cases", token, json=BODY)
+    body = check(spec, "/api/v1/cases", "post", created)
+    assert created.status_code == 201
+    assert created.headers["Location"] == f"/api/v1/cases/{body['reference']}"
+    assert body["channel"] == "api" and body["status"]["en"] == "Received"
+    assert body["external_id"] == "UNION-2026-0042"
+    from grievance.cases.models import Case
+    from grievance.cases.services import server_key
+
+    with client.application.test_request_context():
+        case = db.session.query(Case).filter_by(reference=body["reference"]).one()
+        assert secret_matches(body["secret"], case.secret_hash, server_key())
+        assert case.complainant is not None and case.complainant.phone == "+85512345678"
+
+    one = call(client, "GET", f"/api/v1/cases/{body['reference']}", token)
+    assert check(spec, "/api/v1/cases/{reference}", "get", one)["reference"] == body["reference"]
+    assert "secret" not in one.get_json()
+
+    listing = call(
+        client,
+        "GET",
+        "/api/v1/cases?province=KH-3&category=employment_injury"
+        "&state=submitted&since=2000-01-01T00:00:00Z&per_page=5",
+        token,
+    )
+    page = check(spec, "/api/v1/cases", "get", listing)
+    assert [c["reference"] for c in page["items"]] == [body["reference"]]
+    assert page["total"] == 1 and page["per_page"] == 5
+    empty = call(client, "GET", "/api/v1/cases?province=KH-1", token).get_json()
+    assert empty["items"] == [] and empty["total"] == 0
+
+
+def test_pagination(client: FlaskClient, token: str, spec: dict[str, Any]) -> None:
+    for i in range(5):
+        call(client, "POST", "/api/v1/cases", token, json={**BODY, "external_id": f"E{i}"})
+    first = check(
+        spec, "/api/v1/cases", "get", call(client, "GET", "/api/v1/cases?per_page=2&page=1", token)
+    )
+    third = check(
+        spec, "/api/v1/cases", "get", call(client, "GET", "/api/v1/cases?per_page=2&page=3", token)
+    )
+    assert first["total"] == 5 and len(first["items"]) == 2 and len(third["items"]) == 1
+    assert first["items"][0]["external_id"] == "E4"  # newest first
+
+
+def test_idempotency_key_makes_retries_safe(
+    client: FlaskClient, token: str, spec: dict[str, Any]
+) -> None:
+    before = case_count()
+    headers = {"Idempotency-Key": "union-42-attempt"}
+    first = call(client, "POST", "/api/v1/cases", token, json=BODY, headers=dict(headers))
+    # Same body in another key order and spacing: still the same request.
+    same = json.dumps(dict(reversed(list(BODY.items()))), indent=2)
+    again = call(
+        client,
+        "POST",
+        "/api/v1/cases",
+        token,
+        data=same,
+        content_type="application/json",
+        headers=dict(headers),
+    )
+    assert first.status_code == again.status_code == 201
+    assert check(spec, "/api/v1/cases", "post", again) == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert case_count() == before + 1
+
+    other = call(
+        client,
+        "POST",
+        "/api/v1/cases",
+        token,
+        json={**BODY, "province": "KH-1"},
+        headers=dict(headers),
+    )
+    assert other.status_code == 422
+    assert check(spec, "/api/v1/cases", "post", other)["error"] == "idempotency_key_reused"
+    assert case_count() == before + 1
+
+
+def test_stored_idempotency_answer_holds_no_secret(client: FlaskClient, token: str) -> None:
+    from sqlalchemy import select
+
+    from grievance.intake.models import IdempotencyRecord
+
+    created = call(
+        client, "POST", "/api/v1/cases", token, json=BODY, headers={"Idempotency-Key": "k1"}
+    ).get_json()
+    record = db.session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == "k1"))
+    assert record is not None and record.response is not None
+    assert created["secret"] not in json.dumps(record.response)
+
+
+def test_validation_errors_name_the_fields(
+    client: FlaskClient, token: str, spec: dict[str, Any]
+) -> None:
+    bad = {
+        "description": "ok\x07",
+        "category": "nope",
+        "province": "KH-99",
+        "affected_count": 0,
+        "complainant": {"phone": "12", "sex": "robot"},
+    }
+    response = call(client, "POST", "/api/v1/cases", token, json=bad)
+    body = check(spec, "/api/v1/cases", "post", response)
+    assert response.status_code == 422
+    assert set(body["fields"]) == {
+        "description",
+        "category",
+        "province",
+        "affected_count",
+        "complainant.phone",
+        "complainant.sex",
+    }
+    not_json = call(
+        client, "POST", "/api/v1/cases", token, data="{oops", content_type="application/json"
+    )
+    assert check(spec, "/api/v1/cases", "post", not_json)["error"] == "invalid_json"
+    bad_filter = call(client, "GET", "/api/v1/cases?since=yesterday&per_page=1000", token)
+    assert set(check(spec, "/api/v1/cases", "get", bad_filter)["fields"]) == {"since", "per_page"}
+
+
+def test_tokens_and_partner_isolation(
+    client: FlaskClient, token: str, app: Flask, spec: dict[str, Any]
+) -> None:
+    missing = call(client, "GET", "/api/v1/cases", None)
+    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
+    check(spec, "/api/v1/cases", "get", missing)
+    assert call(client, "GET", "/api/v1/cases", "spk_wrong").status_code == 401
+    mine = call(client, "POST", "/api/v1/cases", token, json=BODY).get_json()
+    with app.test_request_context():
+        _other, other_token = create_partner("NGO system")
+        db.session.flush()
+    hidden = call(client, "GET", f"/api/v1/cases/{mine['reference']}", other_token)
+    assert hidden.status_code == 404
+    check(spec, "/api/v1/cases/{reference}", "get", hidden)
+    assert call(client, "GET", "/api/v1/cases", other_token).get_json()["total"] == 0
+
+
+def test_api_needs_no_csrf_token_but_web_forms_do(client: FlaskClient, token: str) -> None:
+    assert call(client, "POST", "/api/v1/cases", token, json=BODY).status_code == 201
+    assert client.post("/hotline", data={}).status_code in (302, 400)
+
+
+def test_cli_registers_a_partner_and_prints_its_token_once(app: Flask) -> None:
+    from sqlalchemy import select
+
+    from grievance.intake.models import PartnerClient
+    from grievance.intake.partners import token_hash
+
+    result = app.test_cli_runner().invoke(args=["intake", "create-partner", "Labour NGO"])
+    assert result.exit_code == 0, result.output
+    token = result.output.split("token ", 1)[1].split()[0]
+    partner = db.session.scalar(select(PartnerClient).where(PartnerClient.name == "Labour NGO"))
+    assert partner is not None and partner.token_hash == token_hash(token)
+    assert token not in partner.token_hash

@@ -1,0 +1,160 @@
+"""Public accountability dashboard and open data: figures, suppression, freshness."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+
+from grievance.cases.services import PersonData
+from grievance.oversight import snapshots
+from tests.oversight.helpers import T0, case_in, refresh
+
+
+def _population() -> None:
+    """KH-12: 12 cases in March (8 resolved within the deadline); KH-3: 3 cases in April."""
+    for i in range(8):
+        case_in(
+            "closed",
+            at=T0 + timedelta(days=i),
+            acknowledged_at=T0 + timedelta(days=i, hours=2),
+            resolution_proposed_at=T0 + timedelta(days=i + 1),
+            closed_at=T0 + timedelta(days=i + 5),
+            satisfaction=4,
+        )
+    for i in range(4):
+        case_in("in_progress", at=T0 + timedelta(days=i), overdue=i < 2)
+    for _ in range(3):
+        case_in(
+            "submitted",
+            at=T0 + timedelta(days=31),
+            province_code="KH-3",
+            complainant=PersonData(sex="male"),
+        )
+
+
+def test_figures_with_small_cells_withheld(client: FlaskClient) -> None:
+    _population()
+    refresh()
+    page = client.get("/accountability?lang=en").get_data(as_text=True)
+    assert "Figures as of" in page
+    assert "fewer than 5" in page
+    body = client.get("/accountability/data.json").get_json()
+    records = {(r["dimension"], r["key"]): r for r in body["records"]}
+    total = records[("all", "all")]
+    assert total["received"] == 15 and total["resolved"] == 8 and total["open"] == 7
+    assert total["overdue"] == "fewer than 5"
+    assert total["within_sla_pct"] == 100.0
+    assert total["satisfaction"] == 4.0
+    assert records[("province", "KH-3")]["received"] == "fewer than 5"
+    # Provinces without cases are withheld zeros, so 15 - 12 does not single KH-3 out...
+    assert records[("province", "KH-12")]["received"] == 12
+    # ...but April's 3 would be March's complement (15 - 12): March is withheld too.
+    assert records[("month", "2026-04")]["received"] == "fewer than 5"
+    assert records[("month", "2026-03")]["received"] == "fewer than 5"
+    assert records[("sex", "female")]["received"] == 12
+    assert records[("sex", "male")]["received"] == "fewer than 5"
+    assert records[("province", "KH-1")]["received"] == "fewer than 5"  # zero is below 5
+    for record in body["records"]:
+        for key, value in record.items():
+            if isinstance(value, int) and key not in ("key",):
+                assert value >= 5, (record, key)
+
+
+def test_open_data_csv_matches_json(client: FlaskClient) -> None:
+    _population()
+    refresh()
+    text = client.get("/accountability/data.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    total = next(r for r in rows if r["dimension"] == "all")
+    assert total["received"] == "15" and total["overdue"] == "fewer than 5"
+    assert {r["dimension"] for r in rows} == {
+        "all",
+        "month",
+        "province",
+        "category",
+        "channel",
+        "sex",
+    }
+    assert any(r["label_km"] == "ភ្នំពេញ" for r in rows)
+
+
+def test_page_works_without_javascript_and_in_khmer_first(client: FlaskClient) -> None:
+    case_in("submitted")
+    refresh()
+    page = client.get("/accountability").get_data(as_text=True)
+    assert '<html lang="km">' in page
+    assert "<table" in page and "<tbody>" in page
+    assert "cdn" not in page.lower()
+    assert "vendor/chart.js/chart.umd.min.js" in page
+    assert "<script>" not in page and "style=" not in page
+    assert client.get("/static/vendor/chart.js/chart.umd.min.js").status_code == 200
+    assert client.get("/static/js/charts.js").status_code == 200
+
+
+def test_stale_figures_are_refreshed_by_a_job(client: FlaskClient, app: object) -> None:
+    case_in("submitted")
+    assert snapshots.needs_refresh(snapshots.latest())
+    snapshots.request_refresh()
+    row = snapshots.latest()
+    # Asked once: a second visitor within MAX_AGE does not queue it again.
+    assert not snapshots.needs_refresh(row) or row is None
+    snapshots.refresh_job()
+    row = snapshots.latest()
+    assert row is not None and row.data["dims"]["all"]["all"]["received"] >= 1
+
+
+def test_data_dictionary_describes_every_field(client: FlaskClient) -> None:
+    page = client.get("/accountability/data?lang=en").get_data(as_text=True)
+    for field in (
+        "received",
+        "resolved",
+        "open",
+        "overdue",
+        "within_sla_pct",
+        "ack_median",
+        "resolve_median",
+        "satisfaction",
+        "fewer than 5",
+    ):
+        assert field in page
+
+
+def test_landing_links_to_the_dashboard(client: FlaskClient) -> None:
+    assert 'href="/accountability"' in client.get("/").get_data(as_text=True)
+
+
+def test_medians_are_in_working_days(client: FlaskClient) -> None:
+    # Filed Monday 09:00 (Phnom Penh), acknowledged 1 to 6 office hours later:
+    # 0.1 ... 0.6 working days.
+    for hours in range(1, 7):
+        case_in("acknowledged", acknowledged_at=T0 + timedelta(hours=hours))
+    # Friday 16:30 to Monday 08:30: one office hour on Friday, one on Monday.
+    friday = T0 + timedelta(days=4, hours=7, minutes=30)
+    case_in("acknowledged", at=friday, acknowledged_at=friday + timedelta(days=2, hours=16))
+    refresh()
+    dims = snapshots.figures(snapshots.latest())
+    # Seven values 0.1, 0.2, 0.2, 0.3, 0.4, 0.5, 0.6: a calendar-time median would be far
+    # larger because of the weekend.
+    assert dims["all"]["all"]["ack_n"] == 7
+    assert dims["all"]["all"]["ack_median"] == 0.3
+    assert dims["channel"]["web"]["ack_median"] == 0.3
+
+
+def test_cli_refreshes_the_figures(app: object) -> None:
+    from flask import Flask
+
+    assert isinstance(app, Flask)
+    case_in("submitted")
+    result = app.test_cli_runner().invoke(args=["stats", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "figures as of" in result.output
+
+
+def test_even_count_median_is_the_mean_of_the_middle_two(client: FlaskClient) -> None:
+    for hours in (1, 2, 4, 5):
+        case_in("acknowledged", acknowledged_at=T0 + timedelta(hours=hours))
+    refresh()
+    assert snapshots.figures(snapshots.latest())["all"]["all"]["ack_median"] == 0.3

@@ -1,0 +1,77 @@
+"""Helpers for the SLA tests: Phnom Penh times, cases filed at a given moment, a job recorder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from grievance.auth.models import User
+from grievance.cases import transitions
+from grievance.cases.models import Case, CaseEvent
+from grievance.cases.services import NewCase, PersonData, file_case
+from grievance.extensions import db
+from grievance.sla.calendar import PHNOM_PENH
+from tests.factories import make_user
+
+
+def pp(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A Phnom Penh wall-clock time."""
+    return datetime(year, month, day, hour, minute, tzinfo=PHNOM_PENH)
+
+
+def file_at(at: datetime, **fields: Any) -> Case:
+    data = NewCase(
+        category_code=fields.pop("category_code", "pension"),  # a normal-priority complaint
+        province_code=fields.pop("province_code", "KH-12"),
+        description=fields.pop("description", "My pension has not been paid for three months."),
+        channel=fields.pop("channel", "web"),
+        complainant=PersonData(phone="+85512345678", consent_to_contact=True),
+        **fields,
+    )
+    return file_case(data, at=at).case
+
+
+def officer(province: str | None = None) -> User:
+    return make_user("officer", province=province)
+
+
+def supervisor(province: str | None = None) -> User:
+    return make_user("supervisor", province=province)
+
+
+def take_to_work(case: Case, user: User, at: datetime) -> None:
+    """submitted -> acknowledged -> assigned -> in_progress, all at `at`."""
+    boss = transitions.Actor(id=None, roles=frozenset({"supervisor"}))
+    transitions.apply(case, "acknowledge", boss, at=at)
+    transitions.apply(case, "assign", boss, {"assignee_id": user.id}, at=at)
+    transitions.apply(case, "start_work", transitions.actor_for(user), at=at)
+
+
+def timeline(case: Case, *kinds: str) -> list[CaseEvent]:
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    rows = list(db.session.scalars(query))
+    return [e for e in rows if not kinds or e.kind in kinds]
+
+
+def reload(case: Case) -> Case:
+    db.session.expire_all()
+    fresh = db.session.get(Case, case.id)
+    assert fresh is not None
+    return fresh
+
+
+@pytest.fixture(autouse=True)
+def _recorded_jobs(app: Flask) -> Iterator[list[tuple[str, tuple[object, ...]]]]:
+    """Jobs released by commits are recorded, not sent to Redis or run."""
+    seen: list[tuple[str, tuple[object, ...]]] = []
+    previous = app.extensions["samleng.jobs"]
+    app.extensions["samleng.jobs"] = lambda name, ids: seen.append((name, ids))
+    try:
+        yield seen
+    finally:
+        app.extensions["samleng.jobs"] = previous
