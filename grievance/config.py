@@ -48,6 +48,12 @@ class Config:
     RATELIMIT_ENABLED: bool = True  # off only for benchmarks
     TRACK_LIMIT_PER_CLIENT: str = "10/minute"  # lookups on /track per client address
     TRACK_LIMIT_PER_REFERENCE: str = "5/15 minutes"  # failed lookups per typed reference
+    LOGIN_LIMIT_PER_CLIENT: str = "20/minute"  # staff sign-in attempts per client address
+    LOGIN_LIMIT_PER_ACCOUNT: str = "10/15 minutes"  # failed sign-ins per username (HMAC)
+    LOGIN_CODE_LIMIT_PER_CLIENT: str = "10/minute"  # one-time code tries per client address
+    FILE_LIMIT_PER_CLIENT: str = "30/hour"  # public complaints per client (shared phones)
+    SMS_LIMIT_PER_CLIENT: str = "120/minute"  # SMS webhook calls per client address
+    API_LIMIT_PER_PARTNER: str = "300/minute"  # partner API calls per token
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

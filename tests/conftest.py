@@ -24,6 +24,7 @@ from grievance.auth import totp
 from grievance.config import Config
 from grievance.crypto import seal
 from grievance.extensions import db
+from grievance.ratelimit import limiter
 from tests import backends as backends_mod
 from tests.factories import make_user
 
@@ -147,6 +148,7 @@ def committed_sessions(tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     app.test_client_class = IsolatedClient
+    limiter.reset()  # rate-limit counters outlive the session-wide app: start each test afresh
     return app.test_client()
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
@@ -17,6 +28,7 @@ from grievance.auth.services import authenticate, change_password
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.jobs import commit
+from grievance.ratelimit import limiter, setting
 
 bp = Blueprint("auth", __name__)
 PENDING_SECONDS = 300
@@ -48,7 +60,31 @@ def _pending_user() -> User | None:
     return user if user is not None and user.active else None
 
 
+def _account_key() -> str:
+    """Failed sign-ins are counted per account under an HMAC: Redis never holds usernames."""
+    cfg = current_app.config["SAMLENG"]
+    name = request.form.get("username", "").strip().lower()
+    key = str(cfg.SERVER_KEY or cfg.SECRET_KEY).encode()
+    return "user:" + hmac.new(key, b"login:" + name.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _no_username() -> bool:
+    return not request.form.get("username", "").strip()
+
+
+def _sign_in_failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(setting("LOGIN_LIMIT_PER_CLIENT"), methods=["POST"])
+@limiter.limit(
+    setting("LOGIN_LIMIT_PER_ACCOUNT"),
+    methods=["POST"],
+    key_func=_account_key,
+    exempt_when=_no_username,
+    deduct_when=_sign_in_failed,
+)
 def login() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for("web.staff_home"))
@@ -71,6 +107,7 @@ def login() -> Page:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(setting("LOGIN_CODE_LIMIT_PER_CLIENT"), methods=["POST"])
 def code() -> Page:
     user = _pending_user()
     if user is None or not totp.enabled(user):
@@ -85,6 +122,7 @@ def code() -> Page:
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
+@limiter.limit(setting("LOGIN_CODE_LIMIT_PER_CLIENT"), methods=["POST"])
 def enrol() -> Page:
     user = _pending_user()
     if user is None or totp.enabled(user):

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -15,6 +16,7 @@ from grievance.extensions import csrf
 from grievance.intake import partners
 from grievance.intake.openapi import spec
 from grievance.jobs import commit
+from grievance.ratelimit import limiter, setting, wait_seconds
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # no cookies here: every call carries its own token
@@ -25,6 +27,17 @@ def answer(a: partners.Answer) -> Response:
     response.status_code = a.status
     response.headers.update(a.headers)
     return response
+
+
+def _partner_key() -> str:
+    # Counted per token (as its hash, as stored): one partner cannot use up another's share.
+    _, _, token = request.headers.get("Authorization", "").partition(" ")
+    return "partner:" + partners.token_hash(token.strip())[:32]
+
+
+per_partner = limiter.shared_limit(
+    setting("API_LIMIT_PER_PARTNER"), scope="api-partner", key_func=_partner_key
+)
 
 
 def partner_required(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -55,6 +68,15 @@ def http_error(exc: HTTPException) -> Response:
     )
 
 
+@bp.errorhandler(RateLimitExceeded)
+def too_many_requests(exc: RateLimitExceeded) -> Response:
+    response = answer(
+        partners.error(429, "too_many_requests", "Too many requests. Wait and try again.")
+    )
+    response.headers["Retry-After"] = str(wait_seconds())
+    return response
+
+
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError) -> Response:
     messages = {"case_not_found": "No case with this reference was filed by your organisation."}
@@ -67,6 +89,7 @@ def openapi() -> Response:
 
 
 @bp.post("/v1/cases")
+@per_partner
 @partner_required
 def create_case() -> Response:
     raw = request.get_data(cache=True)
@@ -84,6 +107,7 @@ def create_case() -> Response:
 
 
 @bp.get("/v1/cases")
+@per_partner
 @partner_required
 def list_cases() -> Response:
     filters = partners.parse_filters(request.args.to_dict())
@@ -93,6 +117,7 @@ def list_cases() -> Response:
 
 
 @bp.get("/v1/cases/<reference>")
+@per_partner
 @partner_required
 def get_case(reference: str) -> Response:
     return jsonify(partners.get_case(g.partner, reference))

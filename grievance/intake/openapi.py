@@ -125,6 +125,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         404: "No such case among this partner's cases.",
         409: "A request with this Idempotency-Key is still being processed.",
         422: "Invalid fields, or an Idempotency-Key reused with a different body.",
+        429: "Too many requests with this token; wait for the seconds in Retry-After.",
     }
     return {str(c): _json(_ref("Error"), text[c]) for c in codes}
 
@@ -159,7 +160,7 @@ def paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": _json(_ref("CaseCreated"), "Filed."),
-                    **_errors(400, 401, 409, 422),
+                    **_errors(400, 401, 409, 422, 429),
                 },
             },
             "get": {
@@ -183,7 +184,7 @@ def paths() -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": _json(_ref("CaseList"), "One page of cases."),
-                    **_errors(401, 422),
+                    **_errors(401, 422, 429),
                 },
             },
         },
@@ -199,7 +200,7 @@ def paths() -> dict[str, Any]:
                         "schema": {"type": "string"},
                     }
                 ],
-                "responses": {"200": _json(_ref("Case"), "The case."), **_errors(401, 404)},
+                "responses": {"200": _json(_ref("Case"), "The case."), **_errors(401, 404, 429)},
             }
         },
         "/api/openapi.json": {

@@ -6,11 +6,13 @@ import logging
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, current_app, request
+from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Response
 
 from grievance.extensions import csrf
 from grievance.intake import sms
 from grievance.jobs import commit
+from grievance.ratelimit import limiter, setting, wait_seconds
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 csrf.exempt(bp)  # the provider signs its requests instead
@@ -31,7 +33,16 @@ def _signed_url() -> str:
     return base + request.path + (f"?{query}" if query else "")
 
 
+@bp.errorhandler(RateLimitExceeded)
+def too_many_requests(error: RateLimitExceeded) -> Response:
+    # The provider reads status codes, not pages: a bare 429 makes it retry later.
+    response = Response("too many requests", status=429, mimetype="text/plain")
+    response.headers["Retry-After"] = str(wait_seconds())
+    return response
+
+
 @bp.post("/inbound")
+@limiter.limit(setting("SMS_LIMIT_PER_CLIENT"))
 def inbound() -> Response:
     token = current_app.config["SAMLENG"].TWILIO_AUTH_TOKEN
     given = request.headers.get("X-Twilio-Signature", "")

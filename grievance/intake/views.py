@@ -24,6 +24,7 @@ from grievance.intake.responses import no_store
 from grievance.intake.uploads import UploadFailed
 from grievance.jobs import commit, rollback
 from grievance.phones import masked
+from grievance.ratelimit import limiter, setting
 
 bp = Blueprint("intake", __name__)
 
@@ -91,6 +92,7 @@ def _remember(nonce: str | None, reference: str) -> None:
 
 
 @bp.route("/file", methods=["GET", "POST"])
+@limiter.limit(setting("FILE_LIMIT_PER_CLIENT"), methods=["POST"])
 @csrf.exempt  # the form checks its own token, so an expired session keeps the typed text
 def file_complaint() -> Response:
     form = PublicForm(lang())

@@ -52,6 +52,15 @@ def live_app() -> Iterator[Flask]:
         backends_mod.drop_pg_database(url)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits(live_app: Flask) -> None:
+    """Every browser test starts with unspent rate limits (they all come from 127.0.0.1)."""
+    from grievance.ratelimit import limiter
+
+    with live_app.app_context():
+        limiter.reset()
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=True)

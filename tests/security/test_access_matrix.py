@@ -1,0 +1,202 @@
+"""Every route, for every role, against objects that belong to someone else: no 2xx
+unless the table below says the role may use that endpoint. The objects are a restricted
+case in another province, assigned to nobody; another user's notification; another user's
+export; another user's account. Ids with no object made here (forums, imports, queues,
+SLA policies and closures) use the first stored row when there is one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from grievance.extensions import db
+from grievance.intake.models import Forum, ForumImport
+from grievance.oversight.models import CaseExport
+from grievance.queues.models import Queue
+from grievance.ratelimit import limiter
+from grievance.sla.models import Closure, SlaPolicy
+from notifications.models import Notification
+from tests.conftest import Auth
+from tests.factories import make_case, make_user
+
+ROLES = ("anonymous", "representative", "intake", "officer", "supervisor", "oversight", "admin")
+ALL = frozenset(ROLES)
+STAFF = frozenset(ROLES) - {"anonymous"}
+SKIP = {"static", "health.healthz", "health.readyz", "auth.logout"}
+
+# endpoint -> roles that may get a 2xx answer here (with someone else's objects).
+ALLOWED: dict[str, frozenset[str]] = {
+    # Public pages and machine endpoints (the latter refuse unsigned / tokenless calls).
+    "auth.login": frozenset({"anonymous"}),  # signed-in staff are sent on
+    "auth.code": frozenset(),
+    "auth.enrol": frozenset(),
+    "intake.file_complaint": ALL,
+    "tracking.lookup": ALL,
+    "tracking.status": frozenset(),
+    "tracking.act": frozenset(),
+    "tracking.forget": frozenset(),
+    "tracking.link": ALL,  # the "open your case" page; an unknown token shows an error
+    "tracking.open_link": frozenset(),
+    "tracking.rate": frozenset(),
+    "web.coming_soon": ALL,
+    "intake.api.openapi": ALL,
+    "open311.services": ALL,
+    "open311.service_definition": ALL,
+    "open311.requests_list": ALL,
+    "open311.request_create": frozenset(),
+    "open311.request_show": frozenset(),
+    "open311.unknown": frozenset(),
+    # Every signed-in person has a home and their own notifications.
+    "web.staff_home": STAFF,
+    "notifications.index": STAFF,
+    "auth.password": STAFF,
+    # Role pages (lists of what the role may see, never the other objects themselves).
+    "admin.index": frozenset({"admin"}),
+    "admin.users": frozenset({"admin"}),
+    "admin.workflows": frozenset({"admin", "supervisor"}),
+    "notifications.failed": frozenset({"admin"}),
+    "cases.index": frozenset({"intake", "officer", "supervisor", "admin"}),
+    "queues.my_cases": frozenset({"officer", "supervisor"}),
+    "queues.queues": frozenset({"officer", "supervisor", "admin"}),
+    "queues.queue": frozenset({"officer", "supervisor", "admin"}),
+    "queues.workload": frozenset({"supervisor"}),
+    "queues.bulk_reassign": frozenset({"supervisor"}),
+    "queues.rules.index": frozenset({"supervisor", "admin"}),
+    "queues.rules.new": frozenset({"supervisor", "admin"}),
+    "queues.rules.edit": frozenset({"supervisor", "admin"}),
+    "intake.desk.hotline": frozenset({"intake", "supervisor", "admin"}),
+    "intake.desk.file_for_member": frozenset({"representative"}),
+    "intake.desk.rep_cases": frozenset({"representative"}),
+    "intake.forums.index": frozenset({"intake", "supervisor", "admin"}),
+    "intake.forums.new": frozenset({"intake", "supervisor", "admin"}),
+    "intake.forums.show": frozenset({"intake", "supervisor", "admin"}),
+    "intake.forums.import_sheet": frozenset({"intake", "supervisor", "admin"}),
+    "intake.forums.preview": frozenset({"intake", "supervisor", "admin"}),
+    "intake.forums.progress": frozenset({"intake", "supervisor", "admin"}),
+    "oversight.oversight_dashboard": frozenset({"oversight", "supervisor", "admin"}),
+    "oversight.case_list": frozenset({"oversight", "supervisor", "admin"}),
+    "oversight.export_index": frozenset({"oversight", "supervisor", "admin"}),
+    "oversight.export_csv": frozenset({"oversight", "supervisor", "admin"}),
+    "sla.calendar": frozenset({"admin"}),
+    "sla.policies": frozenset({"admin"}),
+    "sla.edit_policy": frozenset({"admin"}),
+    "sla.new_policy": frozenset({"admin"}),
+    "sla.add_closure": frozenset({"admin"}),
+    "sla.remove_closure": frozenset({"admin"}),
+    "admin.user_action": frozenset({"admin"}),  # managing other accounts is the admin's job
+    "notifications.retry": frozenset({"admin"}),
+    "intake.forums.confirm": frozenset({"intake", "supervisor", "admin"}),
+    "oversight.export_xlsx": frozenset({"oversight", "supervisor", "admin"}),
+    "queues.claim": frozenset({"officer"}),
+    # The public accountability pages.
+    "web.landing": ALL,
+    "oversight.dashboard": ALL,
+    "oversight.data_dictionary": ALL,
+    "oversight.open_data_csv": ALL,
+    "oversight.open_data_json": ALL,
+    "oversight.forums": ALL,
+    "oversight.forum": ALL,
+    # Someone else's objects: nobody here may have them.
+    "cases.show": frozenset(),
+    "cases.act": frozenset(),
+    "cases.comment": frozenset(),
+    "sla.change_priority": frozenset(),
+    "queues.open_restricted": frozenset(),
+    "oversight.case_show": frozenset(),
+    "oversight.export_progress": frozenset(),
+    "oversight.export_download": frozenset(),
+    "notifications.mark_read": frozenset(),
+    "intake.desk.rep_case": frozenset(),
+    # Machine endpoints: without a partner token or a provider signature, nothing.
+    "intake.api.create_case": frozenset(),
+    "intake.api.get_case": frozenset(),
+    "intake.api.list_cases": frozenset(),
+    "intake.sms.inbound": frozenset(),
+    "notifications.twilio_status": frozenset(),
+}
+
+
+def _first_id(model: Any, fallback: int = 999_999) -> int:
+    value = db.session.scalar(select(model.id).order_by(model.id).limit(1))
+    return int(value) if value is not None else fallback
+
+
+@pytest.fixture
+def others(app: Flask) -> dict[str, Any]:
+    owner = make_user("oversight", "officer", province="KH-3", username="owner.elsewhere")
+    filed = make_case(province_code="KH-3")
+    filed.case.confidentiality = "restricted"
+    note = Notification(
+        idempotency_key="matrix-note", channel="in_app", template="filed", user_id=owner.id
+    )
+    export = CaseExport(user_id=owner.id, stored_name="matrix-export.xlsx")
+    db.session.add_all([note, export])
+    db.session.flush()
+    queue_code = db.session.scalar(select(Queue.code).limit(1)) or "none"
+    return {
+        "reference": filed.case.reference,
+        "request_id": filed.case.reference,
+        "name": "assign",
+        "notification_id": note.id,
+        "export_id": export.id,
+        "user_id": owner.id,
+        "action": "deactivate",
+        "forum_id": _first_id(Forum),
+        "import_id": _first_id(ForumImport),
+        "queue_id": _first_id(Queue),
+        "policy_id": _first_id(SlaPolicy),
+        "closure_id": _first_id(Closure),
+        "code": queue_code,
+        "token": "not-a-real-link-token",
+        "feature": "file",
+        "fmt": "json",
+        "rest": "nothing-here",
+    }
+
+
+def _signed_in(client: FlaskClient, role: str) -> FlaskClient:
+    fresh = client.application.test_client()
+    if role != "anonymous":
+        Auth(fresh).login(role, province="KH-12")
+    return fresh
+
+
+def test_no_role_gets_a_2xx_it_is_not_allowed(
+    app: Flask, client: FlaskClient, others: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forms refused for a missing token would hide the authorisation answer behind a 400.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIP]
+    assert {r.endpoint for r in rules} <= set(ALLOWED), "new endpoint: add it to ALLOWED"
+    leaks = []
+    for role in ROLES:
+        limiter.reset()
+        app.config["WTF_CSRF_ENABLED"] = True  # signing in reads the token from the form
+        browser = _signed_in(client, role)
+        app.config["WTF_CSRF_ENABLED"] = False
+        for rule in rules:
+            url = rule.build({k: others[k] for k in rule.arguments}, append_unknown=False)
+            assert url is not None
+            path = url[1]
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                # Buffered: a streamed answer (CSV) is read while its app context is live.
+                status = browser.open(path, method=method, buffered=True).status_code
+                if 200 <= status < 300 and role not in ALLOWED[rule.endpoint]:
+                    leaks.append((role, method, path, rule.endpoint, status))
+    assert leaks == [], "\n".join(map(str, leaks))
+
+
+def test_a_refusal_is_logged_without_personal_data(
+    client: FlaskClient, auth: Auth, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = auth.login("representative", username="sreyneang.rep")
+    caplog.set_level(logging.INFO, logger="grievance.auth.decorators")
+    assert client.get("/admin/users").status_code == 403
+    lines = [r.getMessage() for r in caplog.records if r.name == "grievance.auth.decorators"]
+    assert lines == [f"access denied: user {user.id} lacks admin"]
+    assert all("sreyneang" not in line and user.name not in line for line in lines)
