@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from flask import Flask, g, request, session
-from flask_babel import format_datetime, get_locale, gettext
+from flask import Flask, request, session
+from flask_babel import get_locale, gettext
 from flask_login import current_user
+
+from grievance import formats
 
 LOCALES = ("km", "en")
 
@@ -33,21 +34,19 @@ def lang() -> str:
     return str(get_locale() or "km")
 
 
-def local_time(value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC time shown in Phnom Penh time, formatted for the current language."""
-    return "" if value is None else format_datetime(value, fmt)
-
-
 def label(msgid: str) -> str:
     """Translate a msgid kept in data (workflow labels, vocabularies)."""
     return gettext(msgid) if msgid else ""
 
 
 def init_app(app: Flask) -> None:
+    formats.init_app(app)
+
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {"lang": lang(), "label": label, "local_time": local_time}
+        return {"lang": lang(), "label": label}
 
     @app.before_request
     def remember_locale() -> None:
-        g.lang = lang()
+        if "lang" in request.args:  # stored in the session even when no page is rendered
+            lang()

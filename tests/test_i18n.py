@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import Flask
 from flask.testing import FlaskClient
 
 CATALOG = Path(__file__).resolve().parent.parent / "grievance" / "translations"
@@ -73,3 +74,53 @@ def test_catalogue_covers_every_string_in_the_code() -> None:
         catalog = read_po(handle, locale="km")
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
     assert not sorted(found - known), f"not in the catalogue: {sorted(found - known)[:10]}"
+
+
+def test_dates_and_numbers_follow_the_language_of_the_page(client: FlaskClient) -> None:
+    """A forum's page: its date with the month's name, its participants with grouping."""
+    from datetime import date
+
+    from grievance.extensions import db
+    from grievance.intake.models import Forum
+
+    forum = Forum(
+        title="Forum on pensions, Takeo",
+        level="community",
+        province_code="KH-21",
+        venue="Takeo",
+        start_date=date(2026, 3, 5),
+        end_date=date(2026, 3, 5),
+        participants_total=1234,
+        participants_female=1050,
+    )
+    db.session.add(forum)
+    db.session.flush()
+
+    khmer = client.get(f"/accountability/forums/{forum.id}?lang=km").get_data(as_text=True)
+    assert "5 មីនា 2026" in khmer  # March, by its Khmer name
+    assert "1,234" in khmer and "1,050" in khmer
+    assert "March" not in khmer and "Mar " not in khmer
+
+    english = client.get(f"/accountability/forums/{forum.id}?lang=en").get_data(as_text=True)
+    assert "Mar 5, 2026" in english
+    assert "1,234" in english and "1,050" in english
+    assert "មីនា" not in english
+
+
+def test_format_filters_in_each_language(app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from grievance.formats import decimal, local_date, local_time, number, percent
+
+    # 18:30 UTC on 31 December is already the next day (and year) in Phnom Penh.
+    late = datetime(2025, 12, 31, 18, 30, tzinfo=UTC)
+    with app.test_request_context(), force_locale("km"):
+        assert local_date(late, "long") == "1 មករា 2026"
+        assert "មករា" in local_time(late)
+        assert (number(12345), decimal(3.25), percent(0.873)) == ("12,345", "3.2", "87%")
+    with app.test_request_context(), force_locale("en"):
+        assert local_date(late, "long") == "January 1, 2026"
+        assert local_time(late, "short") == "1/1/26, 1:30\u202fAM"  # narrow space (CLDR)
+        assert (number(0.5), decimal(4, 1), local_date(None)) == ("0.5", "4.0", "")

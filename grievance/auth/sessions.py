@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -55,5 +56,21 @@ def enforce_timeouts() -> Response | None:
     return None
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions with the signing serializer built once per key, not
+    twice per request (the public pages are hot paths: see bench/)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[object, ...], object] = {}
+
+    def get_signing_serializer(self, app: Flask):  # type: ignore[no-untyped-def]
+        key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = self._serializers[key] = super().get_signing_serializer(app)
+        return serializer
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     app.before_request(enforce_timeouts)

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 
 from grievance.domain import SEXES
+from grievance.formats import number
 from grievance.i18n import label
 from grievance.intake import uploads
 from grievance.intake.checks import (
@@ -68,8 +69,8 @@ class PlainText:
             raise ValidationError(
                 _(
                     "This is too long: %(count)s characters. Please keep it under %(max)s.",
-                    count=f"{len(text):,}",
-                    max=f"{self.limit:,}",
+                    count=number(len(text)),
+                    max=number(self.limit),
                 )
             )
         if has_control_chars(text, self.multiline):
@@ -98,6 +99,31 @@ class PhoneNumber:
             )
 
 
+def narrative_field(label: Any, missing: Any, **render: Any) -> Any:
+    """A required free-text field of up to MAX_NARRATIVE characters."""
+    return TextAreaField(
+        label,
+        validators=[Required(missing), PlainText(MAX_NARRATIVE, multiline=True)],
+        render_kw=render or None,
+    )
+
+
+def category_field(label: Any = _l("Category"), kind: Any = SelectField) -> Any:
+    return kind(
+        label,
+        validate_choice=False,
+        validators=[OneOf(_l("Please choose what your complaint is about."))],
+    )
+
+
+def province_field() -> Any:
+    return SelectField(
+        _l("Province or city"),
+        validate_choice=False,
+        validators=[OneOf(_l("Please choose a province from the list."))],
+    )
+
+
 def mark_refused(form: Any, code: str) -> None:
     """The service refused what the form accepted (the lists changed in between)."""
     if code == "unknown_province":
@@ -113,23 +139,9 @@ def _sex_choices() -> list[tuple[str, str]]:
 class CaseFields(FlaskForm):
     """What every complaint form asks: the problem, where, and who (optional)."""
 
-    description = TextAreaField(
-        _l("What happened?"),
-        validators=[
-            Required(_l("Please tell us what happened.")),
-            PlainText(MAX_NARRATIVE, multiline=True),
-        ],
-    )
-    category = RadioField(
-        _l("What is it about?"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose what your complaint is about."))],
-    )
-    province = SelectField(
-        _l("Province or city"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose a province from the list."))],
-    )
+    description = narrative_field(_l("What happened?"), _l("Please tell us what happened."))
+    category = category_field(_l("What is it about?"), RadioField)
+    province = province_field()
     concerned_name = StringField(
         _l("Employer, health facility or office concerned (optional)"),
         validators=[PlainText(MAX_SHORT)],
@@ -282,13 +294,7 @@ class RepresentativeForm(CaseFields, GroupFields):
 
 
 class InformationForm(FlaskForm):
-    text = TextAreaField(
-        _l("Information to add"),
-        validators=[
-            Required(_l("Please write the information to add.")),
-            PlainText(MAX_NARRATIVE, multiline=True),
-        ],
-    )
+    text = narrative_field(_l("Information to add"), _l("Please write the information to add."))
 
 
 class HotlineForm(FlaskForm):
@@ -299,23 +305,9 @@ class HotlineForm(FlaskForm):
         validators=[PlainText(40), PhoneNumber()],
         render_kw={"inputmode": "tel", "autofocus": True, "autocomplete": "off"},
     )
-    category = SelectField(
-        _l("Category"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose what your complaint is about."))],
-    )
-    province = SelectField(
-        _l("Province or city"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose a province from the list."))],
-    )
-    description = TextAreaField(
-        _l("What happened?"),
-        validators=[
-            Required(_l("Please tell us what happened.")),
-            PlainText(MAX_NARRATIVE, multiline=True),
-        ],
-    )
+    category = category_field()
+    province = province_field()
+    description = narrative_field(_l("What happened?"), _l("Please tell us what happened."))
     sex = SelectField(_l("Sex"), validate_choice=False, default="not_stated")
     name = StringField(_l("Caller's name (optional)"), validators=[PlainText(MAX_SHORT)])
     language = SelectField(_l("Language for our messages"), validate_choice=False)

@@ -15,7 +15,15 @@ from wtforms.validators import ValidationError
 from grievance.domain import FORUM_LEVELS, SEXES
 from grievance.i18n import label
 from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, parse_count
-from grievance.intake.forms import OneOf, PhoneNumber, PlainText, Required, text_of
+from grievance.intake.forms import (
+    PhoneNumber,
+    PlainText,
+    Required,
+    category_field,
+    narrative_field,
+    province_field,
+    text_of,
+)
 from grievance.intake.forums import ForumData
 from grievance.intake.services import Submission, category_choices, province_choices
 from grievance.phones import to_e164
@@ -35,11 +43,7 @@ class ForumForm(FlaskForm):
     level = SelectField(_l("Kind of forum"), validate_choice=False)
     start_date = StringField(_l("Date"), render_kw={"type": "date"})
     end_date = StringField(_l("Last day (if more than one day)"), render_kw={"type": "date"})
-    province = SelectField(
-        _l("Province or city"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose a province from the list."))],
-    )
+    province = province_field()
     venue = StringField(
         _l("Venue"), validators=[Required(_l("Please say where it took place.")), PlainText(200)]
     )
@@ -114,24 +118,11 @@ class ForumForm(FlaskForm):
 
 
 class ConcernForm(FlaskForm):
-    description = TextAreaField(
-        _l("Concern raised"),
-        validators=[
-            Required(_l("Please write the concern.")),
-            PlainText(MAX_NARRATIVE, multiline=True),
-        ],
-        render_kw={"autofocus": True},
+    description = narrative_field(
+        _l("Concern raised"), _l("Please write the concern."), autofocus=True
     )
-    category = SelectField(
-        _l("Category"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose what your complaint is about."))],
-    )
-    province = SelectField(
-        _l("Province or city"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose a province from the list."))],
-    )
+    category = category_field()
+    province = province_field()
     sex = SelectField(_l("Sex of the speaker"), validate_choice=False, default="not_stated")
     affected_count = StringField(
         _l("Workers affected"), default="1", render_kw={"inputmode": "numeric"}

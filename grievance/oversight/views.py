@@ -15,7 +15,6 @@ import click
 from flask import Blueprint, Response, abort, render_template
 from flask.blueprints import BlueprintSetupState
 from flask.cli import AppGroup
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from grievance.domain import SEXES
@@ -36,7 +35,6 @@ def _helpers() -> dict[str, Any]:
         "is_suppressed": is_suppressed,
         "suppression_threshold": THRESHOLD,
         "sexes": SEXES,
-        "local_date": lambda value: format_date(value, "medium") if value else "",
     }
 
 

@@ -8,12 +8,10 @@ needs the secret and no URL carries the reference or the secret.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -32,13 +30,9 @@ SESSION_KEY = "tracked_case"
 SESSION_SECONDS = 30 * 60
 
 
-def local_date(value: datetime | None) -> str:
-    return "" if value is None else format_date(value, "long")
-
-
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"local_date": local_date, "session_minutes": SESSION_SECONDS // 60}
+    return {"session_minutes": SESSION_SECONDS // 60}
 
 
 @bp.after_request

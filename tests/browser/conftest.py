@@ -4,26 +4,23 @@ Skipped only when no Chromium is installed (CI installs it)."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from grievance import create_app
 from grievance.extensions import db
 from grievance.jobs import commit
 from tests import backends as backends_mod
+from tests.browser import harness
+from tests.browser.harness import CHROMIUM, PHONE
 from tests.conftest import BACKENDS, make_config
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
-PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +36,7 @@ def live_app() -> Iterator[Flask]:
     else:
         url = "sqlite:///" + tempfile.mkdtemp(prefix="samleng-browser-") + "/live.sqlite3"
     app = create_app(make_config(url, tempfile.mkdtemp(prefix="samleng-live-")))
+    harness.empty_queues(app)  # jobs left by an earlier run name rows of another database
     with app.app_context():
         upgrade(revision="heads")
         from grievance.seed.reference import seed_reference
@@ -63,32 +61,16 @@ def _fresh_limits(live_app: Flask) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with harness.live_server(live_app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    if CHROMIUM is None:
+        pytest.skip("no chromium installed")
+    with harness.chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture

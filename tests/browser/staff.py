@@ -1,0 +1,51 @@
+"""Staff accounts and signing in through the real forms, for the browser journeys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from flask import Flask
+
+PASSWORD = "correct horse battery"  # tests.factories gives every user this password
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    totp_seed: str | None  # admin and oversight accounts sign in with a one-time code too
+
+
+def make_staff(
+    app: Flask, username: str, *roles: str, province: str | None = None, **fields: Any
+) -> Staff:
+    """A committed staff account on the live server's database (enrolled in TOTP if its role
+    needs it, as if the user had scanned the QR code already)."""
+    from grievance.auth import totp
+    from grievance.crypto import seal
+    from grievance.jobs import commit
+    from tests.factories import make_user
+
+    with app.app_context():
+        user = make_user(*roles, province=province, username=username, **fields)
+        seed = None
+        if totp.required(user):
+            seed = totp.new_seed()
+            user.totp_secret = seal(seed, totp.PURPOSE)
+        commit()
+    return Staff(username, seed)
+
+
+def sign_in(page: Any, base: str, staff: Staff, lang: str = "en") -> None:
+    page.goto(f"{base}/login?lang={lang}")
+    page.fill("#username", staff.username)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if staff.totp_seed is not None:
+        assert "/login/code" in page.url, page.url
+        page.fill("#code", pyotp.TOTP(staff.totp_seed).now())
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+    assert "/login" not in page.url, page.inner_text("main")
