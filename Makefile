@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 CATALOG := grievance/translations
 
-.PHONY: run test install install-dev translations lint typecheck pytest bench messages
+.PHONY: run test install install-dev translations lint typecheck pytest bench messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,17 @@ test: install-dev translations
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make bench SCALE=10k|100k|1m: the benchmark suite on PostgreSQL (docs/performance.md)
+SCALE ?= 10k
+bench: install-dev
+	$(BIN)/python -m bench --scale $(SCALE)
+
 ## make messages: re-extract strings and update the catalogues after changing text
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o $(CATALOG)/messages.pot .
 	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) -D messages --no-fuzzy-matching
+
+## make screenshots: photograph the main pages (demo data; Khmer and English; phone and desktop)
+## into docs/screenshots/ with Debian's Chromium (apt-get install chromium)
+screenshots: install-dev translations
+	$(BIN)/python -m tests.browser.screenshots --out docs/screenshots

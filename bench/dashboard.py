@@ -12,26 +12,19 @@ bench/datagen.py. Then, in this process:
   oversight user) through the Flask test client, after warm-up, and reports the server
   time p50/p99 of each (target: dashboard p50 < 300 ms).
 
-The database is dropped at the end unless --keep (so bench.export can reuse it).
+The database is dropped at the end unless --keep (so bench.export can reuse it). The
+suite (`python -m bench`) measures /accountability over HTTP; this adds the staff page.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import statistics
 import tempfile
 import time
 from typing import Any
 
-from bench.datagen import drop_database, prepare_database
-
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1/samleng_dev_tests"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from bench.datagen import drop_database, prepare_database, server_url, standalone_parser
+from bench.queues import get, measure
 
 
 def _oversight_client(app: Any) -> Any:
@@ -61,28 +54,8 @@ def _oversight_client(app: Any) -> Any:
     return client
 
 
-def measure(client: Any, url: str, runs: int) -> dict[str, float]:
-    for _ in range(3):
-        assert client.get(url).status_code == 200, url
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    return {
-        "p50_ms": round(statistics.median(times), 1),
-        "p99_ms": round(percentile(times, 99), 1),
-    }
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--db", default="samleng_bench")
-    parser.add_argument("--keep", action="store_true", help="keep the database for reuse")
-    args = parser.parse_args()
+    args = standalone_parser(__doc__, 40, "samleng_bench").parse_args()
 
     from grievance import create_app
     from grievance.config import Config
@@ -90,7 +63,7 @@ def main() -> None:
     from grievance.jobs import commit
     from grievance.oversight import snapshots
 
-    server = os.environ.get("DATABASE_URL", DEFAULT_SERVER)
+    server = server_url()
     url = prepare_database(server, args.db, args.cases)
     try:
         app = create_app(Config(DATABASE_URL=url, INSTANCE_PATH=tempfile.mkdtemp()))
@@ -105,9 +78,9 @@ def main() -> None:
         print(f"stats refresh (index + aggregates): {refresh_s:.1f} s")
         public = app.test_client()
         for url_path in ("/accountability", "/accountability/data.json"):
-            print(f"GET {url_path}: {measure(public, url_path, args.runs)}")
+            print(f"GET {url_path}: {measure(get(public, url_path), args.runs)}")
         staff = _oversight_client(app)
-        print(f"GET /oversight: {measure(staff, '/oversight', args.runs)}")
+        print(f"GET /oversight: {measure(get(staff, '/oversight'), args.runs)}")
         with app.app_context():
             db.engine.dispose()
     finally:

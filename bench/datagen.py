@@ -12,6 +12,11 @@ workflow (most cases closed, recent ones mostly open); acknowledgement and answe
 working days after filing, some late; a third of closed cases rated; a few confidential
 or restricted. The narrative and names are short placeholders.
 
+Each case also gets its timeline (`case_events`: "filed", then the acknowledgement and the
+step to its present state when it has moved on; a valid hash chain, computed in SQL the
+way grievance.cases.events does) and the complainant's SMS notices (`notifications`:
+"filed", then "acknowledged"; already sent), with three more set-based statements each.
+
 `prepare_database(server_url, name, n)` creates (or reuses) a database `name` on the same
 server, migrates it, seeds the reference data and tops it up to n cases, so several
 benchmarks can share one generated database (`drop_database` removes it).
@@ -19,6 +24,8 @@ benchmarks can share one generated database (`drop_database` removes it).
 
 from __future__ import annotations
 
+import argparse
+import os
 import time
 from typing import Any
 
@@ -129,6 +136,69 @@ SELECT
 FROM dated
 """
 
+# The timeline, one statement per position in it. The hash covers the same canonical JSON
+# as grievance.cases.events.canonical (sorted keys, no spaces, UTC microseconds).
+_INITIAL = (
+    "CASE c.kind WHEN 'grievance' THEN 'submitted' WHEN 'information_request' "
+    "THEN 'submitted' ELSE 'received' END"
+)
+_EVENT_INSERT = """
+INSERT INTO case_events (case_id, seq, kind, actor_id, actor_role, from_state, to_state,
+                         public, data, created_at, prev_hash, hash)
+SELECT case_id, seq, kind, NULL, role, from_state, to_state, true, data::jsonb, at, prev,
+  encode(sha256(convert_to(prev || '{{"actor_id"\\:null,"actor_role":"' || role
+    || '","case_id":' || case_id || ',"created_at":"'
+    || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24\\:MI\\:SS.US"Z"') || '","data":' || data
+    || ',"from_state":' || COALESCE('"' || from_state || '"', 'null') || ',"kind":"' || kind
+    || '","public"\\:true,"seq":' || seq || ',"to_state":' || COALESCE('"' || to_state || '"',
+    'null') || '}}', 'UTF8')), 'hex')
+FROM ({rows}) AS e (case_id, seq, kind, role, from_state, to_state, data, at, prev)
+"""
+EVENTS_SQL = [
+    _EVENT_INSERT.format(
+        rows=f"""
+      SELECT c.id AS case_id, 1 AS seq, 'filed' AS kind, 'complainant' AS role,
+        NULL AS from_state, {_INITIAL} AS to_state,
+        '{{"channel":"' || c.channel || '"}}' AS data, c.created_at AS at,
+        :genesis AS prev
+      FROM cases c WHERE c.id > :first"""
+    ),
+    _EVENT_INSERT.format(
+        rows=f"""
+      SELECT c.id, 2, 'transition', 'officer', {_INITIAL}, 'acknowledged', '{{}}',
+        c.acknowledged_at, p.hash
+      FROM cases c JOIN case_events p ON p.case_id = c.id AND p.seq = 1
+      WHERE c.id > :first AND c.acknowledged_at IS NOT NULL"""
+    ),
+    _EVENT_INSERT.format(
+        rows=f"""
+      SELECT c.id, p.seq + 1, 'transition', 'officer', p.to_state, c.state, '{{}}',
+        GREATEST(c.updated_at, COALESCE(c.closed_at, c.updated_at), p.created_at
+                 + interval '1 second'), p.hash
+      FROM cases c JOIN case_events p ON p.case_id = c.id
+        AND p.seq = CASE WHEN c.acknowledged_at IS NOT NULL THEN 2 ELSE 1 END
+      WHERE c.id > :first AND c.state NOT IN ({_INITIAL}, 'acknowledged')"""
+    ),
+]
+EVENT_COUNT_SQL = """
+UPDATE cases c SET event_count = n.count
+FROM (SELECT case_id, count(*) AS count FROM case_events WHERE case_id > :first
+      GROUP BY case_id) AS n
+WHERE n.case_id = c.id
+"""
+# The complainant's SMS notices (sent): "filed" for every case with a complainant,
+# "acknowledged" when it was acknowledged.
+NOTIFICATIONS_SQL = """
+INSERT INTO notifications (idempotency_key, case_id, channel, template, language, person_id,
+  address, context, status, attempts, created_at, sent_at, delivered_at)
+SELECT 'bench:' || c.id || ':' || t.template, c.id, 'sms', t.template, 'km', p.id, p.phone,
+  '{}'::jsonb, 'delivered', 1, t.at, t.at + interval '5 seconds', t.at + interval '20 seconds'
+FROM cases c JOIN persons p ON p.id = c.complainant_id
+CROSS JOIN LATERAL (VALUES ('filed', c.created_at), ('acknowledged', c.acknowledged_at))
+  AS t(template, at)
+WHERE c.id > :first AND t.at IS NOT NULL
+"""
+
 
 def _secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
     rows = conn.execute(
@@ -159,7 +229,11 @@ def generate(conn: Connection, n_cases: int) -> None:
     conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     indexes = []
     if n_cases >= 100_000:
-        indexes = _secondary_indexes(conn, "cases") + _secondary_indexes(conn, "persons")
+        indexes = [
+            index
+            for table in ("cases", "persons", "case_events", "notifications")
+            for index in _secondary_indexes(conn, table)
+        ]
         for name, _definition in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
     started = time.monotonic()
@@ -176,15 +250,37 @@ def generate(conn: Connection, n_cases: int) -> None:
         "categories": categories,
         "ncat": len(categories),
     }
+    first_case = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM cases")).scalar_one()
     conn.execute(text(sql), params)
+    for statement in EVENTS_SQL:
+        conn.execute(text(statement), {"first": first_case, "genesis": "0" * 64})
+    conn.execute(text(EVENT_COUNT_SQL), {"first": first_case})
+    conn.execute(text(NOTIFICATIONS_SQL), {"first": first_case})
     print(f"  rows inserted in {time.monotonic() - started:.1f} s")
     started = time.monotonic()
     for _name, definition in indexes:
         conn.execute(text(definition))
     if indexes:
         print(f"  {len(indexes)} indexes rebuilt in {time.monotonic() - started:.1f} s")
-    conn.execute(text("ANALYZE cases"))
-    conn.execute(text("ANALYZE persons"))
+    for table in ("cases", "persons", "case_events", "notifications"):
+        conn.execute(text(f"ANALYZE {table}"))
+
+
+def standalone_parser(doc: str | None, runs: int, db: str) -> argparse.ArgumentParser:
+    """The options the single-page benchmarks share (bench.queues, bench.dashboard)."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--db", default=db)
+    parser.add_argument("--keep", action="store_true", help="keep the database for reuse")
+    return parser
+
+
+def server_url() -> str:
+    """The PostgreSQL server to put benchmark databases on: DATABASE_URL's when it names
+    one, else the local server."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else "postgresql://postgres@127.0.0.1/postgres"
 
 
 def _admin(url: str) -> str:

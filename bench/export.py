@@ -26,9 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.datagen import drop_database, prepare_database
-
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1/samleng_dev_tests"
+from bench.datagen import drop_database, prepare_database, server_url
 
 
 def _vm(field: str) -> int:
@@ -51,7 +49,7 @@ def child(url: str, out: str) -> None:
         started = time.perf_counter()
         for chunk in csv_chunks(Filters()):
             f.write(chunk)
-        print(f"child export time: {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"child export time: {time.perf_counter() - started:.3f} s", flush=True)
         print(f"child VmHWM: {_vm('VmHWM') / 1024:.0f} MB", flush=True)
 
 
@@ -100,7 +98,7 @@ def main() -> None:
         child(*args.child)
         return
 
-    server = os.environ.get("DATABASE_URL", DEFAULT_SERVER)
+    server = server_url()
     url = prepare_database(server, args.db, args.cases)
     out = Path(tempfile.mkdtemp()) / "cases.csv"
     try:

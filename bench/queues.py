@@ -29,7 +29,6 @@ The database is dropped at the end unless --keep.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import tempfile
@@ -39,9 +38,14 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.datagen import _secondary_indexes, drop_database, prepare_database
+from bench.datagen import (
+    _secondary_indexes,
+    drop_database,
+    prepare_database,
+    server_url,
+    standalone_parser,
+)
 
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1/samleng_dev_tests"
 PASSWORD = "bench password only"
 PER_QUEUE = 20
 DESIGNATED = 10
@@ -150,6 +154,7 @@ def signed_in(app: Any, username: str) -> Any:
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == username))
+        assert user is not None, username
         user.password_hash = hash_password(PASSWORD)
         db.session.commit()
         db.session.remove()
@@ -213,7 +218,9 @@ def claim_throughput(app: Any, usernames: list[str], total: int) -> dict[str, fl
                         break
                     taken[0] += 1
                 began = time.perf_counter()
-                case = claim_next(db.session.get(User, user_id), [queue_id])
+                officer = db.session.get(User, user_id)
+                assert officer is not None and queue_id is not None
+                case = claim_next(officer, [queue_id])
                 db.session.commit()
                 db.session.remove()
                 with lock:
@@ -232,20 +239,16 @@ def claim_throughput(app: Any, usernames: list[str], total: int) -> dict[str, fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=60)
+    parser = standalone_parser(__doc__, 60, "samleng_bench_queues")
     parser.add_argument("--claimers", type=int, default=8)
     parser.add_argument("--claims", type=int, default=1600)
-    parser.add_argument("--db", default="samleng_bench_queues")
-    parser.add_argument("--keep", action="store_true", help="keep the database for reuse")
     args = parser.parse_args()
 
     from grievance import create_app
     from grievance.config import Config
     from grievance.extensions import db
 
-    server = os.environ.get("DATABASE_URL", DEFAULT_SERVER)
+    server = server_url()
     url = prepare_database(server, args.db, args.cases)
     try:
         lay_out_staff(url)

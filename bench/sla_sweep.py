@@ -27,9 +27,8 @@ is dropped at the end (--keep to keep it).
 from __future__ import annotations
 
 import argparse
-import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +36,8 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1/postgres"
+from bench.datagen import server_url
+
 DB_NAME = "samleng_bench_sla"
 
 
@@ -115,6 +115,7 @@ def _prepare(app: Any) -> dict[str, int]:
                 SlaPolicy.category_id.is_(None),
             )
         )
+        assert category is not None and policy is not None, "reference data missing"
         return {"category": int(category), "policy": int(policy)}
 
 
@@ -160,7 +161,7 @@ def _generate(url: str, ids: dict[str, int], total: int, open_: int, breached: i
     with psycopg.connect(url, autocommit=True) as conn:
         provinces = [r[0] for r in conn.execute("SELECT code FROM provinces ORDER BY code")]
         conn.execute(
-            CASES_SQL,  # type: ignore[arg-type]
+            CASES_SQL,
             {
                 **ids,
                 "total": total,
@@ -224,13 +225,21 @@ def _sweep(app: Any, now: datetime) -> tuple[Any, dict[str, float]]:
             phases["total"] = time.perf_counter() - started
             db.session.remove()
     finally:
-        sweep_mod.claim = real_claim  # type: ignore[assignment]
+        sweep_mod.claim = real_claim
     return result, phases
 
 
 def run(
-    server: str, total: int, open_: int, breached: int, keep: bool, batches: int
+    server: str,
+    total: int,
+    open_: int,
+    breached: int,
+    keep: bool,
+    batches: int,
+    before_sweep: Callable[[Any, str, datetime], None] | None = None,
 ) -> dict[str, Any]:
+    """Generate, then sweep once and time it. `before_sweep(app, url, now)`, if given, runs
+    between generation and the sweep (the suite times the claim SQL alone there)."""
     admin, url = _urls(server)
     _recreate(admin)
     try:
@@ -239,6 +248,8 @@ def run(
         generated = _generate(url, ids, total, open_, breached)
         now = datetime.now(UTC)
         plan = _plan(app, now)
+        if before_sweep:
+            before_sweep(app, url, now)
         result, phases = _sweep(app, now)
         ran, handled, handling = _drain(app, batches)
         again, again_phases = _sweep(app, now)
@@ -298,7 +309,7 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--breached", type=int, default=5_000)
     parser.add_argument("--compare", type=int, default=0, help="also run with this many total")
-    parser.add_argument("--server", default=os.environ.get("DATABASE_URL", DEFAULT_SERVER))
+    parser.add_argument("--server", default=server_url())
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--handle-batches",

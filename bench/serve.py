@@ -1,0 +1,129 @@
+"""The servers the HTTP scenarios measure: the app and the bare floor app, both under the
+same gunicorn configuration (2 sync workers on 127.0.0.1, access log off).
+
+- `app()`: the real app (`create_app()` from the environment `server_env` builds, rate
+  limits off with RATELIMIT_ENABLED=0 so the load is not refused).
+- `bare_app()`: Flask + Flask-SQLAlchemy + psycopg with nothing on top: `POST /pk` does
+  one primary-key SELECT on `cases`, `POST /insert` one INSERT (and commit) into
+  `bench_pings`. The floor of /track and of the public form.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 2
+# Fixed, so that case secrets hashed while preparing a reused database still match.
+BENCH_KEY = "samleng-bench-key-only-for-scratch-databases-0123456789"
+PINGS_SQL = (
+    "CREATE TABLE IF NOT EXISTS bench_pings (id serial PRIMARY KEY, note text, "
+    "created_at timestamptz)"
+)
+
+
+def server_env(url: str, instance: str, redis_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ENV": "development",
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": instance,
+        "SECRET_KEY": BENCH_KEY,
+        "SERVER_KEY": BENCH_KEY,
+        "RATELIMIT_ENABLED": "0",
+        "SLA_TIMER": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def app() -> Any:
+    from grievance import create_app
+
+    return create_app()
+
+
+def bare_app() -> Any:
+    """The same stack with nothing on top: one primary-key SELECT or one INSERT."""
+    from flask import Flask, request
+    from flask_sqlalchemy import SQLAlchemy
+    from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
+
+    from grievance.config import Config
+
+    config = Config.from_env()
+    flask_app = Flask("bare")
+    flask_app.config["SQLALCHEMY_DATABASE_URI"] = config.database_uri
+    flask_app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    db = SQLAlchemy()
+    db.init_app(flask_app)
+    cases = Table(
+        "cases", MetaData(), Column("id", Integer, primary_key=True), Column("reference", String)
+    )
+
+    @flask_app.post("/pk")
+    def pk() -> tuple[str, int]:
+        wanted = int(request.form.get("id", "0"))
+        found = db.session.execute(select(cases.c.reference).where(cases.c.id == wanted)).scalar()
+        return (str(found), 200) if found else ("", 404)
+
+    @flask_app.post("/insert")
+    def insert() -> str:
+        db.session.execute(
+            text("INSERT INTO bench_pings (note, created_at) VALUES (:note, now())"),
+            {"note": request.form.get("note", "")},
+        )
+        db.session.commit()
+        return "ok"
+
+    @flask_app.get("/healthz")
+    def healthz() -> str:
+        return "ok"
+
+    return flask_app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """One gunicorn (its own process group) serving `target` until stopped."""
+
+    def __init__(self, env: dict[str, str], target: str, log: Path) -> None:
+        self.port = free_port()
+        command = [
+            sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync",
+            "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(log),
+            "--log-level", "warning", target,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"gunicorn ({target}) did not start; see {log}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the master and its workers
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
