@@ -32,7 +32,7 @@ def secure_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    personal = current_user.is_authenticated or request.endpoint not in CACHEABLE
+    personal = request.endpoint not in CACHEABLE or current_user.is_authenticated
     if personal and request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     return response

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 QUEUES = ("default", "notifications", "sla", "imports", "exports")
 JobFunc = Callable[..., Any]
 _registry: dict[str, tuple[JobFunc, str]] = {}
+_periodic: list[str] = []
 
 
 def job(queue: str = "default") -> Callable[[JobFunc], JobFunc]:
@@ -31,6 +32,26 @@ def job(queue: str = "default") -> Callable[[JobFunc], JobFunc]:
         return func
 
     return register
+
+
+def periodic(func: JobFunc) -> JobFunc:
+    """Also run this registered job on every scheduler tick (`flask scheduler`, or the
+    embedded timer). For level-triggered, idempotent sweeps: a tick may be missed or
+    doubled. Lets a package the scheduler cannot import (notifications) join it."""
+    name = f"{func.__module__}.{func.__qualname__}"
+    if name not in _registry:
+        raise ValueError(f"{name} is not a registered job")
+    if name not in _periodic:
+        _periodic.append(name)
+    return func
+
+
+def periodic_jobs() -> list[str]:
+    return list(_periodic)
+
+
+def queue_of(name: str) -> str:
+    return _registry[name][1]
 
 
 def _pending() -> list[tuple[str, tuple[int | str, ...]]]:
@@ -85,6 +106,13 @@ def _run(name: str, ids: tuple[int | str, ...]) -> Any:
 
 
 _app: Flask | None = None
+
+
+def use_app(app: Flask) -> None:
+    """The app jobs run in, built once by the worker process: RQ forks a child per job,
+    and a child that had to build its own app would spend most of its time on that."""
+    global _app
+    _app = app
 
 
 def _worker_app() -> Flask:

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import phonenumbers
 
+# The Cambodian numbers `to_e164` accepts, in the spellings a partner system may send:
+# +855 or 0, the operator prefix, the number; a single space or hyphen between digits.
+_D = "[ -]?[0-9]"
+KH_PHONE_PATTERN = (
+    "^(\\+855[ -]?|0)("
+    f"(1{_D}|6[ -]?[016-9]|7[ -]?[07-9]|8[ -]?[013-79]|9[ -]?[0-57-9])({_D}){{6}}"
+    f"|(1[ -]?[28]|3[ -]?[18]|7[ -]?[16]|8[ -]?8|9[ -]?[67])({_D}){{7}}"
+    ")$"
+)
+
 
 def to_e164(raw: str, region: str = "KH") -> str | None:
     """'012 345 678', '+855 12 345 678', '85512345678' -> '+85512345678'; None if invalid."""

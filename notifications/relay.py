@@ -217,7 +217,9 @@ def sweep(now: datetime | None = None) -> int:
     return len(rows)
 
 
+@jobs.periodic
 @jobs.job(queue="notifications")
 def sweep_job() -> int:
-    """For the scheduler: run the sweep as a job (the job wrapper commits)."""
+    """On every scheduler tick: hand over rows whose job was lost (a flushed Redis, a
+    killed worker), retries that are due and stale claims. The job wrapper commits."""
     return sweep()

@@ -43,7 +43,9 @@ def _expired() -> bool:
 
 
 def enforce_timeouts() -> Response | None:
-    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+    if "_user_id" not in session or request.endpoint in (None, "static"):
+        return None  # nobody signed in: the public pages need no user loaded
+    if not current_user.is_authenticated:
         return None
     if _expired():
         logout_user()

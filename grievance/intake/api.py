@@ -85,7 +85,7 @@ def domain_error(exc: DomainError) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(spec())
+    return jsonify(spec(partners.category_codes(), partners.province_codes()))
 
 
 @bp.post("/v1/cases")

@@ -24,22 +24,27 @@ nav.add("intake.forums.index", N_("Forums"), *STAFF, order=22)
 
 
 def _forum(forum_id: int) -> Forum:
+    """The forum, if it is one of the user's provinces' (else 404: not even its title)."""
     try:
-        return forums.get_forum(forum_id)
+        forum = forums.get_forum(forum_id)
     except DomainError:
         abort(404)
+    if not forums.in_scope(current_user, forum):
+        abort(404)
+    return forum
 
 
 @bp.get("/")
 @roles_required(*STAFF)
 def index() -> str:
-    return render_template("intake/forums.html", forums=forums.forums())
+    return render_template("intake/forums.html", forums=forums.forums(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def new() -> Response | str | tuple[str, int]:
     form = ForumForm(lang())
+    form.province.choices = forums.provinces_for_new_forum(current_user, form.province.choices)
     if form.validate_on_submit():
         try:
             forum = forums.create_forum(form.data_for_service())
@@ -88,9 +93,11 @@ def import_sheet(forum_id: int) -> Response | str | tuple[str, int]:
 
 def _import(import_id: int) -> ForumImport:
     try:
-        return forums.get_import(import_id)
+        imp = forums.get_import(import_id)
     except DomainError:
         abort(404)
+    _forum(imp.forum_id)  # a sheet belongs to its forum's province
+    return imp
 
 
 @bp.get("/imports/<int:import_id>")

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from grievance import jobs
 from grievance.auth.models import User
+from grievance.cases import policy
 from grievance.cases.models import Case, Category, Province
 from grievance.cases.services import Filed, NewCase, PersonData, file_case
 from grievance.errors import DomainError, NotFound
@@ -68,10 +69,29 @@ def get_forum(forum_id: int) -> Forum:
     return forum
 
 
-def forums(limit: int = 200) -> list[tuple[Forum, int]]:
-    """Forums, newest first, with how many concerns each has become."""
+def in_scope(user: User, forum: Forum) -> bool:
+    """Staff work with the forums of their provinces (nationwide roles: all of them)."""
+    provinces = policy.provinces_of(user)
+    return provinces is None or forum.province_code in provinces
+
+
+def provinces_for_new_forum(user: User, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A forum can be recorded for the user's own provinces only (it could not be opened
+    again otherwise)."""
+    provinces = policy.provinces_of(user)
+    if provinces is None:
+        return choices
+    return [(code, name) for code, name in choices if not code or code in provinces]
+
+
+def forums(user: User, limit: int = 200) -> list[tuple[Forum, int]]:
+    """The forums of the user's provinces, newest first, with how many concerns each
+    has become."""
     concerns = select(func.count(Case.id)).where(Case.forum_id == Forum.id).scalar_subquery()
     query = select(Forum, concerns).order_by(Forum.start_date.desc()).limit(limit)
+    provinces = policy.provinces_of(user)
+    if provinces is not None:
+        query = query.where(Forum.province_code.in_(provinces))
     return [(f, n) for f, n in db.session.execute(query)]
 
 

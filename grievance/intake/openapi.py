@@ -10,11 +10,22 @@ from typing import Any
 
 from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS, SEXES
 from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT
-from grievance.intake.partners import MAX_PER_PAGE
+from grievance.intake.partners import MAX_PAGE, MAX_PER_PAGE
+from grievance.phones import KH_PHONE_PATTERN
 from workflows import ALL_STATES
 
 REF = {"type": "string", "pattern": "^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$"}
 TIME = {"type": "string", "format": "date-time"}
+# What the API accepts, said in the schema so a partner's validator (and a fuzzer) agree
+# with the server: no control characters (tab and line breaks only in the narrative),
+# something besides spaces in the narrative, and the Cambodian numbers the phone check
+# accepts (grievance.phones.KH_PHONE_PATTERN).
+ONE_LINE = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+NARRATIVE = (
+    "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*"
+    "[^\\s\\x00-\\x1f\\x7f-\\x9f]"
+    "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -48,7 +59,9 @@ def _case_properties() -> dict[str, Any]:
     }
 
 
-def schemas() -> dict[str, Any]:
+def schemas(
+    categories: list[str] | None = None, provinces: list[str] | None = None
+) -> dict[str, Any]:
     case_props = _case_properties()
     return {
         "Case": {
@@ -73,11 +86,16 @@ def schemas() -> dict[str, Any]:
         "NewCase": {
             "type": "object",
             "properties": {
-                "description": {"type": "string", "minLength": 1, "maxLength": MAX_NARRATIVE},
-                "category": {"type": "string", "description": "Category code, e.g. maternity."},
-                "province": {"type": "string", "description": "ISO 3166-2:KH code."},
-                "external_id": {"type": "string", "maxLength": 100},
-                "concerned_name": {"type": "string", "maxLength": MAX_SHORT},
+                "description": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_NARRATIVE,
+                    "pattern": NARRATIVE,
+                },
+                "category": _codes(categories, "Category code, e.g. maternity."),
+                "province": _codes(provinces, "ISO 3166-2:KH code."),
+                "external_id": {"type": "string", "maxLength": 100, "pattern": ONE_LINE},
+                "concerned_name": {"type": "string", "maxLength": MAX_SHORT, "pattern": ONE_LINE},
                 "affected_count": {"type": "integer", "minimum": 1, "maximum": MAX_AFFECTED},
                 "language": {"type": "string", "enum": ["km", "en"]},
                 "confidential": {"type": "boolean"},
@@ -85,8 +103,12 @@ def schemas() -> dict[str, Any]:
                 "complainant": {
                     "type": "object",
                     "properties": {
-                        "name": {"type": "string", "maxLength": MAX_SHORT},
-                        "phone": {"type": "string", "description": "012 345 678 or +855…"},
+                        "name": {"type": "string", "maxLength": MAX_SHORT, "pattern": ONE_LINE},
+                        "phone": {
+                            "type": "string",
+                            "pattern": KH_PHONE_PATTERN,
+                            "description": "A Cambodian number, e.g. 012 345 678 or +85512345678.",
+                        },
                         "sex": {"type": "string", "enum": sorted(SEXES)},
                         "consent_to_contact": {"type": "boolean"},
                     },
@@ -118,6 +140,14 @@ def schemas() -> dict[str, Any]:
     }
 
 
+def _codes(codes: list[str] | None, description: str) -> dict[str, Any]:
+    """The codes in use now (reference data: an admin may switch a category off)."""
+    schema: dict[str, Any] = {"type": "string", "description": description}
+    if codes is not None:
+        schema["enum"] = sorted(codes)
+    return schema
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "Bad request (not JSON, or a bad Idempotency-Key).",
@@ -126,6 +156,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         409: "A request with this Idempotency-Key is still being processed.",
         422: "Invalid fields, or an Idempotency-Key reused with a different body.",
         429: "Too many requests with this token; wait for the seconds in Retry-After.",
+        503: "The database was unavailable; nothing was saved. Try again (Retry-After).",
     }
     return {str(c): _json(_ref("Error"), text[c]) for c in codes}
 
@@ -145,7 +176,7 @@ def paths() -> dict[str, Any]:
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
-        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        "schema": {"type": "string", "pattern": "^[\\x20-\\x7e]{1,255}$"},
         "description": "Makes retries safe: the same key and body return the first answer.",
     }
     return {
@@ -160,7 +191,7 @@ def paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": _json(_ref("CaseCreated"), "Filed."),
-                    **_errors(400, 401, 409, 422, 429),
+                    **_errors(400, 401, 409, 422, 429, 503),
                 },
             },
             "get": {
@@ -172,10 +203,16 @@ def paths() -> dict[str, Any]:
                         {"type": "string", "enum": sorted(ALL_STATES)},
                         "Only cases in this state.",
                     ),
-                    _query("category", {"type": "string"}, "Category code."),
-                    _query("province", {"type": "string"}, "ISO 3166-2:KH code."),
+                    _query("category", {"type": "string", "pattern": ONE_LINE}, "Category code."),
+                    _query(
+                        "province", {"type": "string", "pattern": ONE_LINE}, "ISO 3166-2:KH code."
+                    ),
                     _query("since", TIME, "Only cases changed at or after this time."),
-                    _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+                    _query(
+                        "page",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                        "Page number.",
+                    ),
                     _query(
                         "per_page",
                         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
@@ -184,7 +221,7 @@ def paths() -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": _json(_ref("CaseList"), "One page of cases."),
-                    **_errors(401, 422, 429),
+                    **_errors(401, 422, 429, 503),
                 },
             },
         },
@@ -200,7 +237,10 @@ def paths() -> dict[str, Any]:
                         "schema": {"type": "string"},
                     }
                 ],
-                "responses": {"200": _json(_ref("Case"), "The case."), **_errors(401, 404, 429)},
+                "responses": {
+                    "200": _json(_ref("Case"), "The case."),
+                    **_errors(401, 404, 429, 503),
+                },
             }
         },
         "/api/openapi.json": {
@@ -219,7 +259,7 @@ def paths() -> dict[str, Any]:
     }
 
 
-def spec() -> dict[str, Any]:
+def spec(categories: list[str] | None = None, provinces: list[str] | None = None) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -233,6 +273,6 @@ def spec() -> dict[str, Any]:
         "paths": paths(),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas(),
+            "schemas": schemas(categories, provinces),
         },
     }

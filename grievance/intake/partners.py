@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import force_locale
@@ -30,12 +31,14 @@ from grievance.i18n import label
 from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, has_control_chars
 from grievance.intake.models import IdempotencyRecord, PartnerCase, PartnerClient
 from grievance.intake.services import Submission
-from grievance.phones import to_e164
+from grievance.phones import KH_PHONE_PATTERN, to_e164
 from grievance.security import ALPHABET, SECRET_LENGTH, normalize_reference
 from workflows import ALL_STATES, get_workflow
 
 TOKEN_PREFIX = "spk_"
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+FILTERS = ("state", "category", "province", "since", "page", "per_page")
 
 
 @dataclass
@@ -184,6 +187,15 @@ def _text(
     return value or None
 
 
+def category_codes() -> list[str]:
+    """The category codes the API accepts now."""
+    return list(db.session.scalars(select(Category.code).where(Category.active.is_(True))))
+
+
+def province_codes() -> list[str]:
+    return list(db.session.scalars(select(Province.code)))
+
+
 def validate(payload: Any) -> tuple[Submission, str | None] | Answer:
     if not isinstance(payload, dict):
         return error(422, "validation_failed", "The body must be a JSON object.", fields={})
@@ -202,6 +214,8 @@ def validate(payload: Any) -> tuple[Submission, str | None] | Answer:
     external_id = _text(payload, "external_id", 100, problems)
     concerned = _text(payload, "concerned_name", MAX_SHORT, problems)
     count = payload.get("affected_count", 1)
+    if isinstance(count, float) and count.is_integer():
+        count = int(count)  # JSON has one number type: 12.0 is the integer 12
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_AFFECTED:
         problems["affected_count"] = f"A whole number from 1 to {MAX_AFFECTED}."
     language = payload.get("language", "km")
@@ -219,6 +233,9 @@ def validate(payload: Any) -> tuple[Submission, str | None] | Answer:
     name = _text(person, "name", MAX_SHORT, problems)
     raw_phone = _text(person, "phone", 40, problems)
     phone = to_e164(raw_phone) if raw_phone else None
+    spelled = person.get("phone")
+    if raw_phone and isinstance(spelled, str) and not re.fullmatch(KH_PHONE_PATTERN, spelled):
+        phone = None  # the documented spellings only: "+85512345678*" is not a number
     if raw_phone and phone is None:
         problems["complainant.phone"] = (
             "Not a Cambodian phone number (e.g. 012 345 678 or +85512345678)."
@@ -298,23 +315,27 @@ class Filters:
 
 
 def parse_filters(args: dict[str, str]) -> Filters | Answer:
-    problems: dict[str, str] = {}
+    # An unknown parameter is refused, not ignored: "provnce=KH-12" must not list everything.
+    problems = {name: "Unknown query parameter." for name in args if name not in FILTERS}
     filters = Filters(
         state=args.get("state") or None,
         category=args.get("category") or None,
         province=args.get("province") or None,
     )
-    if filters.state and filters.state not in ALL_STATES:
+    for name in ("category", "province"):
+        if has_control_chars(args.get(name) or "", multiline=False):
+            problems[name] = "Contains control characters."
+    if "state" in args and args["state"] not in ALL_STATES:
         problems["state"] = "Unknown state."
-    if args.get("since"):
+    if "since" in args:
         try:
             since = datetime.fromisoformat(args["since"].replace("Z", "+00:00"))
             if since.tzinfo is None:
                 raise ValueError
-            filters.since = since
-        except ValueError:
+            filters.since = since.astimezone(UTC)
+        except (ValueError, OverflowError):  # OverflowError: year 1 at +16:00 is before UTC's
             problems["since"] = "An ISO 8601 date-time with a time zone, e.g. 2026-01-31T00:00:00Z."
-    for name, low, high in (("page", 1, 1_000_000), ("per_page", 1, MAX_PER_PAGE)):
+    for name, low, high in (("page", 1, MAX_PAGE), ("per_page", 1, MAX_PER_PAGE)):
         raw = args.get(name)
         if raw is None:
             continue

@@ -35,17 +35,18 @@ class QueueRules:
 
 
 def can_edit(user: User, queue: Queue | None, rules: QueueRules | None = None) -> bool:
+    """Admins edit any queue of their scope, restricted ones too; supervisors the
+    unrestricted queues of their provinces. Nationwide roles cover every province."""
     restricted = bool(queue and queue.restricted) or bool(rules and rules.restricted)
-    if user.has_role("admin"):
-        return True
-    if restricted or not user.has_role("supervisor"):
-        return False
     provinces = policy.provinces_of(user)
-    if provinces is None:
-        return True
     wanted = [queue.province_code] if queue is not None else []
     wanted += [rules.province_code] if rules is not None else []
-    return all(p in provinces for p in wanted)
+    in_scope = provinces is None or all(p in provinces for p in wanted)
+    if user.has_role("admin"):
+        return in_scope
+    if restricted or not user.has_role("supervisor"):
+        return False
+    return in_scope
 
 
 def editable(user: User) -> list[Queue]:

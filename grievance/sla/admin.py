@@ -37,9 +37,14 @@ def add_closure(
     reason: str,
     *,
     actor_id: int | None,
+    within: set[str] | None = None,
 ) -> Closure:
+    """A closure of the whole country (no provinces) or of some provinces. `within`: the
+    provinces the admin manages (None: nationwide); a provincial admin closes only those."""
     reason = (reason or "").strip()
     codes = sorted(set(provinces))
+    if not _covers(within, codes):
+        raise DomainError("closure_out_of_scope", ",".join(codes) or "national")
     if end < start:
         raise DomainError("closure_dates", f"{start}..{end}")
     if (end - start).days >= MAX_CLOSURE_DAYS:
@@ -58,9 +63,15 @@ def add_closure(
     return closure
 
 
-def remove_closure(closure_id: int) -> None:
+def _covers(within: set[str] | None, codes: Sequence[str]) -> bool:
+    """Whether an admin managing `within` (None: nationwide) may manage a closure of
+    `codes` (empty: the whole country)."""
+    return within is None or (bool(codes) and set(codes) <= within)
+
+
+def remove_closure(closure_id: int, *, within: set[str] | None = None) -> None:
     closure = db.session.get(Closure, closure_id)
-    if closure is None:
+    if closure is None or not _covers(within, closure.provinces or []):
         raise NotFound("closure", str(closure_id))
     start, codes = closure.start_date, list(closure.provinces or [])
     db.session.delete(closure)

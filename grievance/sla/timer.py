@@ -47,18 +47,24 @@ def _loop(app: Flask, every: int, stop: threading.Event) -> None:
 
 
 def run_once(app: Flask) -> SweepResult | None:
-    """One sweep with its own commit; a failure is logged and retried next tick."""
+    """One sweep with its own commit; a failure is logged and retried next tick. Then the
+    other periodic jobs (the outbox relay's sweep), each with its own commit."""
     with app.app_context():
         try:
             result = sweep()
             jobs.commit()
             if result.claimed or result.deferred:
                 log.info("SLA sweep: %s", result.as_dict())
-            return result
         except Exception:
             jobs.rollback()
             log.exception("SLA sweep failed; the next one will catch up")
-            return None
+            result = None
+        for name in jobs.periodic_jobs():
+            try:
+                jobs.execute(name)
+            except Exception:
+                log.exception("periodic job %s failed; the next tick will catch up", name)
+        return result
 
 
 def tick(app: Flask) -> str:
@@ -84,11 +90,37 @@ def tick(app: Flask) -> str:
             timeout=max(600, every),
         )
     except DuplicateJobError:
-        return "already queued"
+        outcome = "already queued"
     except Exception:
         log.warning("could not queue the SLA sweep; retrying next tick")
         return "redis unavailable"
-    return "queued"
+    else:
+        outcome = "queued"
+    for periodic in jobs.periodic_jobs():
+        _queue_periodic(runner, periodic, every)
+    return outcome
+
+
+def _queue_periodic(runner: jobs.RQRunner, name: str, every: int) -> None:
+    """Like the SLA sweep: at most one waiting per job, a tick nobody took is dropped."""
+    from rq.exceptions import DuplicateJobError
+
+    queue = jobs.queue_of(name)
+    try:
+        runner.queue(queue).enqueue_call(
+            jobs.execute,
+            args=(name,),
+            job_id="samleng-periodic-" + name.replace(".", "_"),
+            unique=True,
+            ttl=every * 5,
+            result_ttl=0,
+            failure_ttl=every,
+            timeout=max(600, every),
+        )
+    except DuplicateJobError:
+        pass
+    except Exception:
+        log.warning("could not queue %s; retrying next tick", name)
 
 
 def serve(app: Flask, once: bool = False) -> None:

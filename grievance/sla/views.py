@@ -74,6 +74,9 @@ def _error(error: DomainError) -> str:
         "closure_too_long": _("A closure can last at most one year."),
         "reason_required": _("Please give a reason."),
         "unknown_province": _("Choose provinces from the list."),
+        "closure_out_of_scope": _(
+            "You can add closures only for the provinces you manage, one or more of them."
+        ),
         "bad_target": _("Each target must be more than zero and at most one year."),
         "acknowledge_after_resolve": _("Acknowledging cannot take longer than resolving."),
         "policy_exists": _("That policy already exists: edit it instead."),
@@ -89,9 +92,26 @@ def _error(error: DomainError) -> str:
 # -- calendar and closures ----------------------------------------------------------------
 
 
-def _province_choices() -> list[tuple[str, str]]:
+def _managed() -> set[str] | None:
+    """The provinces the signed-in admin manages; None: nationwide."""
+    scopes = current_user.provinces_for("admin")
+    return None if None in scopes else {p for p in scopes if p}
+
+
+def _nationwide_only() -> None:
+    """Deadline policies apply to the whole country: only nationwide admins change them."""
+    if _managed() is not None:
+        abort(403)
+
+
+def _all_provinces() -> list[tuple[str, str]]:
     rows = db.session.scalars(select(Province).order_by(Province.code))
     return [(p.code, p.name(lang())) for p in rows]
+
+
+def _province_choices() -> list[tuple[str, str]]:
+    managed = _managed()
+    return [(code, name) for code, name in _all_provinces() if managed is None or code in managed]
 
 
 def _calendar_page(form: ClosureForm, code: int = 200) -> tuple[str, int]:
@@ -104,7 +124,8 @@ def _calendar_page(form: ClosureForm, code: int = 200) -> tuple[str, int]:
         holidays=admin.upcoming_holidays(today),
         coming=coming,
         past=past[:20],
-        provinces=dict(_province_choices()),
+        provinces=dict(_all_provinces()),
+        managed=_managed(),
     )
     return page, code
 
@@ -131,6 +152,7 @@ def add_closure() -> Response | tuple[str, int]:
             form.provinces.data or [],
             form.reason.data or "",
             actor_id=current_user.id,
+            within=_managed(),
         )
     except DomainError as error:
         rollback()
@@ -147,7 +169,7 @@ def remove_closure(closure_id: int) -> Response:
     if not RemoveForm().validate():
         abort(400)
     try:
-        admin.remove_closure(closure_id)
+        admin.remove_closure(closure_id, within=_managed())
     except DomainError:
         abort(404)
     commit()
@@ -175,6 +197,7 @@ def _policies_page(form: NewPolicyForm, code: int = 200) -> tuple[str, int]:
         form=form,
         kinds=KINDS,
         priorities=PRIORITIES,
+        nationwide=_managed() is None,
     )
     return page, code
 
@@ -190,6 +213,7 @@ def policies() -> tuple[str, int]:
 @bp.post("/policies")
 @roles_required("admin")
 def new_policy() -> Response | tuple[str, int]:
+    _nationwide_only()
     form = NewPolicyForm()
     form.scope.choices = _scope_choices()
     if not form.validate():
@@ -211,6 +235,7 @@ def new_policy() -> Response | tuple[str, int]:
 @bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_policy(policy_id: int) -> Response | tuple[str, int]:
+    _nationwide_only()
     policy = db.session.get(SlaPolicy, policy_id)
     if policy is None or not policy.active:
         abort(404)

@@ -36,7 +36,9 @@ def test_hotline_officer_enters_a_call_with_the_keyboard_only(
     sign_in(desk, live_server, make_staff(live_app, "hotline2", "intake"))
     desk.goto(f"{live_server}/hotline")  # from here on, the keyboard only
     kb = desk.keyboard
-    # The phone field has the focus as the page opens: the officer just starts typing.
+    # The phone field has the focus as the page opens (autofocus is applied once the page
+    # has rendered, so wait for it): the officer just starts typing.
+    desk.wait_for_function("document.activeElement && document.activeElement.id === 'phone'")
     assert active_element(desk) == "input#phone"
     kb.type("012 345 678")
     kb.press("Tab")
@@ -79,6 +81,7 @@ def test_hotline_officer_enters_a_call_with_the_keyboard_only(
     # Next call: the same form again, focus back on the phone field.
     with desk.expect_navigation():
         kb.press("Enter")
+    desk.wait_for_function("document.activeElement && document.activeElement.id === 'phone'")
     assert active_element(desk) == "input#phone"
 
 

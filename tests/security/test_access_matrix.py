@@ -1,12 +1,14 @@
 """Every route, for every role, against objects that belong to someone else: no 2xx
-unless the table below says the role may use that endpoint. The objects are a restricted
-case in another province, assigned to nobody; another user's notification; another user's
-export; another user's account. Ids with no object made here (forums, imports, queues,
-SLA policies and closures) use the first stored row when there is one."""
+unless the table below says the role may use that endpoint. Every role is held for
+province KH-12; the objects are elsewhere: a restricted case in KH-3, assigned to nobody;
+another user's notification, export and account; a forum held in KH-3 and a sheet
+imported for it; KH-3's province queue; an SLA policy and a closure of KH-3 (admin
+objects: no officer or supervisor may touch them)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from grievance.queues.models import Queue
 from grievance.ratelimit import limiter
 from grievance.sla.models import Closure, SlaPolicy
 from notifications.models import Notification
-from tests.conftest import Auth
+from tests.conftest import Auth, csrf_from
 from tests.factories import make_case, make_user
 
 ROLES = ("anonymous", "representative", "intake", "officer", "supervisor", "oversight", "admin")
@@ -63,21 +65,22 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cases.index": frozenset({"intake", "officer", "supervisor", "admin"}),
     "queues.my_cases": frozenset({"officer", "supervisor"}),
     "queues.queues": frozenset({"officer", "supervisor", "admin"}),
-    "queues.queue": frozenset({"officer", "supervisor", "admin"}),
+    "queues.queue": frozenset(),  # another province's queue
     "queues.workload": frozenset({"supervisor"}),
     "queues.bulk_reassign": frozenset({"supervisor"}),
     "queues.rules.index": frozenset({"supervisor", "admin"}),
     "queues.rules.new": frozenset({"supervisor", "admin"}),
-    "queues.rules.edit": frozenset({"supervisor", "admin"}),
+    "queues.rules.edit": frozenset(),  # another province's queue
     "intake.desk.hotline": frozenset({"intake", "supervisor", "admin"}),
     "intake.desk.file_for_member": frozenset({"representative"}),
     "intake.desk.rep_cases": frozenset({"representative"}),
     "intake.forums.index": frozenset({"intake", "supervisor", "admin"}),
     "intake.forums.new": frozenset({"intake", "supervisor", "admin"}),
-    "intake.forums.show": frozenset({"intake", "supervisor", "admin"}),
-    "intake.forums.import_sheet": frozenset({"intake", "supervisor", "admin"}),
-    "intake.forums.preview": frozenset({"intake", "supervisor", "admin"}),
-    "intake.forums.progress": frozenset({"intake", "supervisor", "admin"}),
+    # Another province's forum and its imported sheets (names and phone numbers).
+    "intake.forums.show": frozenset(),
+    "intake.forums.import_sheet": frozenset(),
+    "intake.forums.preview": frozenset(),
+    "intake.forums.progress": frozenset(),
     "oversight.oversight_dashboard": frozenset({"oversight", "supervisor", "admin"}),
     "oversight.case_list": frozenset({"oversight", "supervisor", "admin"}),
     "oversight.export_index": frozenset({"oversight", "supervisor", "admin"}),
@@ -90,7 +93,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "sla.remove_closure": frozenset({"admin"}),
     "admin.user_action": frozenset({"admin"}),  # managing other accounts is the admin's job
     "notifications.retry": frozenset({"admin"}),
-    "intake.forums.confirm": frozenset({"intake", "supervisor", "admin"}),
+    "intake.forums.confirm": frozenset(),
     "oversight.export_xlsx": frozenset({"oversight", "supervisor", "admin"}),
     "queues.claim": frozenset({"officer"}),
     # The public accountability pages.
@@ -135,9 +138,24 @@ def others(app: Flask) -> dict[str, Any]:
         idempotency_key="matrix-note", channel="in_app", template="filed", user_id=owner.id
     )
     export = CaseExport(user_id=owner.id, stored_name="matrix-export.xlsx")
-    db.session.add_all([note, export])
+    forum = Forum(
+        title="Matrix forum elsewhere",
+        level="community",
+        province_code="KH-3",
+        venue="Pagoda hall",
+        start_date=date(2026, 1, 10),
+        end_date=date(2026, 1, 10),
+    )
+    db.session.add_all([note, export, forum])
     db.session.flush()
-    queue_code = db.session.scalar(select(Queue.code).limit(1)) or "none"
+    sheet = ForumImport(forum_id=forum.id, created_by_id=owner.id, stored_name="matrix.xlsx")
+    closure = Closure(
+        start_date=date(2026, 4, 1), end_date=date(2026, 4, 2), provinces=["KH-3"], reason="x"
+    )
+    db.session.add_all([sheet, closure])
+    db.session.flush()
+    queue = db.session.scalar(select(Queue).where(Queue.code == "office-kh-3"))
+    assert queue is not None and queue.province_code == "KH-3"
     return {
         "reference": filed.case.reference,
         "request_id": filed.case.reference,
@@ -146,12 +164,12 @@ def others(app: Flask) -> dict[str, Any]:
         "export_id": export.id,
         "user_id": owner.id,
         "action": "deactivate",
-        "forum_id": _first_id(Forum),
-        "import_id": _first_id(ForumImport),
-        "queue_id": _first_id(Queue),
+        "forum_id": forum.id,
+        "import_id": sheet.id,
+        "queue_id": queue.id,
         "policy_id": _first_id(SlaPolicy),
-        "closure_id": _first_id(Closure),
-        "code": queue_code,
+        "closure_id": closure.id,
+        "code": queue.code,
         "token": "not-a-real-link-token",
         "feature": "file",
         "fmt": "json",
@@ -200,3 +218,27 @@ def test_a_refusal_is_logged_without_personal_data(
     lines = [r.getMessage() for r in caplog.records if r.name == "grievance.auth.decorators"]
     assert lines == [f"access denied: user {user.id} lacks admin"]
     assert all("sreyneang" not in line and user.name not in line for line in lines)
+
+
+def test_forums_and_their_sheets_are_their_provinces_own(
+    client: FlaskClient, others: dict[str, Any]
+) -> None:
+    """The other side of the matrix: the forum's own province (and nationwide staff) do
+    get it, so the 404s above are about scope, not a broken page."""
+    forum, sheet = others["forum_id"], others["import_id"]
+    for province, expected in (("KH-3", 200), (None, 200), ("KH-12", 404)):
+        browser = client.application.test_client()
+        Auth(browser).login("intake", province=province)
+        assert browser.get(f"/forums/{forum}").status_code == expected, province
+        assert browser.get(f"/forums/imports/{sheet}/progress").status_code == expected
+        listed = "Matrix forum elsewhere" in browser.get("/forums/").get_data(as_text=True)
+        assert listed is (expected == 200), province
+        # Nor can a forum be recorded for a province the user cannot then open.
+        page = browser.get("/forums/new").get_data(as_text=True)
+        form = {"level": "community", "start_date": "2026-03-08", "venue": "Hall"}
+        made = browser.post(
+            "/forums/new",
+            data={**form, "title": f"New forum {province}", "province": "KH-3"},
+            headers={"X-CSRFToken": csrf_from(page)},
+        )
+        assert made.status_code == (302 if expected == 200 else 400), province

@@ -228,3 +228,45 @@ def test_the_screens_render_in_khmer(client: FlaskClient, auth: Auth) -> None:
         response = client.get(url + "?lang=km")
         assert response.status_code == 200, url
         assert 'lang="km"' in response.get_data(as_text=True)
+
+
+@time_machine.travel(pp(2026, 11, 2, 9), tick=False)
+def test_a_provincial_admin_manages_only_the_closures_of_their_provinces(
+    client: FlaskClient, auth: Auth
+) -> None:
+    national = Closure(
+        start_date=date(2026, 12, 10), end_date=date(2026, 12, 10), provinces=[], reason="Storm"
+    )
+    db.session.add(national)
+    db.session.flush()
+    auth.login("admin", province="KH-17")
+    page = client.get("/sla/calendar?lang=en").get_data(as_text=True)
+    assert 'value="KH-17"' in page and 'value="KH-12"' not in page  # only their provinces
+    assert f"/sla/closures/{national.id}/remove" not in page
+    form = {"csrf_token": csrf_from(page), "start": "2026-12-03", "end": "2026-12-03"}
+
+    whole_country = client.post("/sla/closures", data={**form, "reason": "Flood"})
+    other_province = client.post(
+        "/sla/closures", data={**form, "reason": "Flood", "provinces": ["KH-12"]}
+    )
+    removed = client.post(f"/sla/closures/{national.id}/remove", data=form)
+    own = client.post("/sla/closures", data={**form, "reason": "Flood", "provinces": ["KH-17"]})
+
+    assert whole_country.status_code == 400
+    assert "only for the provinces you manage" in whole_country.get_data(as_text=True)
+    assert other_province.status_code == 400 and removed.status_code == 404
+    assert own.status_code == 302
+    assert sorted(c.provinces for c in closures()) == [[], ["KH-17"]]
+
+
+def test_only_nationwide_admins_change_deadline_policies(client: FlaskClient, auth: Auth) -> None:
+    policy = db.session.scalars(select(SlaPolicy).where(SlaPolicy.active.is_(True))).first()
+    assert policy is not None
+    auth.login("admin", province="KH-17")
+    page = client.get("/sla/policies?lang=en").get_data(as_text=True)
+    assert "Add a policy" not in page and f"/sla/policies/{policy.id}" not in page
+    token = csrf_from(page)
+    assert client.get(f"/sla/policies/{policy.id}").status_code == 403
+    assert client.post("/sla/policies", data={"csrf_token": token}).status_code == 403
+    edited = client.post(f"/sla/policies/{policy.id}", data={"csrf_token": token, "resolve": "1"})
+    assert edited.status_code == 403

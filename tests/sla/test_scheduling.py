@@ -72,3 +72,33 @@ def test_scheduler_queues_at_most_one_waiting_sweep(app: Flask) -> None:
     finally:
         queue.empty()
         app.extensions["samleng.jobs"] = previous
+
+
+@pytest.mark.skipif(not BACKENDS.redis_url, reason="needs Redis")
+def test_scheduler_also_queues_the_outbox_sweep_at_most_once(app: Flask) -> None:
+    # A send job lost with Redis is re-driven by the relay's sweep on every tick
+    # (tests/faults/test_lost_work.py shows it end to end).
+    rq_runner = jobs.RQRunner(BACKENDS.redis_url)
+    queue = rq_runner.queue("notifications")
+    queue.empty()
+    rq_runner.queue("sla").empty()
+    previous = app.extensions["samleng.jobs"]
+    app.extensions["samleng.jobs"] = rq_runner
+    try:
+        timer.tick(app)
+        timer.tick(app)
+        assert [j.args for j in queue.jobs] == [("notifications.relay.sweep_job",)]
+    finally:
+        queue.empty()
+        rq_runner.queue("sla").empty()
+        app.extensions["samleng.jobs"] = previous
+
+
+def test_an_embedded_tick_runs_the_periodic_jobs_too(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "notifications.relay.sweep_job" in jobs.periodic_jobs()
+    ran: list[str] = []
+    monkeypatch.setattr(jobs, "execute", lambda name, *ids: ran.append(name))
+    timer.run_once(app)
+    assert ran == jobs.periodic_jobs()
