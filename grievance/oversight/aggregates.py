@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import text
 
 from grievance.extensions import db
-from grievance.oversight.workdays import LocalTime
+from grievance.oversight.workdays import ANSWERED, LocalTime
 from grievance.sla.calendar import WorkingCalendar
 from workflows import WORKFLOWS
 
@@ -62,10 +62,9 @@ def _open_condition() -> str:
 
 def _facts_sql(lt: LocalTime) -> str:
     opened = _open_condition()
-    answered = "COALESCE(c.resolution_proposed_at, c.closed_at)"
+    answered = ANSWERED
     closed = "c.state = 'closed'"
-    ack_days = lt.days_between("c.created_at", "w0", "c.acknowledged_at", "w1")
-    resolve_days = lt.days_between("c.created_at", "w0", answered, "w2")
+    ack_days, resolve_days = lt.ack_days(), lt.answer_days()
     # Built from constants and vocabulary names only; nothing here comes from a request.
     return f"""
     SELECT
@@ -87,15 +86,7 @@ def _facts_sql(lt: LocalTime) -> str:
       CASE WHEN c.acknowledged_at IS NOT NULL THEN {ack_days} END AS ack_days,
       CASE WHEN {closed} AND {answered} IS NOT NULL THEN {resolve_days} END AS resolve_days,
       CASE WHEN {closed} THEN c.satisfaction END AS rating
-    FROM cases c
-    JOIN categories cat ON cat.id = c.category_id
-    LEFT JOIN persons p ON p.id = c.complainant_id
-    LEFT JOIN working_days w0
-      ON w0.province_code = c.province_code AND w0.day = {lt.day("c.created_at")}
-    LEFT JOIN working_days w1
-      ON w1.province_code = c.province_code AND w1.day = {lt.day("c.acknowledged_at")}
-    LEFT JOIN working_days w2
-      ON w2.province_code = c.province_code AND w2.day = {lt.day(answered)}
+    {lt.case_rows()}
     """  # noqa: S608
 
 

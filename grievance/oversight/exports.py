@@ -105,11 +105,9 @@ def _query(filters: Filters, keyset: bool = False, as_text: bool = False) -> Tex
     CSV writer gets ready strings (per-row Python conversions were most of the cost)."""
     cal = working_calendar()
     lt = LocalTime(db.session.get_bind().dialect.name, cal)
-    answered = "COALESCE(c.resolution_proposed_at, c.closed_at)"
     formats = {
-        "ack_days": lt.days_between("c.created_at", "w0", "c.acknowledged_at", "w1"),
-        "resolve_days": f"CASE WHEN c.state = 'closed' THEN "
-        f"{lt.days_between('c.created_at', 'w0', answered, 'w2')} END",
+        "ack_days": lt.ack_days(),
+        "resolve_days": f"CASE WHEN c.state = 'closed' THEN {lt.answer_days()} END",
     }
 
     def expression(sql: str, type_: Any) -> str:
@@ -128,15 +126,7 @@ def _query(filters: Filters, keyset: bool = False, as_text: bool = False) -> Tex
     sql = f"""
     SELECT c.id AS id,
       {select_list}
-    FROM cases c
-    JOIN categories cat ON cat.id = c.category_id
-    LEFT JOIN persons p ON p.id = c.complainant_id
-    LEFT JOIN working_days w0
-      ON w0.province_code = c.province_code AND w0.day = {lt.day("c.created_at")}
-    LEFT JOIN working_days w1
-      ON w1.province_code = c.province_code AND w1.day = {lt.day("c.acknowledged_at")}
-    LEFT JOIN working_days w2
-      ON w2.province_code = c.province_code AND w2.day = {lt.day(answered)}
+    {lt.case_rows()}
     WHERE {" AND ".join(where)}
     ORDER BY c.id
     {"LIMIT :batch" if keyset else ""}

@@ -120,6 +120,10 @@ def _insert(rows: list[tuple[str, date, bool, int]]) -> None:
             copy.write_row(row)
 
 
+# When a case was answered: its proposed resolution, or its closing.
+ANSWERED = "COALESCE(c.resolution_proposed_at, c.closed_at)"
+
+
 class LocalTime:
     """SQL fragments for the local day and time of a stored UTC timestamp, per dialect."""
 
@@ -172,3 +176,25 @@ class LocalTime:
     def days_between(self, start: str, wd_start: str, end: str, wd_end: str) -> str:
         diff = f"({self.position(end, wd_end)} - {self.position(start, wd_start)})"
         return f"(CASE WHEN {diff} > 0 THEN {diff} ELSE 0 END * 1.0 / {self.length})"
+
+    def case_rows(self) -> str:
+        """`FROM cases c` with its category (cat), complainant (p) and the working-day
+        rows of the days it was filed (w0), acknowledged (w1) and answered (w2): what the
+        statistics and the exports count working days with."""
+        return f"""FROM cases c
+    JOIN categories cat ON cat.id = c.category_id
+    LEFT JOIN persons p ON p.id = c.complainant_id
+    LEFT JOIN working_days w0
+      ON w0.province_code = c.province_code AND w0.day = {self.day("c.created_at")}
+    LEFT JOIN working_days w1
+      ON w1.province_code = c.province_code AND w1.day = {self.day("c.acknowledged_at")}
+    LEFT JOIN working_days w2
+      ON w2.province_code = c.province_code AND w2.day = {self.day(ANSWERED)}"""
+
+    def ack_days(self) -> str:
+        """Working days from filing to acknowledgement (with `case_rows`)."""
+        return self.days_between("c.created_at", "w0", "c.acknowledged_at", "w1")
+
+    def answer_days(self) -> str:
+        """Working days from filing to the answer (with `case_rows`)."""
+        return self.days_between("c.created_at", "w0", ANSWERED, "w2")
