@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from typing import Any
 
 from grievance.auth.models import User, UserRole
 from grievance.cases.services import Filed, NewCase, PersonData, file_case
 from grievance.extensions import db
+from grievance.intake.models import Forum
 from grievance.security import hash_password
 
 PASSWORD = "correct horse battery"
@@ -45,3 +47,14 @@ def make_case(**overrides: Any) -> Filed:
         **overrides,
     )
     return file_case(data)
+
+
+def make_forum(province_code: str, held: date, **overrides: Any) -> Forum:
+    """A one-day community forum in `province_code`, flushed."""
+    fields: dict[str, Any] = {"title": "Workers' forum", "level": "community", "venue": "Hall"}
+    forum = Forum(
+        **{**fields, **overrides}, province_code=province_code, start_date=held, end_date=held
+    )
+    db.session.add(forum)
+    db.session.flush()
+    return forum

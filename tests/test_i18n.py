@@ -80,21 +80,15 @@ def test_dates_and_numbers_follow_the_language_of_the_page(client: FlaskClient) 
     """A forum's page: its date with the month's name, its participants with grouping."""
     from datetime import date
 
-    from grievance.extensions import db
-    from grievance.intake.models import Forum
+    from tests.factories import make_forum
 
-    forum = Forum(
+    forum = make_forum(
+        "KH-21",
+        date(2026, 3, 5),
         title="Forum on pensions, Takeo",
-        level="community",
-        province_code="KH-21",
-        venue="Takeo",
-        start_date=date(2026, 3, 5),
-        end_date=date(2026, 3, 5),
         participants_total=1234,
         participants_female=1050,
     )
-    db.session.add(forum)
-    db.session.flush()
 
     khmer = client.get(f"/accountability/forums/{forum.id}?lang=km").get_data(as_text=True)
     assert "5 មីនា 2026" in khmer  # March, by its Khmer name

@@ -7,26 +7,21 @@ from datetime import date
 from flask.testing import FlaskClient
 
 from grievance.cases.services import PersonData
-from grievance.extensions import db
 from grievance.intake.models import Forum
+from tests.factories import make_forum
 from tests.oversight.helpers import case_in
 
 
 def _forum() -> Forum:
-    forum = Forum(
+    return make_forum(
+        "KH-8",
+        date(2026, 3, 1),
         title="Kandal garment workers' forum",
-        level="community",
-        province_code="KH-8",
         venue="Ta Khmau",
-        start_date=date(2026, 3, 1),
-        end_date=date(2026, 3, 1),
         organisers="NSSF; union",
         participants_total=60,
         participants_female=45,
     )
-    db.session.add(forum)
-    db.session.flush()
-    return forum
 
 
 def test_forum_page_lists_concerns_and_outcomes(client: FlaskClient) -> None:

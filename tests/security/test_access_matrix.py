@@ -17,14 +17,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from grievance.extensions import db
-from grievance.intake.models import Forum, ForumImport
+from grievance.intake.models import ForumImport
 from grievance.oversight.models import CaseExport
 from grievance.queues.models import Queue
 from grievance.ratelimit import limiter
 from grievance.sla.models import Closure, SlaPolicy
 from notifications.models import Notification
 from tests.conftest import Auth, csrf_from
-from tests.factories import make_case, make_user
+from tests.factories import make_case, make_forum, make_user
 
 ROLES = ("anonymous", "representative", "intake", "officer", "supervisor", "oversight", "admin")
 ALL = frozenset(ROLES)
@@ -138,15 +138,8 @@ def others(app: Flask) -> dict[str, Any]:
         idempotency_key="matrix-note", channel="in_app", template="filed", user_id=owner.id
     )
     export = CaseExport(user_id=owner.id, stored_name="matrix-export.xlsx")
-    forum = Forum(
-        title="Matrix forum elsewhere",
-        level="community",
-        province_code="KH-3",
-        venue="Pagoda hall",
-        start_date=date(2026, 1, 10),
-        end_date=date(2026, 1, 10),
-    )
-    db.session.add_all([note, export, forum])
+    forum = make_forum("KH-3", date(2026, 1, 10), title="Matrix forum elsewhere")
+    db.session.add_all([note, export])
     db.session.flush()
     sheet = ForumImport(forum_id=forum.id, created_by_id=owner.id, stored_name="matrix.xlsx")
     closure = Closure(
