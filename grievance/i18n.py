@@ -48,5 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def remember_locale() -> None:
-        if "lang" in request.args:  # stored in the session even when no page is rendered
+        # A ?lang= choice is stored in the session even when no page is rendered. (A look
+        # at the raw query string first: most requests have none to parse.)
+        if b"lang=" in request.query_string and "lang" in request.args:
             lang()
