@@ -54,15 +54,23 @@ def never_500(response: Any) -> None:
     assert response.status_code < 500, response.get_data(as_text=True)[:1000]
 
 
+def post_form(
+    client: FlaskClient, url: str, data: dict[str, Any], with_token: bool, page: str = ""
+) -> Any:
+    """POST `data` to `url` as a browser would, with the CSRF token of `page` (default:
+    `url`) or without one; never a server error."""
+    limiter.reset()
+    if with_token:
+        data = {**data, "csrf_token": csrf_from(client.get(page or url).get_data(as_text=True))}
+    response = client.post(url, data=data)
+    never_500(response)
+    return response
+
+
 @FUZZ
 @given(values=fields("reference", "secret", "lang"), with_token=st.booleans())
 def test_case_lookup(client: FlaskClient, values: dict[str, str], with_token: bool) -> None:
-    limiter.reset()
-    data: dict[str, str] = dict(values)
-    if with_token:
-        data["csrf_token"] = csrf_from(client.get("/track").get_data(as_text=True))
-    response = client.post("/track", data=data)
-    never_500(response)
+    response = post_form(client, "/track", values, with_token)
     assert response.status_code in (200, 303, 400, 429)
 
 
@@ -111,12 +119,7 @@ def test_status_page_actions(
 @FUZZ
 @given(values=fields("username", "password", "next"), with_token=st.booleans())
 def test_sign_in(client: FlaskClient, values: dict[str, str], with_token: bool) -> None:
-    limiter.reset()
-    data: dict[str, str] = dict(values)
-    if with_token:
-        data["csrf_token"] = csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data=data)
-    never_500(response)
+    response = post_form(client, "/login", values, with_token)
     assert response.status_code in (200, 302, 400, 401, 429)
 
 
@@ -148,10 +151,7 @@ def test_one_time_code(
     client = app.test_client()  # a browser of its own: each example signs in afresh
     past_the_password(client, username)
     data = {"code": pyotp.TOTP(seed).now() if real else code}
-    if with_token:
-        data["csrf_token"] = csrf_from(client.get("/login/code").get_data(as_text=True))
-    response = client.post("/login/code", data=data)
-    never_500(response)
+    response = post_form(client, "/login/code", data, with_token)
     assert response.status_code in (200, 302, 400, 401, 429)
 
 
