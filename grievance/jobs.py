@@ -140,11 +140,14 @@ class RQRunner:
         from redis import Redis
 
         self.connection = Redis.from_url(redis_url)
+        self._queues: dict[str, Any] = {}
 
     def queue(self, name: str) -> Any:
         from rq import Queue
 
-        return Queue(name, connection=self.connection)
+        if name not in self._queues:
+            self._queues[name] = Queue(name, connection=self.connection)
+        return self._queues[name]
 
     def __call__(self, name: str, ids: tuple[int | str, ...]) -> None:
         _func, queue = _registry[name]

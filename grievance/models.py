@@ -20,6 +20,7 @@ from grievance.intake.models import (
 )
 from grievance.oversight.models import CaseExport, StatsSnapshot, WorkingDay
 from grievance.queues.models import Queue, queue_members
+from grievance.reference import ReferenceStamp
 from grievance.sla.models import Closure, SlaMark, SlaPolicy
 from grievance.tracking.models import TrackingLink
 
@@ -40,6 +41,7 @@ __all__ = [
     "Person",
     "Province",
     "Queue",
+    "ReferenceStamp",
     "SlaMark",
     "SlaPolicy",
     "StatsSnapshot",

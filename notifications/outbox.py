@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from grievance import jobs
 from grievance.auth.models import User, UserRole
@@ -116,12 +116,21 @@ def users_with_role(role: str, province: str | None) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def phone_opted_out(phone: str | None) -> bool:
+def _opted_out(phone: str) -> Any:
     """STOP applies to the number: a shared phone opts out for everyone using it."""
-    if not phone:
-        return False
-    query = select(Person.id).where(Person.phone == phone, Person.sms_opt_out_at.is_not(None))
-    return db.session.scalar(query.limit(1)) is not None
+    return select(Person.id).where(Person.phone == phone, Person.sms_opt_out_at.is_not(None))
+
+
+def phone_opted_out(phone: str | None) -> bool:
+    return bool(phone) and db.session.scalar(_opted_out(phone or "").limit(1)) is not None
+
+
+def _written_or_opted_out(key: str, channel: str, address: str | None) -> tuple[bool, bool]:
+    """Whether the key has its row already, and whether an SMS address said STOP: one read."""
+    written = select(Notification.id).where(Notification.idempotency_key == key).exists()
+    stop = _opted_out(address).exists() if channel == rules.SMS and address else false()
+    row = db.session.execute(select(written, stop)).one()
+    return bool(row[0]), bool(row[1])
 
 
 def add(
@@ -136,10 +145,11 @@ def add(
     at: datetime | None = None,
 ) -> Notification | None:
     """Write one outbox row unless its key exists (the same event twice is one message)."""
-    if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
-        return None
     address = recipient.address(channel)
     if channel in rules.SENT_BY_JOB and not address:
+        return None
+    written, opted_out = _written_or_opted_out(key, channel, address)
+    if written:
         return None
     now = at or utcnow()
     row = Notification(
@@ -157,7 +167,7 @@ def add(
     )
     if channel == rules.IN_APP:
         row.status, row.sent_at = "sent", now
-    elif channel == rules.SMS and phone_opted_out(address):
+    elif opted_out:
         # Kept as a record that a message was due and deliberately not sent.
         row.status, row.last_error = "cancelled", "opted_out"
     else:

@@ -9,8 +9,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from grievance import reference
 from grievance.cases import events
-from grievance.cases.models import Case, Category, Person, Province
+from grievance.cases.models import Case, Person
 from grievance.effects import Notice, emit
 from grievance.errors import DomainError
 from grievance.extensions import db
@@ -83,10 +84,11 @@ def file_case(
 ) -> Filed:
     """Open a case in its workflow's first state, with the filed event and its deadlines."""
     at = at or utcnow()
-    category = db.session.scalar(select(Category).where(Category.code == data.category_code))
-    if category is None or not category.active:
+    rules = reference.current()
+    category = rules.active_category(data.category_code)
+    if category is None:
         raise DomainError("unknown_category", data.category_code)
-    if db.session.get(Province, data.province_code) is None:
+    if data.province_code not in rules.provinces:
         raise DomainError("unknown_province", data.province_code)
     workflow = workflow_for_kind(category.kind)
     secret = data.secret or new_secret()
@@ -97,7 +99,6 @@ def file_case(
         workflow=workflow.name,
         state=workflow.initial,
         channel=data.channel,
-        category=category,
         category_id=category.id,
         province_code=data.province_code,
         concerned_type=data.concerned_type,

@@ -6,17 +6,16 @@ are opened only through `grievance.cases.services.file_case`. Services flush, ne
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 
+from grievance import reference
 from grievance.auth.models import User
 from grievance.cases import events
-from grievance.cases.models import Case, CaseEvent, Category, Province
+from grievance.cases.models import Case, CaseEvent
 from grievance.cases.services import Filed, NewCase, PersonData, file_case
 from grievance.errors import DomainError, Forbidden, NotFound
 from grievance.extensions import db
@@ -180,40 +179,13 @@ def event_label(event: CaseEvent) -> str:
 
 
 def province_name(code: str, lang: str) -> str:
-    province = db.session.get(Province, code)
+    province = reference.current().provinces.get(code)
     return province.name(lang) if province else code
 
 
-# Choice lists change rarely (an admin edits categories; provinces never change) but every
-# form needs them: keep them a short while per process instead of querying on each request.
-CHOICES_TTL = 60.0
-_choices: dict[tuple[str, str, str], tuple[float, list[tuple[str, str]]]] = {}
-
-
-def _cached(
-    kind: str, lang: str, load: Callable[[], list[tuple[str, str]]]
-) -> list[tuple[str, str]]:
-    key = (str(db.engine.url), kind, lang)
-    hit = _choices.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = load()
-    _choices[key] = (now + CHOICES_TTL, value)
-    return value
-
-
 def category_choices(lang: str) -> list[tuple[str, str]]:
-    def load() -> list[tuple[str, str]]:
-        query = select(Category).where(Category.active.is_(True)).order_by(Category.id)
-        return [(c.code, c.name(lang)) for c in db.session.scalars(query)]
-
-    return _cached("category", lang, load)
+    return reference.current().category_choices(lang)
 
 
 def province_choices(lang: str) -> list[tuple[str, str]]:
-    def load() -> list[tuple[str, str]]:
-        rows = db.session.scalars(select(Province))
-        return sorted(((p.code, p.name(lang)) for p in rows), key=lambda pair: pair[1])
-
-    return _cached("province", lang, load)
+    return reference.current().province_choices(lang)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from grievance.cases.models import Category, Province
+from grievance import reference
 from grievance.domain import PRIORITIES
-from grievance.extensions import db
 from grievance.i18n import lang
 from grievance.queues.forms import CaseFilterForm
 from grievance.queues.workspace import CaseFilters
@@ -24,12 +22,13 @@ def state_choices() -> list[tuple[str, str]]:
 
 
 def category_choices() -> list[tuple[str, str]]:
-    rows = db.session.scalars(select(Category).order_by(Category.id))
+    """Every category, switched-off ones too: old cases still carry them."""
+    rows = sorted(reference.current().categories.values(), key=lambda c: c.id)
     return [(str(c.id), c.name(lang())) for c in rows]
 
 
 def province_choices() -> list[tuple[str, str]]:
-    rows = db.session.scalars(select(Province).order_by(Province.code))
+    rows = sorted(reference.current().provinces.values(), key=lambda p: p.code)
     return [(p.code, p.name(lang())) for p in rows]
 
 

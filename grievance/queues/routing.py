@@ -17,17 +17,17 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import select
-
+from grievance import reference
 from grievance.auth.models import User
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.queues.models import Queue
+from grievance.reference import QueueRule
 
 NATIONAL = "national"
 
 
-def matches(queue: Queue, case: Case) -> bool:
+def matches(queue: QueueRule, case: Case) -> bool:
     if case.confidentiality == "restricted":
         some = [(queue.province_code, case.province_code), (queue.kind, case.kind)]
         return queue.restricted and all(rule is None or rule == value for rule, value in some)
@@ -48,25 +48,19 @@ def members_of(queue: Queue) -> list[User]:
     return cast(list[User], queue.members)
 
 
-def national_queue() -> Queue | None:
-    query = (
-        select(Queue)
-        .where(Queue.active.is_(True), Queue.level == 1)
-        .order_by((Queue.code != NATIONAL), Queue.position, Queue.id)
-    )
-    return db.session.scalars(query.limit(1)).first()
+def national_queue(queues: tuple[QueueRule, ...]) -> QueueRule | None:
+    national = [q for q in queues if q.level == 1]
+    named = [q for q in national if q.code == NATIONAL]
+    return next(iter(named or national), None)
 
 
-def route(case: Case) -> Queue | None:
+def route(case: Case) -> QueueRule | None:
     """The queue a case belongs in, by the rules above (None only if there is no queue)."""
-    candidates = db.session.scalars(
-        select(Queue)
-        .where(Queue.active.is_(True), Queue.level == 0)
-        .order_by(Queue.position, Queue.id)
-    )
-    matching = [q for q in candidates if matches(q, case)]
+    queues = reference.current().queues  # active, by level, position, id
+    matching = [q for q in queues if q.level == 0 and matches(q, case)]
     if case.prefers_woman_officer:
-        for queue in matching:
-            if has_woman_member(queue):
-                return queue
-    return matching[0] if matching else national_queue()
+        for rule in matching:
+            queue = db.session.get(Queue, rule.id)
+            if queue is not None and has_woman_member(queue):
+                return rule
+    return matching[0] if matching else national_queue(queues)

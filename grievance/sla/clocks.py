@@ -12,14 +12,14 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
 
+from grievance import reference
 from grievance.cases import events
 from grievance.cases.models import Case
 from grievance.extensions import db
-from grievance.sla.calendar import Closure as CalendarClosure
+from grievance.reference import PolicyRule
 from grievance.sla.calendar import WorkingCalendar
-from grievance.sla.models import Closure, SlaPolicy
+from grievance.sla.models import SlaPolicy
 from workflows import Effect, get_workflow
 
 RISK_FRACTION = 0.75  # DESIGN.md: at risk once 75 % of the time is used
@@ -37,15 +37,7 @@ def working_calendar() -> WorkingCalendar:
     scoped = db.session.info.get(_SCOPED)
     if isinstance(scoped, WorkingCalendar):
         return scoped
-    closures = tuple(
-        CalendarClosure(
-            start=c.start_date,
-            end=c.end_date,
-            provinces=frozenset(c.provinces) if c.provinces else None,
-            reason=c.reason,
-        )
-        for c in db.session.scalars(select(Closure))
-    )
+    closures = reference.current().closures
     if not has_app_context():
         return WorkingCalendar(closures=closures)
     cfg = current_app.config["SAMLENG"]
@@ -67,23 +59,28 @@ def calendar_scope(calendar: WorkingCalendar) -> Iterator[WorkingCalendar]:
         db.session.info.pop(_SCOPED, None)
 
 
-def policy_for(case: Case) -> SlaPolicy | None:
-    """The category's own policy if there is one, else the kind's default, for the priority."""
-    rows = db.session.scalars(
-        select(SlaPolicy)
-        .where(SlaPolicy.active.is_(True), SlaPolicy.kind == case.kind)
-        .where(SlaPolicy.priority == case.priority)
-        .where((SlaPolicy.category_id == case.category_id) | SlaPolicy.category_id.is_(None))
-        .order_by(SlaPolicy.category_id.is_(None), SlaPolicy.version.desc())
-    ).first()
-    return rows
+def policy_for(case: Case) -> PolicyRule | None:
+    """The category's own policy if there is one, else the kind's default, for the priority;
+    the newest version of either."""
+    candidates = [
+        p
+        for p in reference.current().policies
+        if p.kind == case.kind
+        and p.priority == case.priority
+        and p.category_id in (case.category_id, None)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda p: (p.category_id is None, -p.version, p.id))
 
 
-def amount(policy: SlaPolicy, target: float) -> dict[str, float]:
+def amount(policy: PolicyRule | SlaPolicy, target: float) -> dict[str, float]:
     return {"days": target} if policy.unit == "days" else {"hours": target}
 
 
-def target_seconds(policy: SlaPolicy, target: float, calendar: WorkingCalendar) -> float:
+def target_seconds(
+    policy: PolicyRule | SlaPolicy, target: float, calendar: WorkingCalendar
+) -> float:
     return target * (calendar.day_seconds if policy.unit == "days" else 3600.0)
 
 
