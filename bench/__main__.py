@@ -68,13 +68,13 @@ def _empty_queues(redis_url: str) -> None:
         Queue(name, connection=connection).empty()
 
 
-def _local_app(url: str, instance: str) -> Any:
+def _local_app(url: str, instance: str, redis_url: str = "") -> Any:
     from grievance import create_app
     from grievance.config import Config
 
     return create_app(
         Config(DATABASE_URL=url, INSTANCE_PATH=instance, SECRET_KEY=BENCH_KEY,
-               SERVER_KEY=BENCH_KEY, RATELIMIT_ENABLED=False)
+               SERVER_KEY=BENCH_KEY, RATELIMIT_ENABLED=False, REDIS_URL=redis_url)
     )  # fmt: skip
 
 
@@ -158,9 +158,9 @@ def table(rows: list[scenarios.Row]) -> str:
     return "\n".join(lines)
 
 
-def _commit() -> str:
+def _commit(root: Path = ROOT) -> str:
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
                               capture_output=True, text=True, check=True)  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -181,7 +181,13 @@ def report(
     head = [
         f"# Benchmark {began:%Y-%m-%d %H:%M} UTC, scale {args.scale}",
         "",
-        f"- commit {_commit()}; Python {platform.python_version()}; {os.cpu_count()} CPUs; "
+        f"- commit {_commit(Path(args.app_root))}"
+        + (
+            f" (app served from {args.app_root}; suite at {_commit()})"
+            if Path(args.app_root) != ROOT
+            else ""
+        )
+        + f"; Python {platform.python_version()}; {os.cpu_count()} CPUs; "
         f"load average before {load_before}, after {loadavg}",
         "- data: " + ", ".join(f"{v:,} {k}" for k, v in data.items()),
         f"- HTTP: gunicorn, 2 sync workers (app and bare floor app alike), load from {tool}, "
@@ -219,6 +225,9 @@ def main() -> None:
                         help="python: use bench.load even if wrk is installed")  # fmt: skip
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="'' for in-process jobs")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--app-root", default=str(ROOT),
+                        help="serve the app from this checkout (e.g. a git worktree of an "
+                             "earlier commit, to measure before and after a change)")  # fmt: skip
     args = parser.parse_args()
     wanted = [s for s in args.only.split(",") if s] or list(scenarios.SCENARIOS)
     unknown = set(wanted) - set(scenarios.SCENARIOS)
@@ -249,7 +258,8 @@ def main() -> None:
     servers: list[Server] = []
     rows: list[scenarios.Row] = []
     try:
-        servers.append(Server(env, "bench.serve:app()", Path(instance) / "app.log"))
+        servers.append(Server(env, "bench.serve:app()", Path(instance) / "app.log",
+                              root=Path(args.app_root).resolve()))  # fmt: skip
         servers.append(Server(env, "bench.serve:bare_app()", Path(instance) / "bare.log"))
         ctx = scenarios.Context(
             url=url, server_url=server, scale=SCALES[args.scale], rounds=args.rounds,

@@ -100,14 +100,15 @@ def free_port() -> int:
 class Server:
     """One gunicorn (its own process group) serving `target` until stopped."""
 
-    def __init__(self, env: dict[str, str], target: str, log: Path) -> None:
+    def __init__(self, env: dict[str, str], target: str, log: Path, root: Path = ROOT) -> None:
         self.port = free_port()
         command = [
             sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync",
             "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(log),
             "--log-level", "warning", target,
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+        env = {**env, "PYTHONPATH": str(root)}
+        self.process = subprocess.Popen(command, env=env, cwd=root, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:

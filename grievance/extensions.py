@@ -11,6 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -33,6 +34,14 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+
+
+def insert_unless_present(entity: Any) -> Any:
+    """The database's own INSERT, which has ON CONFLICT DO NOTHING (both backends do):
+    a row whose unique key exists already is skipped in the same statement, so two
+    transactions writing the same row at once cannot fail one another."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(entity)
 
 
 @event.listens_for(Engine, "connect")

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import Select, or_, select
 
 from grievance import jobs
 from grievance.auth.models import User, UserRole
 from grievance.cases.models import Case, Person
 from grievance.effects import Notice
-from grievance.extensions import db
+from grievance.extensions import db, insert_unless_present
 from grievance.types import utcnow
 from notifications import crypto, rules
 from notifications.models import Notification
@@ -116,21 +116,14 @@ def users_with_role(role: str, province: str | None) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def _opted_out(phone: str) -> Any:
+def opted_out_query(phone: str) -> Select[tuple[int]]:
     """STOP applies to the number: a shared phone opts out for everyone using it."""
-    return select(Person.id).where(Person.phone == phone, Person.sms_opt_out_at.is_not(None))
+    opted_out = Person.phone == phone, Person.sms_opt_out_at.is_not(None)
+    return select(Person.id).where(*opted_out).limit(1)
 
 
 def phone_opted_out(phone: str | None) -> bool:
-    return bool(phone) and db.session.scalar(_opted_out(phone or "").limit(1)) is not None
-
-
-def _written_or_opted_out(key: str, channel: str, address: str | None) -> tuple[bool, bool]:
-    """Whether the key has its row already, and whether an SMS address said STOP: one read."""
-    written = select(Notification.id).where(Notification.idempotency_key == key).exists()
-    stop = _opted_out(address).exists() if channel == rules.SMS and address else false()
-    row = db.session.execute(select(written, stop)).one()
-    return bool(row[0]), bool(row[1])
+    return bool(phone) and db.session.scalar(opted_out_query(phone or "")) is not None
 
 
 def add(
@@ -143,41 +136,44 @@ def add(
     case_id: int | None = None,
     secret: str | None = None,
     at: datetime | None = None,
-) -> Notification | None:
-    """Write one outbox row unless its key exists (the same event twice is one message)."""
+) -> int | None:
+    """Write one outbox row unless its key exists (the same event twice is one message);
+    the new row's id, or None. One statement: the key's unique index decides.
+
+    A number that said STOP is not asked here: the relay asks just before sending (the
+    one place that rule lives) and records the row as cancelled instead."""
     address = recipient.address(channel)
     if channel in rules.SENT_BY_JOB and not address:
         return None
-    written, opted_out = _written_or_opted_out(key, channel, address)
-    if written:
-        return None
     now = at or utcnow()
-    row = Notification(
-        idempotency_key=key,
-        case_id=case_id,
-        channel=channel,
-        template=template,
-        language=recipient.language,
-        user_id=recipient.user_id,
-        person_id=recipient.person_id,
-        address=address,
-        context=dict(context),
-        attempts=0,
-        created_at=now,
-    )
+    values: dict[str, Any] = {
+        "idempotency_key": key,
+        "case_id": case_id,
+        "channel": channel,
+        "template": template,
+        "language": recipient.language,
+        "user_id": recipient.user_id,
+        "person_id": recipient.person_id,
+        "address": address,
+        "context": dict(context),
+        "attempts": 0,
+        "created_at": now,
+    }
     if channel == rules.IN_APP:
-        row.status, row.sent_at = "sent", now
-    elif opted_out:
-        # Kept as a record that a message was due and deliberately not sent.
-        row.status, row.last_error = "cancelled", "opted_out"
+        values.update(status="sent", sent_at=now)
     else:
-        row.status, row.next_attempt_at = "queued", now + QUEUED_TIMEOUT
+        values.update(status="queued", next_attempt_at=now + QUEUED_TIMEOUT)
         if secret:
-            row.context = {**row.context, "secret_sealed": crypto.seal(secret)}
-    db.session.add(row)
-    db.session.flush()
-    if row.status == "queued":
+            values["context"]["secret_sealed"] = crypto.seal(secret)
+    stmt = (
+        insert_unless_present(Notification)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Notification.id)
+    )
+    row_id: int | None = db.session.scalar(stmt)
+    if row_id is not None and channel in rules.SENT_BY_JOB:
         from notifications.relay import send_notification
 
-        jobs.enqueue(send_notification, row.id)
-    return row
+        jobs.enqueue(send_notification, row_id)
+    return row_id

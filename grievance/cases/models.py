@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +75,14 @@ class Person(db.Model):  # type: ignore[name-defined]
         CheckConstraint(check_in("age_band", AGE_BANDS), name="age_band"),
         CheckConstraint(check_in("worker_type", WORKER_TYPES), name="worker_type"),
         CheckConstraint(check_in("language", LANGUAGES), name="language"),
+        # Every SMS first asks whether its number said STOP. A shared phone may carry
+        # thousands of complaints, so the index holds only the numbers that opted out.
+        Index(
+            "ix_persons_phone_opted_out",
+            "phone",
+            postgresql_where=text("sms_opt_out_at IS NOT NULL"),
+            sqlite_where=text("sms_opt_out_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -37,12 +37,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, literal, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from grievance.cases import events, transitions
 from grievance.cases.models import Case
 from grievance.effects import Notice, emit
-from grievance.extensions import db
+from grievance.extensions import db, insert_unless_present
 from grievance.jobs import enqueue, job
 from grievance.queues.models import Queue
 from grievance.sla import clocks
@@ -189,10 +188,9 @@ def claim_statement(
         # in the same order instead of deadlocking.
         .order_by(c.id)
     )
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     columns = ["case_id", "clock", "kind", "level", "deadline_version", "due_at", "created_at"]
     return (
-        dialect.insert(SlaMark)
+        insert_unless_present(SlaMark)
         .from_select(columns, source)
         .on_conflict_do_nothing()
         .returning(SlaMark.case_id)
