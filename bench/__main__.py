@@ -195,7 +195,7 @@ def report(
         f"{args.duration:g} s per side, app and floor alternating; jobs to "
         f"{'RQ on Redis' if redis_url else 'the in-process runner'}",
         "- ratio: app throughput / floor throughput (SLA sweep and export: floor time / app "
-        "time); targets are the issue's, measured, not asserted",
+        "time); targets are the project's, measured, not asserted",
         "",
         table(rows),
         "",

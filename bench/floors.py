@@ -1,9 +1,11 @@
 """Raw-SQL floors: the SQL a page runs, captured once and replayed with pgbench.
 
 `capture(app, call)` records the statements the app sends while `call()` runs (with their
-parameters inlined by psycopg, as psql would receive them). `pgbench(url, sql, ...)` runs
-a script file (`pgbench -n -f`) for a number of seconds or transactions with per-transaction
-logging, and returns a `Tally` (latency histogram, transactions, seconds) like the HTTP load.
+parameters inlined by psycopg, as psql would receive them). `replayable_writes(app, call)`
+records a transaction that inserts rows, in a form that can run again and again (see
+there). `pgbench(url, sql, ...)` runs a script file (`pgbench -n -f`) for a number of
+seconds or transactions with per-transaction logging, and returns a `Tally` (latency
+histogram, transactions, seconds) like the HTTP load.
 """
 
 from __future__ import annotations
@@ -45,6 +47,60 @@ def capture(app: Any, call: Callable[[], None], selects_only: bool = True) -> st
     if not seen:
         raise RuntimeError("captured no SQL")
     return "\n".join(seen) + "\n"
+
+
+# In a replayed transaction: the ids of the rows it has just inserted, and fresh values
+# for the columns that must be unique. Keyed by SQLAlchemy's parameter names.
+FRESH = {
+    "complainant_id": "currval('persons_id_seq')",
+    "person_id": "currval('persons_id_seq')",
+    "case_id": "currval('cases_id_seq')",
+    "reference": "upper(substr(md5(random()::text), 1, 9))",
+    "idempotency_key": "md5(random()::text)",
+}
+
+
+def replayable_writes(app: Any, call: Callable[[], None]) -> str:
+    """The statements of the first transaction `call()` commits, as one pgbench
+    transaction that can be replayed again and again: the new rows' foreign keys point at
+    the rows the replay itself has just inserted (`currval`), unique values are drawn
+    afresh (`FRESH`), every other value is inlined as the app sent it. It is rolled back,
+    so that the data stays as generated, and followed by the floor's own one-row INSERT,
+    committed, which stands in for the commit's flush to disk (the WAL of the rolled-back
+    rows is not flushed, so the replay costs a little less than the real thing)."""
+    import psycopg
+
+    from grievance.extensions import db
+
+    seen: list[str] = []
+    done = [False]
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if done[0] or not isinstance(parameters, dict):
+            return
+        for name, expression in FRESH.items():
+            if name in parameters:
+                statement = statement.replace(f"%({name})s", f"({expression})")
+        kept = {k: v for k, v in parameters.items() if k not in FRESH}
+        sql = psycopg.ClientCursor(cursor.connection).mogrify(statement, kept)
+        seen.append(" ".join(sql.split()) + ";")
+
+    def committed(_conn: Any) -> None:
+        done[0] = True
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", committed)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", committed)
+    if not seen:
+        raise RuntimeError("captured no SQL")
+    flush = "INSERT INTO bench_pings (note, created_at) VALUES ('replay', now());"
+    return "BEGIN;\n" + "\n".join(seen) + "\nROLLBACK;\n" + flush + "\n"
 
 
 def pgbench(

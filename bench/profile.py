@@ -42,29 +42,6 @@ from grievance.extensions import db
 Send = Callable[[int], Any]
 
 
-def _form_sender(client: Any) -> Send:
-    page = client.get("/file?lang=en").get_data(as_text=True)
-    token = scenarios.TOKEN.search(page)
-    if token is None:
-        raise RuntimeError("GET /file showed no CSRF token")
-    fields = {
-        "csrf_token": token.group(1), "description": scenarios.NARRATIVE,
-        "category": "contributions", "province": "KH-12", "phone": "012 345 678",
-        "sex": "female", "language": "km", "consent_to_contact": "y",
-    }  # fmt: skip
-
-    def send(i: int) -> Any:
-        response = client.post(
-            "/file?lang=en", data={**fields, "nonce": f"profile{i:08d}x"},
-            content_type="multipart/form-data",
-        )  # fmt: skip
-        if response.status_code != 200 or b"secret-value" not in response.data:
-            raise RuntimeError(f"POST /file answered {response.status_code}")
-        return response
-
-    return send
-
-
 def _track_sender(client: Any, url: str) -> Send:
     import psycopg
 
@@ -79,7 +56,7 @@ def _track_sender(client: Any, url: str) -> Send:
 
     def send(_i: int) -> Any:
         response = client.post(
-            "/track?lang=en",
+            "/track",
             data={"csrf_token": token.group(1), "reference": reference, "secret": secret},
         )
         if response.status_code != 303:
@@ -168,7 +145,7 @@ def main() -> None:
     with floor.app_context(), floor.extensions["sqlalchemy"].engine.begin() as conn:
         conn.exec_driver_sql(PINGS_SQL)
     client = app.test_client()
-    send = _form_sender(client) if args.path == "form" else _track_sender(client, url)
+    send = scenarios.form_sender(client) if args.path == "form" else _track_sender(client, url)
     floor_send = _floor_sender(floor.test_client(), "/insert" if args.path == "form" else "/pk")
 
     app_s, floor_s = timed(send, args.requests), timed(floor_send, args.requests)
