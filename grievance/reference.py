@@ -36,12 +36,7 @@ class ReferenceStamp(db.Model):  # type: ignore[name-defined]
 
 
 @dataclass(frozen=True)
-class CategoryRule:
-    id: int
-    code: str
-    kind: str
-    default_priority: str
-    active: bool
+class Named:
     name_en: str
     name_km: str
 
@@ -50,13 +45,17 @@ class CategoryRule:
 
 
 @dataclass(frozen=True)
-class ProvinceRule:
+class CategoryRule(Named):
+    id: int
     code: str
-    name_en: str
-    name_km: str
+    kind: str
+    default_priority: str
+    active: bool
 
-    def name(self, lang: str) -> str:
-        return self.name_km if lang == "km" else self.name_en
+
+@dataclass(frozen=True)
+class ProvinceRule(Named):
+    code: str
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ def _load(stamp: str) -> Snapshot:
         stamp=stamp,
         categories={c.code: _category(c) for c in db.session.scalars(select(Category))},
         provinces={
-            p.code: ProvinceRule(p.code, p.name_en, p.name_km)
+            p.code: ProvinceRule(code=p.code, name_en=p.name_en, name_km=p.name_km)
             for p in db.session.scalars(select(Province))
         },
         queues=tuple(_queue(q) for q in queues),
@@ -186,8 +185,10 @@ def _load(stamp: str) -> Snapshot:
 
 
 def _category(c: Any) -> CategoryRule:
-    return CategoryRule(c.id, c.code, c.kind, c.default_priority, bool(c.active), c.name_en,
-                        c.name_km)  # fmt: skip
+    return CategoryRule(
+        id=c.id, code=c.code, kind=c.kind, default_priority=c.default_priority,
+        active=bool(c.active), name_en=c.name_en, name_km=c.name_km,
+    )  # fmt: skip
 
 
 def _queue(q: Any) -> QueueRule:
