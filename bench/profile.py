@@ -6,7 +6,7 @@ bench` makes it), builds the app as the benchmark servers do (rate limits off, j
 on Redis db 13 when one answers) and sends the requests through Flask's test client, so the
 HTTP server's own work (the same for app and floor) is left out. It prints:
 
-- the mean time of a request of the app and of the bare floor endpoint, and their ratio;
+- the median time of a request of the app and of the bare floor endpoint, and their ratio;
 - the SQL statements one request sends, in order;
 - with `--profiler pyinstrument` (the default) or `cprofile`, where the time goes.
 """

@@ -41,7 +41,6 @@ def server_env(url: str, instance: str, redis_url: str) -> dict[str, str]:
         "SERVER_KEY": BENCH_KEY,
         "RATELIMIT_ENABLED": "0",
         "SLA_TIMER": "0",
-        "PYTHONPATH": str(ROOT),
     }
 
 
@@ -107,7 +106,7 @@ class Server:
             "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(log),
             "--log-level", "warning", target,
         ]  # fmt: skip
-        env = {**env, "PYTHONPATH": str(root)}
+        env = {**env, "PYTHONPATH": str(root)}  # the checkout served (--app-root)
         self.process = subprocess.Popen(command, env=env, cwd=root, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

@@ -128,6 +128,7 @@ def current() -> Snapshot:
     if snapshot is None or snapshot.stamp != stamp or not stamp:
         snapshot = _load(stamp)
         _snapshots[key] = snapshot
+    # The read above may have begun the transaction: key the snapshot to the one now open.
     session.info[_SESSION_KEY] = ((session.get_transaction(), _changes[0]), snapshot)
     return snapshot
 

@@ -123,7 +123,9 @@ def opted_out_query(phone: str) -> Select[tuple[int]]:
 
 
 def phone_opted_out(phone: str | None) -> bool:
-    return bool(phone) and db.session.scalar(opted_out_query(phone or "")) is not None
+    if not phone:
+        return False
+    return db.session.scalar(opted_out_query(phone)) is not None
 
 
 def add(
