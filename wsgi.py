@@ -1,5 +1,5 @@
 """WSGI entry point: `gunicorn wsgi:app`, and FLASK_APP for the flask command."""
 
-from grievance import create_app
+from grievance.app import create_app
 
 app = create_app()

@@ -69,7 +69,7 @@ def _empty_queues(redis_url: str) -> None:
 
 
 def _local_app(url: str, instance: str, redis_url: str = "") -> Any:
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
 
     return create_app(
@@ -81,9 +81,9 @@ def _local_app(url: str, instance: str, redis_url: str = "") -> Any:
 def prepare_extras(app: Any, url: str) -> list[str]:
     """What the scenarios need beyond the generated data; idempotent. Returns notes."""
     from grievance.extensions import db
-    from grievance.jobs import commit
     from grievance.oversight import snapshots
     from grievance.security import hash_password, hash_secret, new_reference, new_secret
+    from grievance.uow import checkpoint as commit
 
     notes = []
     with psycopg.connect(url) as conn:

@@ -32,7 +32,7 @@ def _oversight_client(app: Any) -> Any:
     benchmark measures the page, not the sign-in)."""
     from grievance.auth.models import User, UserRole
     from grievance.extensions import db
-    from grievance.jobs import commit
+    from grievance.uow import checkpoint as commit
 
     with app.app_context():
         user = User(username=f"bench-oversight-{os.getpid()}", name="Bench", password_hash="-")
@@ -57,11 +57,11 @@ def _oversight_client(app: Any) -> Any:
 def main() -> None:
     args = standalone_parser(__doc__, 40, "samleng_bench").parse_args()
 
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
     from grievance.extensions import db
-    from grievance.jobs import commit
     from grievance.oversight import snapshots
+    from grievance.uow import checkpoint as commit
 
     server = server_url()
     url = prepare_database(server, args.db, args.cases)

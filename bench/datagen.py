@@ -297,11 +297,11 @@ def prepare_database(server_url: str, name: str, n_cases: int) -> str:
     import psycopg
     from flask_migrate import upgrade
 
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
     from grievance.extensions import db
-    from grievance.jobs import commit
     from grievance.seed.reference import seed_reference
+    from grievance.uow import checkpoint as commit
 
     url = database_url(server_url, name)
     with psycopg.connect(_admin(url), autocommit=True) as c:

@@ -39,7 +39,7 @@ def _vm(field: str) -> int:
 
 def child(url: str, out: str) -> None:
     """The exporting process: the app's streaming CSV written to a file."""
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
     from grievance.oversight.exports import Filters, csv_chunks
 
@@ -57,7 +57,7 @@ def copy_floor(url: str) -> tuple[float, int]:
     import psycopg
     from sqlalchemy.dialects import postgresql
 
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
     from grievance.oversight.exports import Filters, _query
 
@@ -74,11 +74,11 @@ def copy_floor(url: str) -> tuple[float, int]:
 
 
 def ensure_index(url: str) -> None:
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
     from grievance.extensions import db
-    from grievance.jobs import commit
     from grievance.oversight import workdays
+    from grievance.uow import checkpoint as commit
 
     app = create_app(Config(DATABASE_URL=url, INSTANCE_PATH=tempfile.mkdtemp()))
     with app.app_context():

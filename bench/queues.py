@@ -244,7 +244,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1600)
     args = parser.parse_args()
 
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
     from grievance.extensions import db
 

@@ -45,7 +45,7 @@ def server_env(url: str, instance: str, redis_url: str) -> dict[str, str]:
 
 
 def app() -> Any:
-    from grievance import create_app
+    from grievance.app import create_app
 
     return create_app()
 

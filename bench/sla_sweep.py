@@ -60,7 +60,7 @@ def _drop(admin: str) -> None:
 
 
 def _app(url: str) -> Any:
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
 
     # Jobs the sweep releases are recorded: handling batches are run (and timed) after
@@ -94,9 +94,9 @@ def _prepare(app: Any) -> dict[str, int]:
     from grievance.auth.models import User, UserRole
     from grievance.cases.models import Category
     from grievance.extensions import db
-    from grievance.jobs import commit
     from grievance.seed.reference import seed_reference
     from grievance.sla.models import SlaPolicy
+    from grievance.uow import checkpoint as commit
 
     with app.app_context():
         upgrade(revision="heads")
@@ -203,8 +203,8 @@ def _plan(app: Any, now: datetime) -> list[str]:
 def _sweep(app: Any, now: datetime) -> tuple[Any, dict[str, float]]:
     """One sweep as the job runs it, with its phases timed."""
     from grievance.extensions import db
-    from grievance.jobs import commit
     from grievance.sla import sweep as sweep_mod
+    from grievance.uow import checkpoint as commit
 
     phases: dict[str, float] = {}
     real_claim = sweep_mod.claim

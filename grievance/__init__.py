@@ -1,5 +1,4 @@
-"""Samleng: grievance and social-accountability case management."""
+"""Samleng: grievance and social-accountability case management.
 
-from grievance.app import create_app
-
-__all__ = ["create_app"]
+Importing this package loads nothing else: `grievance.app.create_app` builds the app.
+"""

@@ -1,25 +1,87 @@
-"""The application factory: the one place where the parts are wired together."""
+"""The application factory: the one place where the parts are wired together.
+
+Each feature package exposes `init_app(app)`, which registers its routes, commands,
+subscriptions and timers; `create_app` calls them in the order of `FEATURES`. Nothing is
+wired by importing a module.
+"""
 
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request, session
 
-from grievance import headers, jobs, ratelimit
-from grievance.config import DEFAULT_SECRET, PROJECT_ROOT, Config
+from grievance import uow
+from grievance.config import PROJECT_ROOT, Config
 from grievance.extensions import babel, csrf, db, migrate
 from grievance.i18n import select_locale, select_timezone
+from grievance.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
+# The wiring, in one visible list: each entry's `init_app(app)` is called in this order
+# (which is also the order of the staff menu). `notifications` comes after `grievance`'s
+# features: it subscribes to their notices; `grievance` never imports it.
+FEATURES = (
+    "grievance.i18n",
+    "grievance.site",
+    "grievance.auth",
+    "grievance.cases",
+    "grievance.intake",
+    "grievance.tracking",
+    "grievance.queues",
+    "grievance.sla",
+    "grievance.oversight",
+    "grievance.admin",
+    "grievance.seed",
+    "notifications",
+    "grievance.jobs",
+)
 
-def create_app(config: Config | None = None) -> Flask:
+
+class App(Flask):
+    """Flask with the request boundary of the unit of work (`grievance.uow`).
+
+    A request's writes are committed once, after the view has answered and before the
+    answer (cookies included) is finished: committed for a success or a redirect, rolled
+    back for an error status or an exception. If the commit itself fails, the answer is
+    the one for that error (a 503 "try again" for a lost database) and the session cookie
+    goes back to what the request brought, so nothing of the failed request is kept.
+    """
+
+    def handle_user_exception(self, e: Exception) -> Any:
+        uow.discard()  # nothing a failed view did may stay, nor may its jobs leave
+        return super().handle_user_exception(e)
+
+    def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:
+        response = self.make_response(rv)
+        if not from_error_handler:
+            try:
+                uow.finish_request(response.status_code)
+            except Exception as error:
+                uow.discard()
+                _reopen_session(self)
+                response = self.make_response(self.handle_user_exception(error))
+                return super().finalize_request(response, from_error_handler=True)
+        return super().finalize_request(response, from_error_handler)
+
+
+def _reopen_session(app: Flask) -> None:
+    """Put back in the session what the request's cookie held (the view may have written
+    into it, say "filed as ABCD-2345", for a change that was not kept)."""
+    brought: dict[str, Any] = dict(app.session_interface.open_session(app, request) or {})
+    session.clear()
+    session.update(brought)
+
+
+def create_app(config: Config | None = None) -> App:
     config = config or Config.from_env()
-    if config.production and config.SECRET_KEY == DEFAULT_SECRET:
-        raise RuntimeError("SECRET_KEY must be set to a long random value in production")
-    app = Flask(
+    config.check()
+    configure_logging(config)
+    app = App(
         __name__,
         instance_path=config.INSTANCE_PATH,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -37,12 +99,8 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
-    headers.init_app(app)
-    ratelimit.init_app(app)
-    jobs.init_app(app, config.REDIS_URL)
-    _register_blueprints(app)
-    _register_cli(app)
-    _wire_notifications(app)
+    for name in FEATURES:
+        import_module(name).init_app(app)
     _import_models()
     return app
 
@@ -50,47 +108,3 @@ def create_app(config: Config | None = None) -> Flask:
 def _import_models() -> None:
     import grievance.models  # noqa: F401  (mappers must exist before the first query)
     import notifications.models  # noqa: F401
-
-
-# Each feature package exposes `bp` in its views module; the order is the menu's.
-FEATURES = (
-    "grievance.web",
-    "grievance.health",
-    "grievance.cases.views",
-    "grievance.intake.views",
-    "grievance.tracking.views",
-    "grievance.queues.views",
-    "grievance.sla.views",
-    "grievance.oversight.views",
-    "grievance.oversight.open311",
-    "grievance.admin.views",
-    "notifications.views",
-)
-
-
-def _register_blueprints(app: Flask) -> None:
-    from importlib import import_module
-
-    from grievance import nav
-    from grievance.auth import init_app as init_auth
-    from grievance.cases.presenters import init_app as init_case_names
-    from grievance.i18n import init_app as init_i18n
-
-    init_i18n(app)
-    init_auth(app)
-    nav.init_app(app)
-    init_case_names(app)
-    for module in FEATURES:
-        app.register_blueprint(import_module(module).bp)
-
-
-def _wire_notifications(app: Flask) -> None:
-    from notifications import init_app as init_notifications
-
-    init_notifications(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from grievance.cli import register
-
-    register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,6 @@ class Config:
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
     SLA_SWEEP_SECONDS: int = 60
     SLA_TIMER: bool = False  # embedded mode: sweep on a timer inside the web process
-    SEED_DEMO: bool = False
     TRUSTED_HOSTS: str = ""  # comma-separated; empty: any
     PROXY_COUNT: int = 0  # reverse proxies in front (ProxyFix)
     RATELIMIT_ENABLED: bool = True  # off only for benchmarks
@@ -54,14 +53,15 @@ class Config:
     FILE_LIMIT_PER_CLIENT: str = "30/hour"  # public complaints per client (shared phones)
     SMS_LIMIT_PER_CLIENT: str = "120/minute"  # SMS webhook calls per client address
     API_LIMIT_PER_PARTNER: str = "300/minute"  # partner API calls per token
-    extra: dict[str, Any] = field(default_factory=dict)
+    LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: str = "kv"  # kv (key=value) | json
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name == "extra" or f.name not in env:
+            if f.name not in env:
                 continue
             raw = env[f.name]
             if f.type in ("int", int):
@@ -71,6 +71,11 @@ class Config:
             else:
                 values[f.name] = raw
         return cls(**values)
+
+    def check(self) -> None:
+        """Refuse to start with settings that would be unsafe in production."""
+        if self.production and self.SECRET_KEY == DEFAULT_SECRET:
+            raise RuntimeError("SECRET_KEY must be set to a long random value in production")
 
     @property
     def production(self) -> bool:

@@ -8,17 +8,25 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Subscribe to case notices so they become outbox rows in the same transaction."""
+    """Turn case notices into outbox rows in the same transaction; the relay's jobs; the
+    staff notification pages."""
+    from grievance import nav
     from grievance.effects import subscribe
-    from notifications import digest, relay  # noqa: F401  (registers the jobs)
+    from grievance.jobs import periodic
+    from notifications import digest, relay, views
     from notifications.cli import group
     from notifications.outbox import on_notice
-    from notifications.views import nav_badge
+    from workflows.i18n import N_
 
     with app.app_context():
         subscribe(on_notice)
+    app.register_blueprint(views.bp)
     app.cli.add_command(group)
+    periodic(relay.sweep_job)  # re-drives messages whose job was lost
+    periodic(digest.weekly_digest_job)  # writes once per ISO week
+    nav.add("notifications.index", N_("Notifications"), order=15)
+    nav.add("notifications.failed", N_("Failed messages"), "admin", order=95)
 
     @app.context_processor
     def inject_badge() -> dict[str, Any]:
-        return {"nav_badge": nav_badge}
+        return {"nav_badge": views.nav_badge}

@@ -17,7 +17,7 @@ from typing import Any, cast
 from flask import current_app
 from sqlalchemy import CursorResult, select, update
 
-from grievance import jobs
+from grievance import jobs, uow
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.types import utcnow
@@ -54,7 +54,7 @@ def send_notification(notification_id: int) -> None:
     claim = _claim(notification_id, utcnow())
     if claim is None:
         return
-    jobs.commit()  # the claim must be durable before the provider is called
+    uow.checkpoint()  # the claim must be durable before the provider is called
     _deliver(claim)
 
 
@@ -217,9 +217,8 @@ def sweep(now: datetime | None = None) -> int:
     return len(rows)
 
 
-@jobs.periodic
 @jobs.job(queue="notifications")
 def sweep_job() -> int:
     """On every scheduler tick: hand over rows whose job was lost (a flushed Redis, a
-    killed worker), retries that are due and stale claims. The job wrapper commits."""
+    killed worker), retries that are due and stale claims. The job's unit of work commits."""
     return sweep()

@@ -11,22 +11,18 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from grievance import nav
+from grievance import uow
 from grievance.auth import roles_required
 from grievance.errors import DomainError
 from grievance.extensions import csrf
 from grievance.i18n import lang
-from grievance.jobs import commit, rollback
 from grievance.phones import masked
 from notifications import messages, services
 from notifications.channels.twilio import STATUS_PATH, signature_valid
 from notifications.models import Notification
-from workflows.i18n import N_
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__)
-nav.add("notifications.index", N_("Notifications"), order=15)
-nav.add("notifications.failed", N_("Failed messages"), "admin", order=95)
 
 
 class ButtonForm(FlaskForm):
@@ -83,7 +79,6 @@ def mark_read(notification_id: int | None = None) -> Response:
     if not ButtonForm().validate_on_submit():
         abort(400)
     services.mark_read(current_user.id, notification_id)
-    commit()
     return redirect(url_for("notifications.index"))
 
 
@@ -103,12 +98,11 @@ def retry(notification_id: int) -> Response:
     try:
         services.retry(notification_id)
     except DomainError as error:
-        rollback()
+        uow.discard()
         if error.status == 404:
             abort(404)
         flash(_("This message is no longer waiting for a retry."), "error")
         return redirect(url_for("notifications.failed"))
-    commit()
     flash(_("The message will be sent again."), "success")
     return redirect(url_for("notifications.failed"))
 
@@ -132,5 +126,4 @@ def twilio_status() -> tuple[str, int]:
         abort(400)
     if not services.record_receipt(sid, status, request.form.get("ErrorCode", "")):
         log.info("status callback for a message id we do not know")
-    commit()
     return "", 204

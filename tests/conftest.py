@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,12 @@ from hypothesis import settings
 from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from grievance import create_app
+from grievance.app import create_app
 from grievance.auth import totp
 from grievance.config import Config
 from grievance.crypto import seal
 from grievance.extensions import db
+from grievance.jobs import runtime
 from grievance.ratelimit import limiter
 from tests import backends as backends_mod
 from tests.factories import make_user
@@ -76,8 +78,8 @@ def app(database_url: str) -> Iterator[Flask]:
     application = create_app(make_config(database_url, instance))
     with application.app_context():
         upgrade(revision="heads")
-        from grievance.jobs import commit
         from grievance.seed.reference import seed_reference
+        from grievance.uow import checkpoint as commit
 
         seed_reference()
         commit()
@@ -198,6 +200,35 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+Released = list[tuple[str, tuple[object, ...]]]
+
+
+@contextmanager
+def job_runner(app: Flask, runner: Any) -> Iterator[Any]:
+    """Released jobs go to `runner` (a callable `(name, ids)`) while the block runs."""
+    previous = app.extensions[runtime.EXTENSION]
+    app.extensions[runtime.EXTENSION] = runner
+    try:
+        yield runner
+    finally:
+        app.extensions[runtime.EXTENSION] = previous
+
+
+@pytest.fixture
+def recorded_jobs(app: Flask) -> Iterator[Released]:
+    """Jobs released by commits are recorded (name, ids), not run or sent to Redis."""
+    seen: Released = []
+    with job_runner(app, lambda name, ids: seen.append((name, ids))):
+        yield seen
+
+
+@pytest.fixture
+def jobs_in_process(app: Flask) -> Iterator[runtime.InProcessRunner]:
+    """Jobs run in this process right after the commit that released them."""
+    with job_runner(app, runtime.InProcessRunner()) as runner:
+        yield runner
 
 
 @pytest.fixture

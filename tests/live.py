@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 
-from grievance import create_app
+from grievance.app import create_app
 from grievance.extensions import db
 from tests import backends as backends_mod
 from tests.conftest import BACKENDS, IsolatedClient, make_config
@@ -49,8 +49,8 @@ def live_app_on(url: str, instance: Path, redis_url: str) -> Iterator[Flask]:
     try:
         with app.app_context():
             upgrade(revision="heads")
-            from grievance.jobs import commit
             from grievance.seed.reference import seed_reference
+            from grievance.uow import checkpoint as commit
 
             seed_reference()
             commit()

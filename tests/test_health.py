@@ -31,7 +31,7 @@ def test_readyz_is_503_when_redis_is_unreachable(
 
 def test_production_refuses_the_default_secret(tmp_path: object) -> None:
 
-    from grievance import create_app
+    from grievance.app import create_app
 
     with pytest.raises(RuntimeError):
         create_app(

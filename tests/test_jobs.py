@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from grievance import jobs
+from grievance import jobs, uow
 from grievance.cases.models import Case
 from grievance.extensions import db
+from grievance.jobs import runtime
 from tests.factories import make_case
 
 RAN: list[tuple[int, str]] = []
@@ -24,8 +25,8 @@ def _clear() -> None:
     RAN.clear()
 
 
-def _in_process(app: Flask) -> jobs.InProcessRunner:
-    runner = jobs.InProcessRunner()
+def _in_process(app: Flask) -> runtime.InProcessRunner:
+    runner = runtime.InProcessRunner()
     app.extensions["samleng.jobs"] = runner
     return runner
 
@@ -38,7 +39,7 @@ def test_in_process_job_runs_after_commit_not_before(app: Flask) -> None:
             case = make_case().case
             jobs.enqueue(note_case_state, case.id)
             assert RAN == []  # held while the transaction is open
-            jobs.commit()
+            uow.checkpoint()
             assert RAN == [(case.id, case.state)]
     finally:
         app.extensions["samleng.jobs"] = previous
@@ -51,8 +52,8 @@ def test_in_process_job_of_a_rolled_back_request_never_runs(app: Flask) -> None:
         with app.test_request_context("/"):
             case = make_case().case
             jobs.enqueue(note_case_state, case.id)
-            jobs.rollback()
-            jobs.commit()  # a later commit must not release the dropped job
+            uow.discard()
+            uow.checkpoint()  # a later commit must not release the dropped job
             assert RAN == []
     finally:
         app.extensions["samleng.jobs"] = previous
@@ -64,17 +65,17 @@ def test_unregistered_function_is_refused(app: Flask) -> None:
 
 
 @pytest.fixture
-def rq_runner(app: Flask, backends: object) -> jobs.RQRunner:
+def rq_runner(app: Flask, backends: object) -> runtime.RQRunner:
     url = app.config["SAMLENG"].REDIS_URL
     if not url:
         pytest.skip("Redis not available (optional locally; CI requires it)")
-    runner = jobs.RQRunner(url)
+    runner = runtime.RQRunner(url)
     runner.connection.flushdb()
     return runner
 
 
 def test_rq_job_is_queued_only_after_commit_and_runs_in_a_worker(
-    app: Flask, rq_runner: jobs.RQRunner
+    app: Flask, rq_runner: runtime.RQRunner
 ) -> None:
     from rq import SimpleWorker
 
@@ -85,7 +86,7 @@ def test_rq_job_is_queued_only_after_commit_and_runs_in_a_worker(
             case = make_case().case
             jobs.enqueue(note_case_state, case.id)
             assert rq_runner.queue("default").count == 0
-            jobs.commit()
+            uow.checkpoint()
             assert rq_runner.queue("default").count == 1
             SimpleWorker([rq_runner.queue("default")], connection=rq_runner.connection).work(
                 burst=True
@@ -97,7 +98,7 @@ def test_rq_job_is_queued_only_after_commit_and_runs_in_a_worker(
 
 
 def test_rq_job_of_a_rolled_back_request_is_never_queued(
-    app: Flask, rq_runner: jobs.RQRunner
+    app: Flask, rq_runner: runtime.RQRunner
 ) -> None:
     previous = app.extensions["samleng.jobs"]
     app.extensions["samleng.jobs"] = rq_runner
@@ -105,8 +106,8 @@ def test_rq_job_of_a_rolled_back_request_is_never_queued(
         with app.test_request_context("/"):
             case = make_case().case
             jobs.enqueue(note_case_state, case.id)
-            jobs.rollback()
-            jobs.commit()
+            uow.discard()
+            uow.checkpoint()
             assert rq_runner.queue("default").count == 0
     finally:
         app.extensions["samleng.jobs"] = previous

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
-from grievance import create_app
+from grievance.app import create_app
 from grievance.extensions import db
 from tests import backends as backends_mod
 from tests.conftest import BACKENDS, make_config
@@ -53,8 +53,8 @@ def test_downgrade_to_base_and_upgrade_again(empty_app: Flask) -> None:
 
 
 def test_seed_demo_twice_gives_the_same_counts(empty_app: Flask) -> None:
-    from grievance.cli import seed_demo_cmd
     from grievance.models import Case, CaseEvent, Forum, Organisation, User
+    from grievance.seed.cli import seed_demo_cmd
 
     with empty_app.app_context():
         upgrade(revision="heads")

@@ -1,15 +1,24 @@
-"""Administration screens."""
+"""Administration screens: the admin home, workflows, staff accounts."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
 
-from grievance import nav
+from grievance.admin.forms import UserForm
 from grievance.auth import roles_required
+from grievance.auth.models import User
+from grievance.auth.services import account_action, create_user
+from grievance.cases.models import Province
+from grievance.domain import LANGUAGES, ROLES
+from grievance.errors import DomainError
+from grievance.extensions import db
+from grievance.text import clean_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-nav.add("admin.index", "Administration", "admin", order=90)
-nav.add("admin.workflows", "Workflows", "admin", "supervisor", order=80)
 
 
 @bp.get("/")
@@ -31,4 +40,56 @@ def workflows() -> str:
     return render_template("admin/workflows.html", workflows=WORKFLOWS, diagrams=diagrams)
 
 
-from grievance.admin import users as _users  # noqa: E402,F401  (routes on this blueprint)
+def _user_form() -> UserForm:
+    form = UserForm()
+    form.roles.choices = [(k, _(v)) for k, v in ROLES.items()]
+    form.language.choices = list(LANGUAGES.items())
+    provinces = db.session.scalars(select(Province).order_by(Province.code))
+    form.province.choices = [("", _("Nationwide"))] + [(p.code, p.name_en) for p in provinces]
+    return form
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def users() -> str | Response | tuple[str, int]:
+    form = _user_form()
+    if form.validate_on_submit():
+        province = form.province.data or None
+        try:
+            user = create_user(
+                form.username.data or "",
+                form.password.data or "",
+                clean_text(form.name.data),
+                [(role, province) for role in form.roles.data or []],
+                language=form.language.data or "km",
+            )
+        except DomainError as error:
+            form.username.errors = [_account_message(error.code)]
+        else:
+            flash(_("Account %(username)s created.", username=user.username), "info")
+            return redirect(url_for("admin.users"))
+    people = db.session.scalars(select(User).order_by(User.active.desc(), User.name))
+    status = 400 if form.errors else 200
+    return render_template("admin/users.html", form=form, people=people, roles=ROLES), status
+
+
+@bp.post("/users/<int:user_id>/<any(deactivate, activate, reset_code):action>")
+@roles_required("admin")
+def user_action(user_id: int, action: str) -> Response:
+    user = db.session.get(User, user_id)
+    if user is None:
+        return redirect(url_for("admin.users"))
+    try:
+        account_action(current_user, user, action)
+    except DomainError:
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("admin.users"))
+    flash(_("Saved."), "info")
+    return redirect(url_for("admin.users"))
+
+
+def _account_message(code: str) -> str:
+    return {
+        "username_taken": _("This username is already used."),
+        "password_too_short": _("Use at least 10 characters."),
+    }.get(code, _("This account cannot be created."))

@@ -10,6 +10,7 @@ from grievance.auth.services import load_user
 
 def init_app(app: Flask) -> None:
     from grievance.auth import sessions
+    from grievance.auth.cli import users
     from grievance.auth.views import bp
     from grievance.extensions import login_manager
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     app.register_blueprint(bp)
+    app.cli.add_command(users)
     sessions.init_app(app)
 
 

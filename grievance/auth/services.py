@@ -49,6 +49,23 @@ def set_active(user: User, active: bool) -> None:
         user.session_version = (user.session_version or 1) + 1
 
 
+ACCOUNT_ACTIONS = ("deactivate", "activate", "reset_code")
+
+
+def account_action(actor: User, user: User, action: str) -> None:
+    """An administrator deactivates or reactivates an account, or resets its second
+    sign-in step (which also ends its sessions). Nobody deactivates their own account."""
+    if action not in ACCOUNT_ACTIONS:
+        raise DomainError("unknown_action", action)
+    if action == "deactivate" and user.id == actor.id:
+        raise DomainError("own_account")
+    if action == "reset_code":
+        user.totp_secret = None
+        user.session_version = (user.session_version or 1) + 1
+    else:
+        set_active(user, action == "activate")
+
+
 def create_user(
     username: str,
     password: str,

@@ -27,7 +27,6 @@ from grievance.auth.models import User
 from grievance.auth.services import authenticate, change_password
 from grievance.errors import DomainError
 from grievance.extensions import db
-from grievance.jobs import commit
 from grievance.ratelimit import limiter, setting
 
 bp = Blueprint("auth", __name__)
@@ -48,7 +47,6 @@ def safe_next(target: str | None) -> str | None:
 def _finish(user: User) -> Response:
     target = safe_next(session.get("pending_next")) or url_for("web.staff_home")
     sessions.start(user)
-    commit()
     return redirect(target)
 
 
@@ -92,7 +90,6 @@ def login() -> Page:
     if form.validate_on_submit():
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is None:
-            commit()
             flash(_("Wrong username or password, or the account is not active."), "error")
             return render_template("auth/login.html", form=form), 401
         if not (totp.enabled(user) or totp.required(user)):
@@ -143,7 +140,6 @@ def enrol() -> Page:
 @login_required
 def logout() -> Response:
     sessions.end_everywhere(current_user)
-    commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -164,7 +160,6 @@ def password() -> Page:
             return render_template("auth/password.html", form=form), 400
         sessions.end_everywhere(user)
         sessions.start(user)  # this session carries on under the new version
-        commit()
         flash(_("Your password is changed. You were signed out everywhere else."), "info")
         return redirect(url_for("web.staff_home"))
     return render_template("auth/password.html", form=form)

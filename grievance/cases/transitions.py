@@ -32,12 +32,10 @@ COMPLAINANT = Actor(id=None, roles=frozenset({"complainant"}))
 
 
 class StaleCase(Conflict):
-    """The case changed after the actor loaded it. `since` holds what changed."""
+    """The case changed after the actor loaded it (`changes_since` tells what changed)."""
 
-    def __init__(self, case: Case, since: list[CaseEvent]) -> None:
-        super().__init__("stale_case", case.reference)
-        self.case = case
-        self.since = since
+    def __init__(self, reference: str) -> None:
+        super().__init__("stale_case", reference)
 
 
 def actor_for(user: User) -> Actor:
@@ -95,16 +93,18 @@ def apply(
     another transaction wins the race at flush).
     """
     at = at or utcnow()
+    reference = case.reference  # read now: after a lost race the row cannot be loaded
     if expected_version is not None and case.version != expected_version:
-        raise StaleCase(case, [])
+        raise StaleCase(reference)
     workflow = workflow_named(case.workflow)
     step = plan(workflow, facts_for(case, at), actor, name, inputs or {})
     try:
         event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at)
     except StaleDataError:
-        # Another transaction changed the case after we read it: nothing of ours stays.
-        db.session.rollback()
-        raise StaleCase(case, []) from None
+        # Another transaction changed the case after we read it. The unit of work can no
+        # longer commit: the boundary rolls it back (a view calls `uow.discard()` first to
+        # show fresh state; a job that expects races runs this in a savepoint).
+        raise StaleCase(reference) from None
     _notify(case, step.effects, event, event.data)
     return event
 

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from grievance import nav
+from grievance import uow
 from grievance.auth import roles_required
 from grievance.auth.models import User, UserRole
-from grievance.cases import comments, policy, transitions
+from grievance.cases import comments, policy, queries, transitions
 from grievance.cases.forms import CommentForm, TransitionForm
 from grievance.cases.models import Case
 from grievance.errors import DomainError
 from grievance.extensions import db
-from grievance.jobs import commit, rollback
 from grievance.queues.forms import BreakGlassForm
 from grievance.security import normalize_reference
 from workflows import MissingInput, WorkflowError, get_workflow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 STAFF = policy.CASE_ROLES
-nav.add("cases.index", "Cases", *STAFF, order=20)
 
 
 def _load(reference: str) -> Case:
-    ref = normalize_reference(reference)
-    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
-    if case is None or not policy.can_view(current_user, case):
-        abort(404)  # the same answer for "missing" and "not yours": no probing references
-    return case
+    return queries.load_case(reference, current_user)
 
 
 @bp.get("/")
@@ -43,9 +37,7 @@ def index() -> str | Response:
         if ref:
             return redirect(url_for("cases.show", reference=ref))
         flash(_("That is not a valid case reference."), "error")
-    query = select(Case).order_by(Case.created_at.desc()).limit(200)
-    visible = [c for c in db.session.scalars(query) if policy.can_view(current_user, c)][:50]
-    return render_template("cases/index.html", cases=visible)
+    return render_template("cases/index.html", cases=queries.newest_visible(current_user, 50))
 
 
 def _officers() -> list[tuple[str, str]]:
@@ -81,8 +73,7 @@ def _render(case: Case, form: TransitionForm | None = None, failed: str = "", st
 @bp.get("/<reference>")
 @roles_required(*STAFF)
 def show(reference: str):  # type: ignore[no-untyped-def]
-    ref = normalize_reference(reference)
-    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    case = queries.case_by_reference(reference)
     if case is not None and policy.may_break_glass(current_user, case):
         # Restricted: only with a reason, which is logged and reported ("break glass").
         form = BreakGlassForm()
@@ -107,20 +98,19 @@ def act(reference: str, name: str):  # type: ignore[no-untyped-def]
             expected_version=int(form.version.data or -1),
         )
     except transitions.StaleCase:
-        rollback()
+        uow.discard()
         case = _load(reference)
         since = transitions.changes_since(case, int(form.seen.data or 0))
         return render_template("cases/stale.html", case=case, since=since), 409
     except MissingInput as error:
         getattr(form, error.field).errors = [_("Please fill in this field.")]
-        return _render(case, form, failed=name, status=400)
+        return _refused(reference, form, name, 400)
     except WorkflowError as error:
         flash(_(error.message), "error")
-        return _render(case, form, failed=name, status=error.http_status)
+        return _refused(reference, form, name, error.http_status)
     except DomainError as error:
         flash(_domain_message(error), "error")
-        return _render(case, form, failed=name, status=400)
-    commit()
+        return _refused(reference, form, name, 400)
     flash(_("Done."), "info")
     return redirect(url_for("cases.show", reference=case.reference))
 
@@ -143,9 +133,14 @@ def comment(reference: str) -> Response:
     except DomainError as error:
         flash(_domain_message(error), "error")
         return redirect(url_for("cases.show", reference=case.reference))
-    commit()
     flash(_("Comment added."), "info")
     return redirect(url_for("cases.show", reference=case.reference) + "#timeline")
+
+
+def _refused(reference: str, form: TransitionForm, name: str, status: int):  # type: ignore[no-untyped-def]
+    """The step was refused: show the case as it stands, with what was typed kept."""
+    uow.discard()
+    return _render(_load(reference), form, failed=name, status=status)
 
 
 def _domain_message(error: DomainError) -> str:

@@ -1,0 +1,22 @@
+"""Intake from every channel: the public form, the hotline desk, representatives, forums,
+SMS, the partner API (Open311 is served by `oversight`)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from grievance import nav
+    from grievance.intake import cli, views
+    from workflows.i18n import N_
+
+    # First in line: the CSRF check reads the form, and must read it with the higher limit.
+    app.before_request_funcs.setdefault(None, []).insert(0, views.raise_form_limit)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.intake_cli)
+    staff = ("intake", "supervisor", "admin")
+    nav.add("intake.desk.hotline", N_("Hotline desk"), *staff, order=20)
+    nav.add("intake.desk.rep_cases", N_("Cases we filed"), "representative", order=20)
+    nav.add("intake.desk.file_for_member", N_("File for a member"), "representative", order=21)
+    nav.add("intake.forums.index", N_("Forums"), *staff, order=22)

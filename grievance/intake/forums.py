@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from grievance import jobs
+from grievance import jobs, uow
 from grievance.auth.models import User
 from grievance.cases import policy
 from grievance.cases.models import Case, Category, Province
@@ -176,26 +176,25 @@ def run_forum_import(import_id: int) -> None:
     if imp is None or imp.status not in ("queued", "running"):
         return
     imp.status = "running"
-    jobs.commit()
-    try:
+    uow.checkpoint()
+    with uow.failure_recorded(lambda: _mark_failed(import_id)):
         rows = read_import(imp).rows
         imp.total = len(rows)
         while imp.done < len(rows):
             for row in rows[imp.done : imp.done + BATCH]:
                 _file_row(imp, row)
             imp.done = min(len(rows), imp.done + BATCH)
-            jobs.commit()
+            uow.checkpoint()
         imp.status = "done"
         imp.finished_at = utcnow()
-    except Exception:
-        jobs.rollback()
-        imp = db.session.get(ForumImport, import_id)
-        if imp is not None:
-            imp.status = "failed"
-            imp.finished_at = utcnow()
-            jobs.commit()
-        log.exception("forum import %s failed", import_id)
-        raise
+
+
+def _mark_failed(import_id: int) -> None:
+    log.error("forum import failed import=%s", import_id)
+    imp = db.session.get(ForumImport, import_id)
+    if imp is not None:
+        imp.status = "failed"
+        imp.finished_at = utcnow()
 
 
 def _file_row(imp: ForumImport, row: sheets.Concern) -> None:

@@ -1,9 +1,8 @@
-"""The dashboard's pre-computed figures: refreshed by a job or `flask stats refresh`.
+"""The dashboard's pre-computed figures: refreshed by a periodic job or `flask stats refresh`.
 
 Pages read one snapshot row (one primary-key lookup) instead of aggregating a million
-cases per request; each page says when its figures were computed. A page that finds the
-figures older than MAX_AGE asks for a refresh (at most once per MAX_AGE): in embedded
-mode the job runs right after that request's commit, with RQ a worker picks it up.
+cases per request, and never write; each page says when its figures were computed. On
+every scheduler tick `refresh_if_stale_job` recomputes figures older than MAX_AGE.
 """
 
 from __future__ import annotations
@@ -35,15 +34,18 @@ def refresh(now: datetime | None = None) -> StatsSnapshot:
         db.session.add(row)
     row.data = {"dims": figures}
     row.generated_at = now or utcnow()
-    row.requested_at = None
     row.took_ms = int((time.monotonic() - started) * 1000)
     db.session.flush()
     return row
 
 
 @jobs.job(queue="default")
-def refresh_job() -> None:
+def refresh_if_stale_job() -> bool:
+    """On every scheduler tick: recompute the figures once they are older than MAX_AGE."""
+    if not is_stale(latest()):
+        return False
     refresh()
+    return True
 
 
 def latest() -> StatsSnapshot | None:
@@ -51,23 +53,10 @@ def latest() -> StatsSnapshot | None:
     return row if row is not None and row.generated_at is not None else None
 
 
-def needs_refresh(row: StatsSnapshot | None, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    if row is not None and row.generated_at and now - row.generated_at < MAX_AGE:
-        return False
-    asked = row.requested_at if row is not None else None
-    return asked is None or now - asked >= MAX_AGE
-
-
-def request_refresh(now: datetime | None = None) -> None:
-    """Mark the figures as asked for and queue the job (released by the caller's commit)."""
-    row = db.session.get(StatsSnapshot, NAME)
-    if row is None:
-        row = StatsSnapshot(name=NAME, data={})
-        db.session.add(row)
-    row.requested_at = now or utcnow()
-    jobs.enqueue(refresh_job)
-    db.session.flush()
+def is_stale(row: StatsSnapshot | None, now: datetime | None = None) -> bool:
+    if row is None or row.generated_at is None:
+        return True
+    return (now or utcnow()) - row.generated_at >= MAX_AGE
 
 
 def figures(row: StatsSnapshot | None) -> dict[str, dict[str, dict[str, Any]]]:

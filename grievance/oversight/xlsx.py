@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from grievance import jobs
+from grievance import uow
 from grievance.extensions import db
 from grievance.oversight.models import CaseExport
 from grievance.types import utcnow
@@ -41,9 +41,18 @@ def write_export(export: CaseExport, query: Any) -> None:
     export.status = "running"
     export.total = count(Filters.from_dict(export.filters))
     export.done = 0
-    jobs.commit()
+    uow.checkpoint()
     part = exports_dir() / (export.stored_name + ".part")
-    try:
+
+    def failed() -> None:
+        log.error("export failed export=%s", export_id)
+        part.unlink(missing_ok=True)
+        row = db.session.get(CaseExport, export_id)
+        if row is not None:
+            row.status = "failed"
+            row.finished_at = utcnow()
+
+    with uow.failure_recorded(failed):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("cases")
         sheet.append([h + " (UTC)" if h.endswith("_at") else h for h in HEADERS])
@@ -56,19 +65,9 @@ def write_export(export: CaseExport, query: Any) -> None:
                 sheet.append([_cell(v) for v in row[1:]])
             after = page[-1][0]
             export.done = min(export.total, export.done + len(page))
-            jobs.commit()
+            uow.checkpoint()
         workbook.save(part)
         os.replace(part, file_path(export))
         export.status = "done"
         export.done = export.total
         export.finished_at = utcnow()
-    except Exception:
-        jobs.rollback()
-        part.unlink(missing_ok=True)
-        failed = db.session.get(CaseExport, export_id)
-        if failed is not None:
-            failed.status = "failed"
-            failed.finished_at = utcnow()
-            jobs.commit()
-        log.exception("export %s failed", export_id)
-        raise

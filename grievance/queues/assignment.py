@@ -175,9 +175,10 @@ def auto_assign_job(case_id: int) -> None:
     if case is None:
         return
     try:
-        auto_assign(case)
+        with db.session.begin_nested():  # a race lost undoes only this attempt
+            auto_assign(case)
     except (transitions.StaleCase, WorkflowError):
-        db.session.rollback()
+        return
 
 
 def _on_notice(notice: Notice) -> None:

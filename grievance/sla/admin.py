@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from grievance.cases import events
 from grievance.cases.models import Case, Category, Province
 from grievance.domain import KINDS, PRIORITIES
-from grievance.errors import Conflict, DomainError, NotFound
+from grievance.errors import Conflict, DomainError, Forbidden, NotFound
 from grievance.extensions import db
 from grievance.jobs import enqueue, job
 from grievance.sla import clocks, services
@@ -25,6 +26,18 @@ from workflows import WORKFLOWS
 
 MAX_CLOSURE_DAYS = 366
 MAX_TARGET = 365.0
+
+
+def managed_provinces(user: Any) -> set[str] | None:
+    """The provinces an admin manages; None: nationwide."""
+    scopes = user.provinces_for("admin")
+    return None if None in scopes else {p for p in scopes if p}
+
+
+def check_policy_editor(user: Any) -> None:
+    """Deadline policies apply to the whole country: only nationwide admins change them."""
+    if managed_provinces(user) is not None:
+        raise Forbidden("nationwide_admins_only")
 
 
 # -- closures -----------------------------------------------------------------------------
@@ -183,8 +196,9 @@ def active_policies() -> list[SlaPolicy]:
     )
 
 
-def revise_policy(policy_id: int, data: PolicyData) -> SlaPolicy:
+def revise_policy(policy_id: int, data: PolicyData, actor: Any) -> SlaPolicy:
     """A new version of the policy; the old one stays (cases started under it keep it)."""
+    check_policy_editor(actor)
     _check(data)
     old = db.session.get(SlaPolicy, policy_id, with_for_update=True)
     if old is None:
@@ -204,8 +218,11 @@ def revise_policy(policy_id: int, data: PolicyData) -> SlaPolicy:
     return new
 
 
-def create_policy(category_id: int | None, kind: str, priority: str, data: PolicyData) -> SlaPolicy:
+def create_policy(
+    category_id: int | None, kind: str, priority: str, data: PolicyData, actor: Any
+) -> SlaPolicy:
     """A policy for one category (or a kind's default) and priority that has none yet."""
+    check_policy_editor(actor)
     _check(data)
     if priority not in PRIORITIES or kind not in KINDS:
         raise DomainError("unknown_priority", priority)

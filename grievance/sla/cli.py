@@ -1,18 +1,14 @@
-"""`flask sla sweep`, `flask sla audit REFERENCE`, `flask scheduler`."""
+"""`flask sla sweep` and `flask sla audit REFERENCE`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import click
-from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from grievance.cases.models import Case
-from grievance.extensions import db
-from grievance.jobs import commit
-from grievance.security import normalize_reference
+from grievance import uow
+from grievance.cases.queries import case_by_reference
 
 sla = AppGroup("sla", help="SLA deadlines: sweep, audit.")
 
@@ -26,12 +22,12 @@ def _moment(value: str | None) -> datetime | None:
 
 @sla.command("sweep")
 @click.option("--at", "at", default=None, help="sweep as of this ISO time (default: now)")
+@uow.transactional
 def sweep_cmd(at: str | None) -> None:
     """Find at-risk and breached cases and act on them (safe to run any time, e.g. cron)."""
     from grievance.sla.sweep import sweep
 
     result = sweep(_moment(at))
-    commit()
     if result.skipped:
         click.echo("another sweep is running; nothing done")
         return
@@ -47,8 +43,7 @@ def audit_cmd(reference: str) -> None:
     """Working time used per clock, from the case timeline, beside the stored deadlines."""
     from grievance.sla import ledger
 
-    ref = normalize_reference(reference)
-    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    case = case_by_reference(reference)
     if case is None:
         raise click.ClickException("no case has that reference")
     stored = {"acknowledge": case.ack_due_at, "resolve": case.resolve_due_at}
@@ -59,18 +54,3 @@ def audit_cmd(reference: str) -> None:
             f"{name:12} {row.status:8} used {hours:7.2f} working hours; "
             f"due {row.due_at} (stored {stored.get(name)}: {same})"
         )
-
-
-@click.command("scheduler")
-@click.option("--once", is_flag=True, help="one tick, then stop")
-def scheduler_cmd(once: bool) -> None:
-    """Every SLA_SWEEP_SECONDS, queue the SLA sweep (Redis) or run it (embedded)."""
-    from grievance.sla.timer import serve
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    serve(app, once=once)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(sla)
-    app.cli.add_command(scheduler_cmd)

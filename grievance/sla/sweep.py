@@ -30,6 +30,7 @@ STALE_AFTER (a lost job) is handed out again by the next sweep.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -49,6 +50,7 @@ from grievance.sla.models import SlaMark, SlaPolicy
 from grievance.types import UTCDateTime, utcnow
 from workflows import WORKFLOWS, get_workflow
 
+log = logging.getLogger(__name__)
 TOP_LEVEL = 2  # 0 province office, 1 national grievance unit, 2 oversight body
 LEVEL_QUEUES = {1: "national", 2: "oversight"}
 MAX_PASSES = TOP_LEVEL + 2  # each pass climbs at most one level per case
@@ -103,8 +105,11 @@ def sweep(
 
 @job(queue="sla")
 def sweep_job() -> dict[str, Any]:
-    """The periodic job (RQ or the embedded timer); the job wrapper commits."""
-    return sweep().as_dict()
+    """The periodic job (RQ or the embedded timer); the job's unit of work commits."""
+    result = sweep()
+    if result.claimed or result.deferred:
+        log.info("sla sweep %s", " ".join(f"{k}={v}" for k, v in result.as_dict().items()))
+    return result.as_dict()
 
 
 @job(queue="sla")

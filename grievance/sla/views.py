@@ -6,45 +6,30 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from grievance import nav
+from grievance import uow
 from grievance.auth import roles_required
-from grievance.cases import policy as case_policy
-from grievance.cases import transitions
+from grievance.cases import queries, transitions
 from grievance.cases.models import Case, Category, Province
 from grievance.domain import KINDS, PRIORITIES
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.i18n import lang
-from grievance.jobs import commit, rollback
-from grievance.security import normalize_reference
-from grievance.sla import admin, services, status, timer
+from grievance.sla import admin, services, status
 from grievance.sla.forms import ClosureForm, NewPolicyForm, PolicyForm, PriorityForm, RemoveForm
 from grievance.sla.models import SlaPolicy
 from grievance.types import utcnow
-from workflows.i18n import N_
 
 bp = Blueprint("sla", __name__, url_prefix="/sla")
-nav.add("sla.calendar", N_("Calendar and closures"), "admin", order=84)
-nav.add("sla.policies", N_("SLA policies"), "admin", order=85)
 
 
-@bp.record_once
-def _wire(state: Any) -> None:
-    # Registered by create_app with every feature: template helpers, and in embedded
-    # mode the sweep timer (it decides itself whether this process should run one).
-    app: Flask = state.app
-    app.context_processor(_helpers)
-    timer.start_if_wanted(app)
-
-
-def _helpers() -> dict[str, Any]:
+def template_helpers() -> dict[str, Any]:
     return {
         "sla_status": status.for_template,
         "sla_text": status.describe,
@@ -93,15 +78,7 @@ def _error(error: DomainError) -> str:
 
 
 def _managed() -> set[str] | None:
-    """The provinces the signed-in admin manages; None: nationwide."""
-    scopes = current_user.provinces_for("admin")
-    return None if None in scopes else {p for p in scopes if p}
-
-
-def _nationwide_only() -> None:
-    """Deadline policies apply to the whole country: only nationwide admins change them."""
-    if _managed() is not None:
-        abort(403)
+    return admin.managed_provinces(current_user)
 
 
 def _all_provinces() -> list[tuple[str, str]]:
@@ -155,10 +132,9 @@ def add_closure() -> Response | tuple[str, int]:
             within=_managed(),
         )
     except DomainError as error:
-        rollback()
+        uow.discard()
         flash(_error(error), "error")
         return _calendar_page(form, 400)
-    commit()
     flash(_("Closure saved. Deadlines of open cases are being recalculated."), "info")
     return redirect(url_for(".calendar"))
 
@@ -172,7 +148,6 @@ def remove_closure(closure_id: int) -> Response:
         admin.remove_closure(closure_id, within=_managed())
     except DomainError:
         abort(404)
-    commit()
     flash(_("Closure removed. Deadlines of open cases are being recalculated."), "info")
     return redirect(url_for(".calendar"))
 
@@ -213,7 +188,7 @@ def policies() -> tuple[str, int]:
 @bp.post("/policies")
 @roles_required("admin")
 def new_policy() -> Response | tuple[str, int]:
-    _nationwide_only()
+    admin.check_policy_editor(current_user)
     form = NewPolicyForm()
     form.scope.choices = _scope_choices()
     if not form.validate():
@@ -222,12 +197,13 @@ def new_policy() -> Response | tuple[str, int]:
     category_id = int(value) if what == "category" else None
     kind = value if what == "kind" else "grievance"
     try:
-        admin.create_policy(category_id, kind, str(form.priority.data), form.data_for_service())
+        admin.create_policy(
+            category_id, kind, str(form.priority.data), form.data_for_service(), current_user
+        )
     except DomainError as error:
-        rollback()
+        uow.discard()
         flash(_error(error), "error")
         return _policies_page(form, 400 if error.status == 400 else 409)
-    commit()
     flash(_("Policy saved. It applies to cases filed from now on."), "info")
     return redirect(url_for(".policies"))
 
@@ -235,19 +211,18 @@ def new_policy() -> Response | tuple[str, int]:
 @bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_policy(policy_id: int) -> Response | tuple[str, int]:
-    _nationwide_only()
+    admin.check_policy_editor(current_user)
     policy = db.session.get(SlaPolicy, policy_id)
     if policy is None or not policy.active:
         abort(404)
     form = PolicyForm(obj=_current_values(policy))  # a POST's own values take precedence
     if form.validate_on_submit():
         try:
-            admin.revise_policy(policy.id, form.data_for_service())
+            admin.revise_policy(policy.id, form.data_for_service(), current_user)
         except DomainError as error:
-            rollback()
+            uow.discard()
             flash(_error(error), "error")
         else:
-            commit()
             flash(_("New version saved. Open cases keep the version they started with."), "info")
             return redirect(url_for(".policies"))
     category = db.session.get(Category, policy.category_id) if policy.category_id else None
@@ -274,10 +249,7 @@ def _current_values(policy: SlaPolicy) -> SimpleNamespace:
 @bp.post("/cases/<reference>/priority")
 @roles_required("officer", "supervisor", "admin")
 def change_priority(reference: str) -> Response:
-    ref = normalize_reference(reference)
-    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
-    if case is None or not case_policy.can_view(current_user, case):
-        abort(404)
+    case = queries.load_case(reference, current_user)
     form = priority_form(case)
     target = url_for("cases.show", reference=case.reference) + "#sla"
     if not form.validate():
@@ -291,10 +263,9 @@ def change_priority(reference: str) -> Response:
             form.reason.data or "",
         )
     except DomainError as error:
-        rollback()
+        uow.discard()
         flash(_error(error), "error")
         return redirect(target)
-    commit()
     flash(_("Priority changed; the deadlines were recalculated."), "info")
     return redirect(target)
 

@@ -95,7 +95,7 @@ def rate(
     """How satisfied the complainant is, once, after the case ended."""
     at = at or utcnow()
     if expected_version is not None and case.version != expected_version:
-        raise transitions.StaleCase(case, [])
+        raise transitions.StaleCase(case.reference)
     if not can_rate(case):
         raise Conflict("cannot_rate")
     if not 1 <= rating <= 5:
@@ -112,9 +112,9 @@ def rate(
         data={"rating": rating},
         at=at,
     )
+    reference = case.reference
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
-        raise transitions.StaleCase(case, []) from None
+        raise transitions.StaleCase(reference) from None  # the boundary rolls back
     return event

@@ -15,10 +15,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from grievance import uow
 from grievance.cases.models import Case
 from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
-from grievance.jobs import commit, rollback
 from grievance.ratelimit import limiter, setting
 from grievance.tracking import links, presenters, services
 from grievance.tracking.forms import STEP_FORMS, LookupForm, RateForm, StepForm
@@ -160,9 +160,8 @@ def open_link(token: str) -> ResponseReturnValue:
     try:
         case_id = links.use_link(token)
     except links.LinkGone as gone:
-        rollback()
+        uow.discard()
         return _link_gone(gone)
-    commit()
     _remember(case_id)
     return redirect(url_for(".status"), 303)
 
@@ -188,7 +187,7 @@ def _render(
 
 
 def _stale(case_id: int) -> ResponseReturnValue:
-    rollback()
+    uow.discard()
     flash(_("Your case changed while you were looking at it. Here is the latest."), "error")
     return _render(services.get_case(case_id), status=409)
 
@@ -231,18 +230,17 @@ def act(name: str) -> ResponseReturnValue:
     except StaleCase:
         return _stale(case.id)
     except MissingInput:
-        rollback()
+        uow.discard()
         flash(_("Please fill in this field."), "error")
         return _render(case, {name: form}, status=400)
     except WorkflowError as error:
-        rollback()
+        uow.discard()
         flash(_(error.message), "error")
         return _render(case, status=error.http_status)
     except DomainError as error:
-        rollback()
+        uow.discard()
         flash(_("This action is not possible."), "error")
         return _render(case, status=error.status)
-    commit()
     flash(_done_message(name), "info")
     return redirect(url_for(".status"), 303)
 
@@ -265,10 +263,9 @@ def rate() -> ResponseReturnValue:
     except StaleCase:
         return _stale(case.id)
     except DomainError as error:
-        rollback()
+        uow.discard()
         flash(_("You have already told us how happy you are. Thank you."), "info")
         return _render(case, status=error.status)
-    commit()
     flash(_("Thank you for telling us."), "info")
     return redirect(url_for(".status"), 303)
 

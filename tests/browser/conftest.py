@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 
-from grievance import create_app
+from grievance.app import create_app
 from grievance.extensions import db
-from grievance.jobs import commit
+from grievance.uow import checkpoint as commit
 from tests import backends as backends_mod
 from tests.browser import harness
 from tests.browser.harness import CHROMIUM, PHONE

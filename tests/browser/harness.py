@@ -57,7 +57,7 @@ def chromium() -> Iterator[Any]:
 def run_queued_jobs(app: Flask, queue: str) -> None:
     """With Redis, let a worker run what the live server queued (in this process, on the
     live server's database); embedded mode has already run it after the commit."""
-    from grievance.jobs import RQRunner
+    from grievance.jobs.runtime import RQRunner
 
     runner = app.extensions["samleng.jobs"]
     if not isinstance(runner, RQRunner):
@@ -70,7 +70,7 @@ def run_queued_jobs(app: Flask, queue: str) -> None:
 
 def empty_queues(app: Flask) -> None:
     """With Redis, drop whatever waits in the RQ queues of the app's Redis database."""
-    from grievance.jobs import RQRunner
+    from grievance.jobs.runtime import RQRunner
 
     runner = app.extensions["samleng.jobs"]
     if isinstance(runner, RQRunner):

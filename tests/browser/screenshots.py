@@ -35,14 +35,14 @@ def demo_app(instance: Path) -> tuple[Flask, dict[str, str]]:
     the demo logins (username -> password)."""
     from flask_migrate import upgrade
 
-    from grievance import create_app
+    from grievance.app import create_app
     from grievance.config import Config
-    from grievance.jobs import commit
     from grievance.oversight import snapshots
     from grievance.seed.demo import seed_demo
     from grievance.seed.demo_paths import advance
     from grievance.seed.reference import seed_reference
     from grievance.sla.sweep import sweep
+    from grievance.uow import checkpoint as commit
 
     config = Config(
         ENV="testing",

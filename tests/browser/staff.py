@@ -24,7 +24,7 @@ def make_staff(
     needs it, as if the user had scanned the QR code already)."""
     from grievance.auth import totp
     from grievance.crypto import seal
-    from grievance.jobs import commit
+    from grievance.uow import checkpoint as commit
     from tests.factories import make_user
 
     with app.app_context():

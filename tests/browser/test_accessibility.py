@@ -58,7 +58,7 @@ def test_public_pages_have_no_serious_accessibility_problems(
 def test_officer_workspace_and_case_page_have_no_serious_accessibility_problems(
     axe: Any, desk: Any, live_server: str, in_app: Any
 ) -> None:
-    from grievance.jobs import commit
+    from grievance.uow import checkpoint as commit
     from tests.factories import make_case, make_user
 
     make_user("officer", username="axe-officer")

@@ -54,7 +54,7 @@ PASSWORD = "correct horse battery"
 
 
 def make_officer(username: str) -> None:
-    from grievance.jobs import commit
+    from grievance.uow import checkpoint as commit
     from tests.factories import make_user
 
     make_user("officer", username=username, name="Sokha Chan")

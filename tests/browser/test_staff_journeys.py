@@ -98,9 +98,9 @@ def test_supervisor_sees_an_overdue_case_escalate_after_time_moves_on(
 ) -> None:
     from grievance.cases.models import Case
     from grievance.extensions import db
-    from grievance.jobs import commit
     from grievance.queues.models import Queue
     from grievance.sla.sweep import sweep
+    from grievance.uow import checkpoint as commit
     from tests.browser.harness import run_queued_jobs
     from tests.factories import make_case
 
@@ -150,7 +150,7 @@ def test_oversight_user_downloads_a_csv_without_personal_data(
     from grievance.cases.models import Case
     from grievance.cases.services import PersonData
     from grievance.extensions import db
-    from grievance.jobs import commit
+    from grievance.uow import checkpoint as commit
     from tests.factories import make_case
 
     people = [PersonData(name=f"Chea Sophal {n}", phone=f"+8551234567{n}") for n in range(3)]
@@ -199,7 +199,7 @@ def test_admin_adds_a_closure_and_an_open_case_deadline_moves_later(
     from grievance.cases.models import Case
     from grievance.extensions import db
     from grievance.formats import local_time
-    from grievance.jobs import commit
+    from grievance.uow import checkpoint as commit
     from tests.browser.harness import run_queued_jobs
     from tests.factories import make_case
 

@@ -24,11 +24,11 @@ from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import func, select
 
-from grievance import jobs
+from grievance import uow
 from grievance.cases.models import Case, CaseEvent
 from grievance.extensions import db
-from grievance.jobs import QUEUES
-from grievance.sla import timer
+from grievance.jobs import QUEUES, runtime
+from grievance.jobs import scheduler as timer
 from grievance.sla.models import SlaMark
 from grievance.types import utcnow
 from notifications import relay
@@ -59,7 +59,7 @@ def redis_app(fresh_database: str, tmp_path: Path) -> Iterator[Flask]:
 def drain(app: Flask) -> None:
     """A restarted worker: runs every queue until all are empty (jobs may queue more)."""
     runner = app.extensions["samleng.jobs"]
-    assert isinstance(runner, jobs.RQRunner)
+    assert isinstance(runner, runtime.RQRunner)
     queues = [runner.queue(n) for n in QUEUES]
     with app.app_context():  # else jobs.execute builds an app from the environment
         SimpleWorker(queues, connection=runner.connection).work(burst=True)
@@ -177,7 +177,7 @@ def test_scheduler_down_for_15_minutes_then_each_reminder_and_escalation_once(
             case = file_at(at)
             take_to_work(case, user, at)
             cases.append(case)
-        jobs.commit()
+        uow.checkpoint()
         ids = [c.id for c in cases]
         risk0, due0 = cases[0].resolve_risk_at, cases[0].resolve_due_at
         db.session.remove()

@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from grievance import jobs
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.intake.models import Forum, ForumImport
+from grievance.jobs import runtime
 from tests.conftest import Auth, csrf_from
 
 GOOD_AND_BAD_CSV = (
@@ -32,7 +32,7 @@ GOOD_AND_BAD_CSV = (
 @pytest.fixture
 def in_process(app: Flask) -> Iterator[None]:
     previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = jobs.InProcessRunner()
+    app.extensions["samleng.jobs"] = runtime.InProcessRunner()
     yield
     app.extensions["samleng.jobs"] = previous
 
@@ -212,7 +212,7 @@ def test_import_runs_as_a_job_on_the_imports_queue(
         pytest.skip("Redis not available (optional locally; CI requires it)")
     from rq import SimpleWorker
 
-    runner = jobs.RQRunner(url)
+    runner = runtime.RQRunner(url)
     previous = app.extensions["samleng.jobs"]
     app.extensions["samleng.jobs"] = runner
     queue = runner.queue("imports")

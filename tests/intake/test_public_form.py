@@ -271,15 +271,20 @@ def test_failed_upload_leaves_no_case(
 def test_failed_case_leaves_no_files(
     client: FlaskClient, instance_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from flask import request
     from sqlalchemy.exc import OperationalError
 
-    from grievance.intake import views
+    from grievance import uow
+
+    commit = uow._commit
 
     def commit_fails() -> None:
+        if request.method != "POST":
+            return commit()
         db.session.flush()
         raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(views, "commit", commit_fails)
+    monkeypatch.setattr(uow, "_commit", commit_fails)
     before, files = case_count(), stored_files(instance_dir)
     response = public_post(client, files=[(png_bytes(), "a.png"), (pdf_bytes(), "b.pdf")])
     assert response.status_code == 503  # "please try again" (tests/faults: for real)

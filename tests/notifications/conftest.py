@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
-from grievance import jobs
+from grievance.jobs import runtime
 from notifications.channels import twilio as twilio_channel
 from tests.notifications.fake_twilio import FakeTwilio
 
@@ -16,7 +16,7 @@ from tests.notifications.fake_twilio import FakeTwilio
 @dataclass
 class Runner:
     mode: str  # "embedded" (in-process) or "redis" (RQ + a worker in burst mode)
-    rq: jobs.RQRunner | None = None
+    rq: runtime.RQRunner | None = None
 
     def drain(self) -> None:
         """Let a worker run whatever was queued (embedded mode has already run it)."""
@@ -37,7 +37,7 @@ def _use(app: Flask, runner: object) -> object:
 @pytest.fixture(autouse=True)
 def _embedded(app: Flask) -> Iterator[None]:
     """By default jobs run in-process, right after the commit that released them."""
-    previous = _use(app, jobs.InProcessRunner())
+    previous = _use(app, runtime.InProcessRunner())
     yield
     app.extensions["samleng.jobs"] = previous
 
@@ -50,7 +50,7 @@ def runner(request: pytest.FixtureRequest, app: Flask, _embedded: None) -> Itera
     url = app.config["SAMLENG"].REDIS_URL
     if not url:
         pytest.skip("Redis not available (optional locally; CI requires it)")
-    rq = jobs.RQRunner(url)
+    rq = runtime.RQRunner(url)
     rq.queue("notifications").empty()
     previous = _use(app, rq)
     try:

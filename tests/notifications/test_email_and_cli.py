@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from grievance import jobs
+from grievance import uow
 from grievance.effects import Notice, emit
 from grievance.extensions import db
 from notifications.channels import Message, PermanentError, TemporaryError
@@ -102,7 +102,7 @@ def test_staff_email_goes_to_the_outbox_folder_in_their_language(app: Flask) -> 
     case = make_case().case
     case.assignee_id = officer.id
     emit(Notice(case.id, case.event_count, "assigned", "assignee"))
-    jobs.commit()
+    uow.checkpoint()
     db.session.expire_all()
     row = db.session.scalar(select(Notification).filter_by(user_id=officer.id, channel="email"))
     assert row is not None and row.status == "sent"

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, insert, select, text
 
-from grievance import jobs
+from grievance import uow
 from grievance.cases.models import Case, Person
 from grievance.cases.services import PersonData
 from grievance.effects import Notice, emit
@@ -48,7 +48,7 @@ def test_filing_writes_one_sms_row_in_the_same_transaction_and_none_on_rollback(
         ("sms", "filed", "queued", KM_PHONE)
     ]
     case_id = filed.case.id
-    jobs.rollback()
+    uow.discard()
     assert db.session.scalar(select(func.count()).select_from(Case).filter_by(id=case_id)) == 0
     assert rows(case_id=case_id) == []
 
@@ -58,7 +58,7 @@ def test_the_secret_is_never_in_the_row_in_clear_and_is_erased_once_sent(app: Fl
     row = rows(case_id=filed.case.id)[0]
     assert filed.secret not in str(row.context)
     assert "secret_sealed" in row.context
-    jobs.commit()  # releases the send job (embedded: runs now)
+    uow.checkpoint()  # releases the send job (embedded: runs now)
     db.session.expire_all()
     row = db.session.get(Notification, row.id)
     assert row.status == "sent" and row.provider_id and row.sent_at
@@ -70,7 +70,7 @@ def test_the_secret_is_never_in_the_row_in_clear_and_is_erased_once_sent(app: Fl
 def test_the_complainant_sms_is_written_to_the_outbox_in_khmer(app: Flask) -> None:
     with app.test_request_context("/?lang=en"):  # an English-speaking officer's request
         filed = make_case(complainant=person(language="km"))
-        jobs.commit()
+        uow.checkpoint()
     row = rows(case_id=filed.case.id)[0]
     db.session.refresh(row)
     text = outbox_file(app, row).read_text(encoding="utf-8")
@@ -81,7 +81,7 @@ def test_the_complainant_sms_is_written_to_the_outbox_in_khmer(app: Flask) -> No
 
 def test_an_english_speaker_gets_english(app: Flask) -> None:
     filed = make_case(complainant=person(EN_PHONE, language="en"))
-    jobs.commit()
+    uow.checkpoint()
     db.session.expire_all()
     text = outbox_file(app, rows(case_id=filed.case.id)[0]).read_text(encoding="utf-8")
     assert f"we received your case {filed.case.reference}" in text
@@ -100,8 +100,8 @@ def test_the_same_event_processed_twice_is_one_message(app: Flask) -> None:
     emit(notice)
     emit(notice)
     assert len(rows(case_id=case.id, template="acknowledged")) == 1
-    jobs.commit()
-    jobs.commit()
+    uow.checkpoint()
+    uow.checkpoint()
     outbox = Path(app.instance_path) / "outbox"
     name = f"case_{case.id}_event_{case.event_count}_acknowledged_*{case.reference}*"
     assert len(list(outbox.glob(name))) == 0  # the file name never carries the reference
@@ -123,7 +123,7 @@ def test_stop_cancels_waiting_sms_and_no_more_are_sent() -> None:
     # the relay asks just before sending, and keeps no secret in the cancelled row.
     emit(Notice(filed.case.id, 99, "acknowledged", "complainant"))
     later = make_case(complainant=person())
-    jobs.commit()
+    uow.checkpoint()
     db.session.expire_all()
     for case_id in (filed.case.id, later.case.id):
         assert {(r.status, r.last_error) for r in rows(case_id=case_id)} == {

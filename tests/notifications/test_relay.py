@@ -10,7 +10,7 @@ import time_machine
 from flask import Flask
 from sqlalchemy import select
 
-from grievance import jobs
+from grievance import jobs, uow
 from grievance.cases.services import PersonData
 from grievance.extensions import db
 from grievance.types import utcnow
@@ -42,7 +42,7 @@ def reload(row: Notification) -> Notification:
 
 def test_the_gateway_receives_the_twilio_wire_format(gateway: FakeTwilio, runner: Runner) -> None:
     filed, row = file_one()
-    jobs.commit()
+    uow.checkpoint()
     runner.drain()
     [message] = gateway.messages
     assert message["to"] == PHONE and message["from"] == "+85523900900"
@@ -60,7 +60,7 @@ def test_a_failing_gateway_is_retried_on_schedule_then_the_message_fails(
     start = utcnow()
     with time_machine.travel(start, tick=False) as clock:
         _, row = file_one()
-        jobs.commit()
+        uow.checkpoint()
         runner.drain()
         waits = []
         for _ in relay.BACKOFF:
@@ -73,7 +73,7 @@ def test_a_failing_gateway_is_retried_on_schedule_then_the_message_fails(
             assert relay.sweep() == 0  # not due yet
             clock.shift(timedelta(seconds=1))
             assert relay.sweep() == 1
-            jobs.commit()
+            uow.checkpoint()
             runner.drain()
         row = reload(row)
     assert waits == list(relay.BACKOFF)
@@ -87,7 +87,7 @@ def test_a_failing_gateway_is_retried_on_schedule_then_the_message_fails(
 def test_a_gateway_that_hangs_is_a_temporary_failure(gateway: FakeTwilio) -> None:
     gateway.mode = "hang"
     _, row = file_one()
-    jobs.commit()
+    uow.checkpoint()
     row = reload(row)
     assert (row.status, row.last_error) == ("pending", "gateway timeout")
     assert row.next_attempt_at is not None
@@ -99,7 +99,7 @@ def test_a_refused_number_fails_at_once_without_personal_data_in_the_error(
 ) -> None:
     gateway.mode = "reject400"
     _, row = file_one()
-    jobs.commit()
+    uow.checkpoint()
     row = reload(row)
     assert (row.status, row.attempts) == ("failed", 1)
     assert row.last_error == "gateway 400 code 21211"
@@ -112,13 +112,13 @@ def test_accepted_then_timed_out_is_found_on_retry_not_sent_twice(
     gateway.mode = "accept_then_hang"
     with time_machine.travel(utcnow(), tick=False) as clock:
         _, row = file_one()
-        jobs.commit()
+        uow.checkpoint()
         runner.drain()
         assert reload(row).status == "pending"
         gateway.mode = "ok"
         clock.shift(relay.BACKOFF[0])
         relay.sweep()
-        jobs.commit()
+        uow.checkpoint()
         runner.drain()
     row = reload(row)
     assert len(gateway.messages) == 1
@@ -146,7 +146,7 @@ def test_a_worker_killed_after_the_gateway_accepted_does_not_cause_a_second_mess
         _, row = file_one()
         _crash_after_gateway(monkeypatch)
         with pytest.raises(Crash):
-            jobs.commit()
+            uow.checkpoint()
         db.session.rollback()  # the dead worker's open transaction is gone
         assert len(gateway.messages) == 1
         row = reload(row)
@@ -155,7 +155,7 @@ def test_a_worker_killed_after_the_gateway_accepted_does_not_cause_a_second_mess
         assert relay.sweep() == 0  # the worker might still be alive
         clock.shift(timedelta(seconds=2))
         assert relay.sweep() == 1
-        jobs.commit()
+        uow.checkpoint()
     row = reload(row)
     assert len(gateway.messages) == 1 and gateway.create_requests == 1
     assert (row.status, row.provider_id) == ("sent", gateway.messages[0]["sid"])
@@ -166,15 +166,15 @@ def test_a_worker_killed_after_its_claim_before_sending_is_replaced_and_sends_on
 ) -> None:
     with time_machine.travel(utcnow(), tick=False) as clock:
         _, row = file_one()
-        db.session.info["pending_jobs"] = []  # this test plays the worker itself
-        jobs.commit()
+        db.session.info[uow.AFTER_COMMIT] = []  # this test plays the worker itself
+        uow.checkpoint()
         assert relay._claim(row.id, utcnow()) is not None
-        jobs.commit()  # the claim is durable; then the worker dies before sending
+        uow.checkpoint()  # the claim is durable; then the worker dies before sending
         relay.send_notification(row.id)  # a duplicate job meanwhile: the row is taken
         assert gateway.messages == [] and reload(row).attempts == 1
         clock.shift(relay.LEASE + timedelta(seconds=1))
         assert relay.sweep() == 1
-        jobs.commit()
+        uow.checkpoint()
         runner.drain()
     assert len(gateway.messages) == 1
     row = reload(row)
@@ -184,7 +184,7 @@ def test_a_worker_killed_after_its_claim_before_sending_is_replaced_and_sends_on
 def test_the_same_row_sent_by_two_jobs_is_one_message(gateway: FakeTwilio, runner: Runner) -> None:
     _, row = file_one()
     jobs.enqueue(relay.send_notification, row.id)  # a duplicate hand-over
-    jobs.commit()
+    uow.checkpoint()
     runner.drain()
     relay.send_notification(row.id)
     assert len(gateway.messages) == 1
@@ -204,7 +204,7 @@ def test_delivery_receipts_need_a_valid_signature(
     app: Flask, client: Any, gateway: FakeTwilio
 ) -> None:
     _, row = file_one()
-    jobs.commit()
+    uow.checkpoint()
     sid = reload(row).provider_id
     assert _callback(client, app, sid, "delivered", None).status_code == 403
     assert _callback(client, app, sid, "delivered", "wrong-token").status_code == 403
@@ -222,7 +222,7 @@ def test_an_undelivered_receipt_marks_the_message_failed(
     app: Flask, client: Any, gateway: FakeTwilio
 ) -> None:
     _, row = file_one()
-    jobs.commit()
+    uow.checkpoint()
     sid = reload(row).provider_id
     form = _callback(client, app, sid, "undelivered", gateway.auth_token)
     assert form.status_code == 204
@@ -253,12 +253,12 @@ def test_a_row_whose_workers_keep_dying_is_given_up_and_shown_to_admins(
     gateway: FakeTwilio,
 ) -> None:
     _, row = file_one()
-    db.session.info["pending_jobs"] = []
-    jobs.commit()
+    db.session.info[uow.AFTER_COMMIT] = []
+    uow.checkpoint()
     now = utcnow()
     for _ in range(relay.MAX_ATTEMPTS):  # each claim dies: the lease runs out every time
         assert relay._claim(row.id, now) is not None
-        jobs.commit()
+        uow.checkpoint()
         now += relay.LEASE + timedelta(seconds=1)
     with time_machine.travel(now, tick=False):
         relay.send_notification(row.id)
@@ -275,7 +275,7 @@ def test_an_unexpected_error_is_a_temporary_failure_not_a_stuck_row(
 
     monkeypatch.setattr(relay, "compose", broken)
     _, row = file_one()
-    jobs.commit()
+    uow.checkpoint()
     row = reload(row)
     assert (row.status, row.last_error, row.claimed_at) == ("pending", "RuntimeError", None)
 
@@ -285,11 +285,11 @@ def test_a_stop_the_gateway_knows_of_is_recorded_and_nothing_more_is_sent(
 ) -> None:
     gateway.mode = "unsubscribed"
     filed, row = file_one()
-    jobs.commit()
+    uow.checkpoint()
     row = reload(row)
     assert (row.status, row.last_error) == ("cancelled", "opted_out")
     assert filed.case.complainant.sms_opt_out_at is not None
     gateway.mode = "ok"
     _, later = file_one()
-    jobs.commit()
+    uow.checkpoint()
     assert reload(later).status == "cancelled" and gateway.messages == []

@@ -12,9 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from grievance import jobs
+from grievance import uow
 from grievance.cases.models import Case
 from grievance.extensions import db
+from grievance.jobs import runtime
 from grievance.ratelimit import limiter
 from grievance.types import utcnow
 from notifications import relay
@@ -33,9 +34,9 @@ def test_redis_down_during_200_intakes_then_every_sms_delivered_exactly_once(
     url = app.config["SAMLENG"].REDIS_URL
     if not url:
         pytest.skip("Redis not available (optional locally; CI requires it)")
-    live = jobs.RQRunner(url)
+    live = runtime.RQRunner(url)
     live.queue("notifications").empty()
-    app.extensions["samleng.jobs"] = jobs.RQRunner(REFUSING)
+    app.extensions["samleng.jobs"] = runtime.RQRunner(REFUSING)
     phones = [f"+8551{2 + i % 7}{100000 + i:06d}" for i in range(INTAKES)]
     references = []
     with time_machine.travel(utcnow(), tick=False) as clock:
@@ -61,13 +62,13 @@ def test_redis_down_during_200_intakes_then_every_sms_delivered_exactly_once(
         app.extensions["samleng.jobs"] = live
         clock.shift(timedelta(minutes=6))
         assert relay.sweep() == INTAKES
-        jobs.commit()
+        uow.checkpoint()
         assert live.queue("notifications").count == INTAKES
         Runner("redis", live).drain()
         # A second sweep and a second worker run change nothing.
         clock.shift(timedelta(minutes=6))
         assert relay.sweep() == 0
-        jobs.commit()
+        uow.checkpoint()
         Runner("redis", live).drain()
 
     per_phone = Counter(m["to"] for m in gateway.messages)

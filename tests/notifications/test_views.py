@@ -7,7 +7,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from grievance import jobs
+from grievance import uow
 from grievance.cases.services import PersonData
 from grievance.effects import Notice, emit
 from grievance.extensions import db
@@ -21,7 +21,7 @@ def assign(user: Any) -> Any:
     case = make_case().case
     case.assignee_id = user.id
     emit(Notice(case.id, case.event_count, "assigned", "assignee"))
-    jobs.commit()
+    uow.checkpoint()
     return case
 
 
@@ -75,7 +75,7 @@ def test_the_list_needs_a_login(client: FlaskClient) -> None:
 def _failed_sms(gateway: FakeTwilio) -> Notification:
     gateway.mode = "reject400"
     filed = make_case(complainant=PersonData(phone="+85512345678", consent_to_contact=True))
-    jobs.commit()
+    uow.checkpoint()
     db.session.expire_all()
     row = db.session.scalar(select(Notification).filter_by(case_id=filed.case.id))
     assert row is not None and row.status == "failed"

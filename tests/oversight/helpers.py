@@ -8,8 +8,8 @@ from typing import Any
 from grievance.cases.models import Case
 from grievance.cases.services import NewCase, PersonData, file_case
 from grievance.extensions import db
-from grievance.jobs import commit
 from grievance.oversight import snapshots
+from grievance.uow import checkpoint as commit
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Phnom Penh
 

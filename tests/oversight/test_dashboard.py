@@ -94,16 +94,19 @@ def test_page_works_without_javascript_and_in_khmer_first(client: FlaskClient) -
     assert client.get("/static/js/charts.js").status_code == 200
 
 
-def test_stale_figures_are_refreshed_by_a_job(client: FlaskClient, app: object) -> None:
+def test_stale_figures_are_refreshed_by_the_periodic_job_never_by_a_visit(
+    client: FlaskClient,
+) -> None:
     case_in("submitted")
-    assert snapshots.needs_refresh(snapshots.latest())
-    snapshots.request_refresh()
-    row = snapshots.latest()
-    # Asked once: a second visitor within MAX_AGE does not queue it again.
-    assert not snapshots.needs_refresh(row) or row is None
-    snapshots.refresh_job()
+    before = snapshots.latest()
+    assert snapshots.is_stale(before)
+    client.get("/accountability")
+    after = snapshots.latest()
+    assert (after.generated_at if after else None) == (before.generated_at if before else None)
+    assert snapshots.refresh_if_stale_job() is True
     row = snapshots.latest()
     assert row is not None and row.data["dims"]["all"]["all"]["received"] >= 1
+    assert snapshots.refresh_if_stale_job() is False  # fresh now: nothing to do
 
 
 def test_data_dictionary_describes_every_field(client: FlaskClient) -> None:

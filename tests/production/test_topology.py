@@ -29,7 +29,8 @@ from sqlalchemy import func, select
 
 from grievance.cases.models import Case, CaseEvent
 from grievance.intake.partners import create_partner
-from grievance.jobs import QUEUES, commit
+from grievance.jobs import QUEUES
+from grievance.uow import checkpoint as commit
 from notifications.channels.files import _UNSAFE
 from notifications.models import Notification
 from tests.conftest import BACKENDS

@@ -7,14 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from grievance import uow
 from grievance.cases import transitions
 from grievance.cases.models import Case
 from grievance.errors import DomainError, Forbidden
 from grievance.extensions import db
-from grievance.jobs import _pending
 from grievance.queues import assignment
 from grievance.queues.assignment import auto_assign, claim_next, reassign_all
 from grievance.types import utcnow
+from tests.conftest import Released
 from tests.factories import make_case, make_user
 from tests.queues.helpers import SUPERVISOR, acknowledged_case, join, make_queue, queue, reload
 
@@ -126,23 +127,24 @@ def test_auto_assign_honours_the_woman_officer_wish_and_the_flag() -> None:
     assert other.queue_id == manual.id and auto_assign(other) is None
 
 
-def test_acknowledging_a_case_in_an_auto_assign_queue_queues_the_job() -> None:
+def test_acknowledging_a_case_in_an_auto_assign_queue_queues_the_job(
+    recorded_jobs: Released,
+) -> None:
     officer = make_user("officer")
     make_queue("auto", position=1, province_code="KH-12", auto_assign=True, members=[officer])
-    _pending().clear()
     case = acknowledged_case()
-    jobs = [(name, ids) for name, ids in _pending()]
-    assert ("grievance.queues.assignment.auto_assign_job", (case.id,)) in jobs
+    uow.checkpoint()
+    assert ("grievance.queues.assignment.auto_assign_job", (case.id,)) in recorded_jobs
     assignment.auto_assign_job(case.id)
     assert reload(case).assignee_id == officer.id
     assignment.auto_assign_job(case.id)  # twice: nothing more happens
     assert [e.data.get("transition") for e in reload(case).events].count("assign") == 1
 
 
-def test_no_job_for_ordinary_queues() -> None:
-    _pending().clear()
+def test_no_job_for_ordinary_queues(recorded_jobs: Released) -> None:
     acknowledged_case()
-    assert not [n for n, _ in _pending() if n.endswith("auto_assign_job")]
+    uow.checkpoint()
+    assert not [n for n, _ in recorded_jobs if n.endswith("auto_assign_job")]
 
 
 def test_bulk_reassignment_to_a_named_officer() -> None:

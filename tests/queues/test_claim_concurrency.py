@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from grievance import create_app
+from grievance.app import create_app
 from grievance.auth.models import User
 from grievance.cases import events
 from grievance.cases.models import Case, CaseEvent, Category

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from grievance import jobs
-from grievance.sla import timer
+from grievance.jobs import runtime
+from grievance.jobs import scheduler as timer
 from tests.conftest import BACKENDS
 from tests.sla.conftest import file_at, officer, pp, reload, take_to_work, timeline
 
@@ -53,13 +54,13 @@ def test_no_timer_under_test_or_with_redis(app: Flask) -> None:
 
 def test_a_timer_tick_sweeps_and_commits(app: Flask) -> None:
     # Embedded mode: one tick in its own app context, as the timer thread does it.
-    result = timer.run_once(app)
-    assert result is not None and result.skipped is False
+    result = timer.run_once(app)["grievance.sla.sweep.sweep_job"]
+    assert result is not None and result["skipped"] is False
 
 
 @pytest.mark.skipif(not BACKENDS.redis_url, reason="needs Redis")
 def test_scheduler_queues_at_most_one_waiting_sweep(app: Flask) -> None:
-    rq_runner = jobs.RQRunner(BACKENDS.redis_url)
+    rq_runner = runtime.RQRunner(BACKENDS.redis_url)
     queue = rq_runner.queue("sla")
     queue.empty()
     previous = app.extensions["samleng.jobs"]
@@ -69,6 +70,8 @@ def test_scheduler_queues_at_most_one_waiting_sweep(app: Flask) -> None:
         assert timer.tick(app) == "already queued"
         assert queue.count == 1
         assert queue.jobs[0].args == ("grievance.sla.sweep.sweep_job",)
+        rq_runner.queue("default").empty()
+        rq_runner.queue("notifications").empty()
     finally:
         queue.empty()
         app.extensions["samleng.jobs"] = previous
@@ -78,7 +81,7 @@ def test_scheduler_queues_at_most_one_waiting_sweep(app: Flask) -> None:
 def test_scheduler_also_queues_the_outbox_sweep_at_most_once(app: Flask) -> None:
     # A send job lost with Redis is re-driven by the relay's sweep on every tick
     # (tests/faults/test_lost_work.py shows it end to end).
-    rq_runner = jobs.RQRunner(BACKENDS.redis_url)
+    rq_runner = runtime.RQRunner(BACKENDS.redis_url)
     queue = rq_runner.queue("notifications")
     queue.empty()
     rq_runner.queue("sla").empty()
@@ -87,7 +90,10 @@ def test_scheduler_also_queues_the_outbox_sweep_at_most_once(app: Flask) -> None
     try:
         timer.tick(app)
         timer.tick(app)
-        assert [j.args for j in queue.jobs] == [("notifications.relay.sweep_job",)]
+        assert [j.args for j in queue.jobs] == [
+            ("notifications.relay.sweep_job",),
+            ("notifications.digest.weekly_digest_job",),
+        ]
     finally:
         queue.empty()
         rq_runner.queue("sla").empty()
@@ -99,6 +105,6 @@ def test_an_embedded_tick_runs_the_periodic_jobs_too(
 ) -> None:
     assert "notifications.relay.sweep_job" in jobs.periodic_jobs()
     ran: list[str] = []
-    monkeypatch.setattr(jobs, "execute", lambda name, *ids: ran.append(name))
+    monkeypatch.setattr(timer, "execute", lambda name, *ids: ran.append(name))
     timer.run_once(app)
     assert ran == jobs.periodic_jobs()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from grievance import jobs
+from grievance import uow
 from grievance.cases import transitions
 from grievance.cases.models import Case
 from grievance.extensions import db
@@ -168,7 +168,7 @@ def test_a_mass_of_claims_goes_to_jobs_in_batches(
     now = max(c.resolve_due_at for c in cases) + timedelta(minutes=1)
 
     result = sweep(now, inline_cases=2)  # more claimed cases than a sweep handles itself
-    jobs.commit()  # the jobs leave with the commit
+    uow.checkpoint()  # the jobs leave with the commit
 
     assert result.deferred == 3 and result.breached == 0
     handlers = [ids for name, ids in _recorded_jobs if name == "grievance.sla.sweep.handle_job"]

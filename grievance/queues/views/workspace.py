@@ -5,39 +5,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import cast
 
 from babel.dates import format_datetime
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from grievance import nav
+from grievance import uow
 from grievance.auth import roles_required
-from grievance.cases import policy, transitions
-from grievance.cases.models import Case
+from grievance.cases import policy, queries, transitions
 from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
-from grievance.jobs import commit, rollback
 from grievance.queues import assignment, overview, restricted, workspace
 from grievance.queues.filters import filters_from, with_choices
 from grievance.queues.forms import BreakGlassForm, BulkReassignForm, CaseFilterForm, ClaimForm
 from grievance.queues.models import Queue
-from grievance.queues.rules_views import bp as rules_bp
-from grievance.security import normalize_reference
 from grievance.types import utcnow
 from workflows import N_
 
 bp = Blueprint("queues", __name__, url_prefix="/workspace")
-bp.register_blueprint(rules_bp)
-bp.record_once(lambda state: assignment.init_app(cast(Flask, state.app)))
 WORKERS = ("officer", "supervisor")
-nav.add("queues.my_cases", N_("My cases"), *WORKERS, order=10)
-nav.add("queues.queues", N_("Queues"), "officer", "supervisor", "admin", order=12)
-nav.add("queues.workload", N_("Workload"), "supervisor", order=14)
 
 
 @bp.context_processor
@@ -118,13 +107,12 @@ def claim() -> Response:
     except DomainError as error:
         abort(error.status)
     except transitions.StaleCase:
-        rollback()
+        uow.discard()
         flash(_("Someone else took that case at the same moment. Please try again."), "error")
         return redirect(back)
     if case is None:
         flash(_("No case is waiting for you in these queues."), "info")
         return redirect(back)
-    commit()
     flash(_("Case %(reference)s is now yours.", reference=case.reference), "info")
     return redirect(url_for("cases.show", reference=case.reference))
 
@@ -165,32 +153,23 @@ def bulk_reassign() -> tuple[str, int]:
             mark_away=bool(form.mark_away.data),
         )
     except transitions.StaleCase:
-        rollback()
+        uow.discard()
         flash(_("A case changed while we were moving it. Nothing was moved; try again."), "error")
         return render_template("queues/reassign.html", form=form, result=None), 409
     except DomainError as error:
         flash(_("This action is not possible."), "error")
         return render_template("queues/reassign.html", form=form, result=None), error.status
-    commit()
     return render_template(
         "queues/reassign.html", form=form, result=result, reasons=SKIP_REASONS
     ), 200
 
 
-def _case_by_reference(reference: str) -> Case:
-    ref = normalize_reference(reference)
-    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
-    if case is None:
-        abort(404)
-    return case
-
-
 @bp.post("/restricted/<reference>")
 @roles_required(*policy.CASE_ROLES)
 def open_restricted(reference: str) -> Response | tuple[str, int]:
-    case = _case_by_reference(reference)
+    case = queries.case_by_reference(reference)
     form = BreakGlassForm()
-    if not policy.may_break_glass(current_user, case):
+    if case is None or not policy.may_break_glass(current_user, case):
         abort(404)
     if not form.validate():
         return render_template("queues/break_glass.html", case=case, form=form), 400
@@ -200,5 +179,4 @@ def open_restricted(reference: str) -> Response | tuple[str, int]:
         abort(404)
     except DomainError:
         return render_template("queues/break_glass.html", case=case, form=form), 400
-    commit()
     return redirect(url_for("cases.show", reference=case.reference))

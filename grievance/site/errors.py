@@ -1,70 +1,55 @@
-"""Landing page, the staff home and error pages."""
+"""Error pages for people, in their language. Machine interfaces (the partner API, Open311,
+webhooks) register their own handlers for their URL prefixes; HTTP errors keep their
+protocol headers (`Allow` on a 405, `Retry-After` on a 429 or 503)."""
 
 from __future__ import annotations
 
 import logging
-from contextlib import suppress
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from grievance.domain import ROLES
 from grievance.errors import DomainError
-from grievance.jobs import rollback
 
-bp = Blueprint("web", __name__)
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
 
 
-@bp.get("/")
-def landing() -> str:
-    return render_template("web/landing.html")
-
-
-@bp.get("/soon/<any(file):feature>")
-def coming_soon(feature: str) -> str:
-    return render_template("web/coming_soon.html", feature=feature)
-
-
-@bp.get("/staff")
-@login_required
-def staff_home() -> str:
-    roles = sorted(current_user.role_names)
-    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES)
-
-
-@bp.app_errorhandler(HTTPException)
-def http_error(error: HTTPException) -> tuple[str, int]:
+def http_error(error: HTTPException) -> WerkzeugResponse:
     code = error.code or 500
-    return render_template("web/error.html", code=code, message=_error_message(code)), code
+    if code == 403:
+        user = current_user.get_id() if current_user else None
+        log.warning("access denied endpoint=%s user=%s", request.endpoint, user or "-")
+    html = render_template("web/error.html", code=code, message=_error_message(code))
+    response = error.get_response()  # keeps the protocol headers (Allow, WWW-Authenticate)
+    response.set_data(html)
+    response.mimetype = "text/html"
+    return response
 
 
-@bp.app_errorhandler(DomainError)
 def domain_error(error: DomainError) -> tuple[str, int]:
-    return render_template("web/error.html", code=error.status, message=error.detail), error.status
+    """A refusal no view turned into a message of its own: the page for its status."""
+    message = _error_message(error.status)
+    return render_template("web/error.html", code=error.status, message=message), error.status
 
 
-@bp.app_errorhandler(OperationalError)
-@bp.app_errorhandler(InterfaceError)
 def database_unavailable(error: Exception) -> Response:
     """The database went away (a dropped connection, a failover, a lock timeout), most
-    often at the commit. The transaction is rolled back, so nothing of the request was
+    often at the commit. The unit of work was rolled back, so nothing of the request was
     kept (its uploaded files are deleted and its jobs dropped with it); the pool replaces
     the dead connection (pool_pre_ping), so trying again works once the database answers.
     """
     # The class name only: the error's text can quote the statement's parameters.
     log.warning(
-        "database unavailable during %s %s: %s",
+        "database unavailable method=%s endpoint=%s error=%s",
         request.method,
         request.endpoint,
         type(getattr(error, "orig", error)).__name__,
     )
-    with suppress(Exception):
-        rollback()
     if request.path.startswith("/api/"):
         response = jsonify({"error": "unavailable", "message": UNAVAILABLE_API})
     else:
@@ -104,3 +89,10 @@ def _error_message(code: int) -> str:
         429: _("Too many attempts. Please wait a little and try again."),
     }
     return messages.get(code, _("Something went wrong on our side. Please try again."))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)

@@ -8,13 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from grievance import nav
+from grievance import uow
 from grievance.auth import roles_required
 from grievance.cases.models import Category, Province
 from grievance.domain import CONFIDENTIALITY, KINDS, SEXES
 from grievance.errors import Conflict, DomainError, Forbidden
 from grievance.extensions import db
-from grievance.jobs import commit, rollback
 from grievance.queues import rules
 from grievance.queues.filters import category_choices, province_choices
 from grievance.queues.forms import QueueForm
@@ -24,7 +23,6 @@ from workflows import N_
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 EDITORS = ("supervisor", "admin")
-nav.add("queues.rules.index", N_("Queues and routing"), *EDITORS, order=85)
 
 
 @bp.get("/")
@@ -101,13 +99,12 @@ def _edit(queue: Queue | None) -> Response | tuple[str, int]:
         try:
             saved = rules.save_queue(queue, _rules(form), current_user)
         except Forbidden:
-            rollback()
+            uow.discard()
             abort(403)
         except (Conflict, DomainError) as error:
-            rollback()
+            uow.discard()
             flash(_(MESSAGES.get(error.code, N_("This action is not possible."))), "error")
             return render_template("queues/rule_form.html", form=form, queue=queue), 400
-        commit()
         flash(_("Queue %(code)s saved.", code=saved.code), "info")
         return redirect(url_for("queues.rules.index"))
     status = 400 if request.method == "POST" else 200

@@ -19,20 +19,15 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from grievance import nav
 from grievance.auth import roles_required
 from grievance.errors import NotFound
 from grievance.i18n import lang
-from grievance.jobs import commit
 from grievance.oversight import exports, figures, redacted, snapshots
 from grievance.oversight.forms import CsvForm, SearchForm, XlsxForm
-from grievance.oversight.views import DIMENSIONS, bp, current_snapshot
-from workflows.i18n import N_
+from grievance.oversight.views.blueprint import bp
+from grievance.oversight.views.public import DIMENSIONS, current_snapshot
 
 OVERSIGHT = ("oversight", "supervisor", "admin")
-
-nav.add("oversight.oversight_dashboard", N_("Oversight"), *OVERSIGHT, order=60)
-nav.add("oversight.export_index", N_("Exports"), *OVERSIGHT, order=61)
 
 
 @bp.get("/oversight")
@@ -134,7 +129,6 @@ def export_xlsx() -> WerkzeugResponse | tuple[str, int]:
         )
         return page, 400
     export = exports.start_xlsx(current_user.id, form.filters())
-    commit()
     return redirect(url_for(".export_progress", export_id=export.id))
 
 

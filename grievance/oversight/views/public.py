@@ -1,7 +1,7 @@
 """Public accountability pages: dashboard, open data, data dictionary, forum follow-up.
 
 Every figure here is suppressed (suppression.py). Staff oversight pages are in
-staff_views.py, on the same blueprint.
+staff.py, on the same blueprint.
 """
 
 from __future__ import annotations
@@ -11,21 +11,17 @@ import io
 import json
 from typing import Any
 
-import click
-from flask import Blueprint, Response, abort, render_template
-from flask.blueprints import BlueprintSetupState
-from flask.cli import AppGroup
+from flask import Response, abort, render_template
 from flask_babel import gettext as _
 
 from grievance.domain import SEXES
 from grievance.errors import NotFound
 from grievance.i18n import lang
-from grievance.jobs import commit
 from grievance.oversight import figures, forum_followup, snapshots
 from grievance.oversight.models import StatsSnapshot
 from grievance.oversight.suppression import FEWER_THAN_5, THRESHOLD, for_export, is_suppressed
+from grievance.oversight.views.blueprint import bp
 
-bp = Blueprint("oversight", __name__)
 DIMENSIONS = ("month", "province", "category", "channel", "sex")
 
 
@@ -39,13 +35,8 @@ def _helpers() -> dict[str, Any]:
 
 
 def current_snapshot() -> StatsSnapshot | None:
-    """The latest figures; asks for a refresh when they are missing or old."""
-    row = snapshots.latest()
-    if snapshots.needs_refresh(row):
-        snapshots.request_refresh()
-        commit()  # releases the job: in embedded mode it runs now, before we read again
-        row = snapshots.latest()
-    return row
+    """The latest figures (a periodic job keeps them fresh; reading never writes)."""
+    return snapshots.latest()
 
 
 @bp.get("/accountability")
@@ -154,33 +145,3 @@ def forum(forum_id: int) -> str:
         outcomes=forum_followup.OUTCOMES,
         category_names=forum_followup.category_names(lang()),
     )
-
-
-stats_cli = AppGroup("stats", help="Accountability figures and exports.")
-
-
-@stats_cli.command("refresh")
-def refresh_cmd() -> None:
-    """Recompute the dashboard figures now (set-based SQL)."""
-    row = snapshots.refresh()
-    commit()
-    stamp = row.generated_at.isoformat() if row.generated_at else "?"
-    click.echo(f"figures as of {stamp} (UTC) computed in {row.took_ms} ms")
-
-
-@stats_cli.command("purge-exports")
-def purge_exports_cmd() -> None:
-    """Delete case exports older than 24 hours."""
-    from grievance.oversight.exports import purge_expired
-
-    removed = purge_expired()
-    commit()
-    click.echo(f"exports removed: {removed}")
-
-
-@bp.record_once
-def _register_cli(state: BlueprintSetupState) -> None:
-    state.app.cli.add_command(stats_cli)
-
-
-from grievance.oversight import staff_views  # noqa: E402,F401  (routes on this blueprint)

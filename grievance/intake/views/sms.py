@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 
 from grievance.extensions import csrf
 from grievance.intake import sms
-from grievance.jobs import commit
 from grievance.ratelimit import limiter, setting, wait_seconds
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -56,5 +55,4 @@ def inbound() -> Response:
     reply = sms.handle(
         sms.Inbound(sid=sid, sender=request.form.get("From", ""), body=request.form.get("Body", ""))
     )
-    commit()
     return twiml(reply)

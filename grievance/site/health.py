@@ -23,9 +23,7 @@ def readyz() -> tuple[dict[str, str], int]:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception:
-        checks["database"] = "unavailable"
-    finally:
-        db.session.rollback()
+        checks["database"] = "unavailable"  # the 503 ends the unit of work with a rollback
     redis_url = current_app.config["SAMLENG"].REDIS_URL
     if redis_url:
         try:

@@ -7,20 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from grievance import nav
 from grievance.auth import roles_required
 from grievance.errors import DomainError
 from grievance.i18n import lang
 from grievance.intake import forums, sheets
 from grievance.intake.forum_forms import ConcernForm, ForumForm, ImportForm
 from grievance.intake.models import Forum, ForumImport
-from grievance.jobs import commit
-from workflows.i18n import N_
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
 STAFF = ("intake", "supervisor", "admin")
-
-nav.add("intake.forums.index", N_("Forums"), *STAFF, order=22)
 
 
 def _forum(forum_id: int) -> Forum:
@@ -51,7 +46,6 @@ def new() -> Response | str | tuple[str, int]:
         except DomainError:
             form.title.errors = [_("A forum with this title already exists.")]
         else:
-            commit()
             flash(_("The forum has been saved."), "info")
             return redirect(url_for(".show", forum_id=forum.id))
     page = render_template("intake/forum_new.html", form=form)
@@ -67,7 +61,6 @@ def show(forum_id: int) -> Response | str | tuple[str, int]:
         form.province.data = forum.province_code
     elif form.validate():
         filed = forums.record_concern(forum, form.submission(), current_user)
-        commit()
         flash(_("Concern recorded as case %(reference)s.", reference=filed.case.reference), "info")
         return redirect(url_for(".show", forum_id=forum.id))
     page = render_template(
@@ -85,7 +78,6 @@ def import_sheet(forum_id: int) -> Response | str | tuple[str, int]:
         upload = form.sheet.data
         data = upload.stream.read(sheets.MAX_BYTES + 1)
         imp = forums.start_import(forum, data, upload.filename or "", current_user)
-        commit()
         return redirect(url_for(".preview", import_id=imp.id))
     page = render_template("intake/forum_import.html", forum=forum, form=form)
     return (page, 400) if form.is_submitted() else page
@@ -124,7 +116,6 @@ def confirm(import_id: int) -> Response:
     except DomainError:
         flash(_("There is no good line to import. Correct the sheet and upload it again."), "error")
         return redirect(url_for(".preview", import_id=import_id))
-    commit()
     return redirect(url_for(".progress", import_id=import_id))
 
 

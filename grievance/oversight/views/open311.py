@@ -10,9 +10,9 @@ from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from grievance import uow
 from grievance.extensions import csrf
 from grievance.i18n import lang
-from grievance.jobs import commit, rollback
 from grievance.oversight import georeport
 from grievance.oversight.georeport import Open311Error
 
@@ -77,7 +77,7 @@ def _fmt() -> str:
 
 @bp.errorhandler(Open311Error)
 def open311_error(exc: Open311Error) -> Response:
-    rollback()
+    uow.discard()
     return error(_fmt(), exc.code, exc.description)
 
 
@@ -112,7 +112,6 @@ def request_show(request_id: str, fmt: str) -> Response:
 def request_create(fmt: str) -> Response:
     form = {**request.args.to_dict(), **request.form.to_dict()}
     answer = georeport.create(form)
-    commit()
     return render(fmt, "requests", answer, 201)
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from grievance import nav
+from grievance import uow
 from grievance.auth import roles_required
 from grievance.errors import DomainError
 from grievance.i18n import lang
@@ -20,15 +20,9 @@ from grievance.intake.forms import (
 )
 from grievance.intake.responses import no_store
 from grievance.intake.uploads import UploadFailed
-from grievance.jobs import commit, rollback
 from grievance.phones import masked
-from workflows.i18n import N_
 
 bp = Blueprint("desk", __name__)
-
-nav.add("intake.desk.hotline", N_("Hotline desk"), "intake", "supervisor", "admin", order=20)
-nav.add("intake.desk.rep_cases", N_("Cases we filed"), "representative", order=20)
-nav.add("intake.desk.file_for_member", N_("File for a member"), "representative", order=21)
 
 
 @bp.route("/hotline", methods=["GET", "POST"])
@@ -42,9 +36,8 @@ def hotline() -> Response:
     try:
         filed = services.file_by_staff(sub, current_user)
         reference = filed.case.reference
-        commit()
     except DomainError as exc:
-        rollback()
+        uow.discard()
         mark_refused(form, exc.code)
         return no_store(render_template("intake/hotline.html", form=form), 400)
     html = render_template(
@@ -67,13 +60,12 @@ def file_for_member() -> Response:
     try:
         filed = services.file_for_member(sub, current_user, form.consent_how.data)
         reference = filed.case.reference
-        commit()
     except UploadFailed:
-        rollback()
+        uow.discard()
         form.evidence.errors = [_("We could not save your files. Please try again.")]
         return no_store(render_template("intake/rep_file.html", form=form), 503)
     except DomainError as exc:
-        rollback()
+        uow.discard()
         mark_refused(form, exc.code)
         return no_store(render_template("intake/rep_file.html", form=form), 400)
     html = render_template("intake/rep_filed.html", reference=reference, secret=filed.secret)
@@ -97,7 +89,6 @@ def rep_case(reference: str) -> Response | str | tuple[str, int]:
         abort(404)  # the same answer whether the case exists or is someone else's
     if form.validate_on_submit():
         services.add_information(current_user, case, (form.text.data or "").strip())
-        commit()
         flash(_("Your information has been added to the case."), "info")
         return redirect(url_for(".rep_case", reference=case.reference))
     page = render_template(

@@ -15,7 +15,6 @@ from grievance.errors import DomainError
 from grievance.extensions import csrf
 from grievance.intake import partners
 from grievance.intake.openapi import spec
-from grievance.jobs import commit
 from grievance.ratelimit import limiter, setting, wait_seconds
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -102,7 +101,6 @@ def create_case() -> Response:
         )
     key = request.headers.get("Idempotency-Key")
     result = partners.create_case(g.partner, payload, raw, key)
-    commit()
     return answer(result)
 
 

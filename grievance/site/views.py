@@ -1,0 +1,22 @@
+"""The landing page and the staff home."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from grievance.domain import ROLES
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def landing() -> str:
+    return render_template("web/landing.html")
+
+
+@bp.get("/staff")
+@login_required
+def staff_home() -> str:
+    roles = sorted(current_user.role_names)
+    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES)
