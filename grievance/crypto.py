@@ -1,22 +1,20 @@
 """Sealing secrets that must be read back later (TOTP seeds, a queued SMS's tracking secret).
 
-Each purpose gets its own key, derived from the server key, so no key serves two uses.
+Each purpose gets its own key, derived from the server key (grievance.keys), so no key
+serves two uses.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
+
+from grievance.keys import sealing_key
 
 
 def _fernet(purpose: str) -> Fernet:
-    cfg = current_app.config["SAMLENG"]
-    key = str(cfg.SERVER_KEY or cfg.SECRET_KEY).encode()
-    digest = hashlib.sha256(f"samleng/{purpose}/v1\x00".encode() + key).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return Fernet(base64.urlsafe_b64encode(sealing_key(purpose)))
 
 
 def seal(plain: str, purpose: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from grievance.keys import mac
 
 # No 0/O, 1/I/L: nothing a caller can mishear or a worker mistype on a basic phone.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -54,7 +55,7 @@ def new_secret() -> str:
 def hash_secret(secret: str, key: str) -> str:
     """HMAC with a server key: a stolen database alone does not open any case."""
     canonical = "".join(c for c in secret.upper() if c.isalnum())
-    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+    return mac(key, "tracking_secret", canonical).hex()
 
 
 def secret_matches(secret: str, stored: str, key: str) -> bool:

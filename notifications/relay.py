@@ -20,6 +20,7 @@ from sqlalchemy import CursorResult, select, update
 from grievance import jobs, uow
 from grievance.cases.models import Case
 from grievance.extensions import db
+from grievance.integrations import public_url
 from grievance.types import utcnow
 from notifications import crypto, messages, rules
 from notifications.channels import (
@@ -183,12 +184,11 @@ def case_url(reference: str | None) -> str:
         return ""
     from werkzeug.routing import BuildError
 
-    base = current_app.config["SAMLENG"].PUBLIC_BASE_URL.rstrip("/")
     try:
         path = current_app.url_map.bind("localhost").build("cases.show", {"reference": reference})
     except BuildError:
         return ""
-    return base + path
+    return public_url(path)
 
 
 def _reference(case_id: int | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -16,9 +16,10 @@ from grievance.auth import roles_required
 from grievance.errors import DomainError
 from grievance.extensions import csrf
 from grievance.i18n import lang
+from grievance.integrations import twilio
 from grievance.phones import masked
 from notifications import messages, services
-from notifications.channels.twilio import STATUS_PATH, signature_valid
+from notifications.channels.twilio import STATUS_PATH
 from notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -111,13 +112,7 @@ def retry(notification_id: int) -> Response:
 @csrf.exempt
 def twilio_status() -> tuple[str, int]:
     """Delivery receipts (Twilio status callbacks), signed with the account's auth token."""
-    cfg = current_app.config["SAMLENG"]
-    # Twilio signs the URL it was given, which we built from PUBLIC_BASE_URL; behind a
-    # proxy the URL this request arrived on may differ, so check against that one.
-    url = cfg.PUBLIC_BASE_URL.rstrip("/") + request.full_path.rstrip("?")
-    params = list(request.form.items(multi=True))
-    given = request.headers.get("X-Twilio-Signature")
-    if not signature_valid(cfg.TWILIO_AUTH_TOKEN, url, params, given):
+    if not twilio.request_is_signed():
         log.warning("status callback with a bad signature refused")
         abort(403)
     sid = request.form.get("MessageSid", "")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,6 +24,7 @@ from grievance.auth.models import User
 from grievance.auth.services import authenticate, change_password
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.keys import server_mac
 from grievance.ratelimit import limiter, setting
 
 bp = Blueprint("auth", __name__)
@@ -60,10 +58,8 @@ def _pending_user() -> User | None:
 
 def _account_key() -> str:
     """Failed sign-ins are counted per account under an HMAC: Redis never holds usernames."""
-    cfg = current_app.config["SAMLENG"]
     name = request.form.get("username", "").strip().lower()
-    key = str(cfg.SERVER_KEY or cfg.SECRET_KEY).encode()
-    return "user:" + hmac.new(key, b"login:" + name.encode(), hashlib.sha256).hexdigest()[:32]
+    return "user:" + server_mac("login", name).hex()[:32]
 
 
 def _no_username() -> bool:

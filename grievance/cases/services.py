@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from grievance import reference
@@ -15,6 +14,7 @@ from grievance.cases.models import Case, Person
 from grievance.effects import Notice, emit
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.keys import server_key
 from grievance.queues.routing import route
 from grievance.security import hash_secret, new_reference, new_secret
 from grievance.sla import clocks
@@ -60,11 +60,6 @@ class NewCase:
 class Filed:
     case: Case
     secret: str  # shown once to the complainant, never stored in clear
-
-
-def server_key() -> str:
-    cfg = current_app.config["SAMLENG"]
-    return str(cfg.SERVER_KEY or cfg.SECRET_KEY)
 
 
 def _unique_reference() -> str:

@@ -10,7 +10,6 @@ being stored. Without the server key the stored rows reveal nothing.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -23,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from grievance.cases.models import Case, Category, Province
-from grievance.cases.services import file_case, server_key
+from grievance.cases.services import file_case
 from grievance.domain import SEXES
 from grievance.errors import NotFound
 from grievance.extensions import db
@@ -31,6 +30,7 @@ from grievance.i18n import label
 from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, has_control_chars
 from grievance.intake.models import IdempotencyRecord, PartnerCase, PartnerClient
 from grievance.intake.services import Submission
+from grievance.keys import server_mac
 from grievance.phones import KH_PHONE_PATTERN, to_e164
 from grievance.security import ALPHABET, SECRET_LENGTH, normalize_reference
 from workflows import ALL_STATES, get_workflow
@@ -85,8 +85,7 @@ def request_hash(raw: bytes) -> str:
 
 
 def derived_secret(partner_id: int, key: str) -> str:
-    message = f"api-secret|{partner_id}|{key}".encode()
-    n = int.from_bytes(hmac.new(server_key().encode(), message, hashlib.sha256).digest(), "big")
+    n = int.from_bytes(server_mac("api_secret", f"{partner_id}|{key}"), "big")
     chars = []
     for _ in range(SECRET_LENGTH):
         n, r = divmod(n, len(ALPHABET))

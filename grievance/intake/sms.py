@@ -12,11 +12,7 @@ Decisions:
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -26,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from grievance.cases import events
 from grievance.cases.models import Case, Province
-from grievance.cases.services import NewCase, PersonData, file_case, server_key
+from grievance.cases.services import NewCase, PersonData, file_case
 from grievance.extensions import db
 from grievance.i18n import label
 from grievance.intake.checks import (
@@ -36,6 +32,7 @@ from grievance.intake.checks import (
     strip_control_chars,
 )
 from grievance.intake.models import InboundSms
+from grievance.keys import server_key
 from grievance.phones import to_e164
 from grievance.security import normalize_reference, secret_matches
 from grievance.types import utcnow
@@ -61,20 +58,6 @@ class Inbound:
     sid: str
     sender: str
     body: str
-
-
-def signature(url: str, params: Iterable[tuple[str, str]], token: str) -> str:
-    """Twilio's request signature: HMAC-SHA1 over the URL and the sorted POST fields."""
-    pairs = sorted(set(params))
-    payload = url + "".join(k + v for k, v in pairs)
-    digest = hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
-def signature_valid(url: str, params: Iterable[tuple[str, str]], token: str, given: str) -> bool:
-    if not token or not given:
-        return False
-    return hmac.compare_digest(signature(url, params, token), given)
 
 
 def handle(msg: Inbound) -> str:

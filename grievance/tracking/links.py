@@ -14,12 +14,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from grievance.cases.models import Case
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.integrations import public_url
 from grievance.tracking.models import TrackingLink
 from grievance.types import utcnow
 
@@ -56,8 +56,7 @@ def create_tracking_link(case: Case, *, at: datetime | None = None, days: int = 
         )
     )
     db.session.flush()
-    base = str(current_app.config["SAMLENG"].PUBLIC_BASE_URL).rstrip("/")
-    return f"{base}{LINK_PATH}{token}"
+    return public_url(LINK_PATH + token)
 
 
 def check_link(token: str, at: datetime | None = None) -> TrackingLink:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -12,10 +10,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.cases import events, transitions
 from grievance.cases.models import Case, CaseEvent
-from grievance.cases.services import server_key
 from grievance.errors import Conflict, DomainError, NotFound
 from grievance.extensions import db
 from grievance.intake import uploads
+from grievance.keys import server_key, server_mac
 from grievance.security import normalize_reference, secret_matches
 from grievance.text import clean_text
 from grievance.tracking.presenters import ACTIONS, can_rate
@@ -47,8 +45,7 @@ def reference_key(reference: str) -> str:
     """A rate-limit key for a typed reference that does not reveal it (Redis keys are
     readable by whoever runs Redis, and references are short enough to enumerate)."""
     canonical = normalize_reference(reference) or "".join(reference.upper().split())[:40]
-    digest = hmac.new(server_key().encode(), b"track-ref:" + canonical.encode(), hashlib.sha256)
-    return "ref:" + digest.hexdigest()[:32]
+    return "ref:" + server_mac("track_ref", canonical).hex()[:32]
 
 
 def get_case(case_id: int) -> Case:

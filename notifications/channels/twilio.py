@@ -1,10 +1,8 @@
-"""SMS through the Twilio Messages API (or anything speaking it), and its webhook signature."""
+"""SMS through the Twilio Messages API (or anything speaking it). The request signature of
+its callbacks is in grievance.integrations.twilio."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -12,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from grievance.integrations import public_url
 from notifications.channels import Message, PermanentError, RecipientOptedOut, TemporaryError
 
 TIMEOUT_SECONDS = 10.0
@@ -50,7 +49,7 @@ class TwilioSMS:
 
     @classmethod
     def from_config(cls, cfg: Any) -> TwilioSMS:
-        callback = f"{cfg.PUBLIC_BASE_URL.rstrip('/')}{STATUS_PATH}"
+        callback = public_url(STATUS_PATH)
         return cls(
             cfg.TWILIO_ACCOUNT_SID,
             cfg.TWILIO_AUTH_TOKEN,
@@ -121,19 +120,3 @@ def _find(messages: Iterable[dict[str, Any]], body: str, since: datetime) -> str
         if created >= since and isinstance(item.get("sid"), str):
             return str(item["sid"])
     return None
-
-
-def signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
-    """X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by the POST parameters
-    sorted by name, each name immediately followed by its value."""
-    payload = url + "".join(k + v for k, v in sorted(params))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
-def signature_valid(
-    auth_token: str, url: str, params: Iterable[tuple[str, str]], given: str | None
-) -> bool:
-    if not auth_token or not given:
-        return False
-    return hmac.compare_digest(signature(auth_token, url, params), given)

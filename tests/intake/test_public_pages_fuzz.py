@@ -22,7 +22,7 @@ from grievance.auth import totp
 from grievance.crypto import seal
 from grievance.extensions import db
 from grievance.intake.partners import create_partner
-from grievance.intake.sms import signature
+from grievance.integrations.twilio import signature
 from grievance.ratelimit import limiter
 from grievance.tracking.forms import STEP_FORMS
 from tests.conftest import csrf_from
@@ -175,7 +175,7 @@ def test_sms_webhook_correctly_signed(
     limiter.reset()
     form = {"Body": body, **values}
     base = app.config["SAMLENG"].PUBLIC_BASE_URL
-    headers = {"X-Twilio-Signature": signature(base + "/sms/inbound", form.items(), SMS_TOKEN)}
+    headers = {"X-Twilio-Signature": signature(SMS_TOKEN, base + "/sms/inbound", form.items())}
     response = client.post("/sms/inbound", data=form, headers=headers)
     never_500(response)
     assert response.status_code in (200, 400, 403, 413, 429)

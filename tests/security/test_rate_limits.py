@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from grievance.auth.views import _account_key
 from grievance.intake import partners
-from grievance.intake.sms import signature
+from grievance.integrations.twilio import signature
 from grievance.ratelimit import limiter
 from tests.conftest import Auth, csrf_from
 from tests.factories import make_user
@@ -119,7 +119,7 @@ def test_the_public_form_is_limited_per_client(client: FlaskClient, small: Any) 
 def sms(client: FlaskClient, sid: str) -> Any:
     form = {"From": "+85512345678", "Body": "STATUS", "MessageSid": sid}
     base = client.application.config["SAMLENG"].PUBLIC_BASE_URL
-    sig = signature(base + "/sms/inbound", form.items(), SMS_TOKEN)
+    sig = signature(SMS_TOKEN, base + "/sms/inbound", form.items())
     return client.post("/sms/inbound", data=form, headers={"X-Twilio-Signature": sig})
 
 

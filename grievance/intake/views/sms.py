@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Response
 
 from grievance.extensions import csrf
 from grievance.intake import sms
+from grievance.integrations import twilio
 from grievance.ratelimit import limiter, setting, wait_seconds
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -24,14 +25,6 @@ def twiml(text: str | None) -> Response:
     return Response(xml, mimetype="application/xml")
 
 
-def _signed_url() -> str:
-    # The URL the provider was given, as configured; behind a proxy the request's own
-    # scheme and host can differ from it.
-    base = current_app.config["SAMLENG"].PUBLIC_BASE_URL.rstrip("/")
-    query = request.query_string.decode("latin-1")
-    return base + request.path + (f"?{query}" if query else "")
-
-
 @bp.errorhandler(RateLimitExceeded)
 def too_many_requests(error: RateLimitExceeded) -> Response:
     # The provider reads status codes, not pages: a bare 429 makes it retry later.
@@ -43,10 +36,7 @@ def too_many_requests(error: RateLimitExceeded) -> Response:
 @bp.post("/inbound")
 @limiter.limit(setting("SMS_LIMIT_PER_CLIENT"))
 def inbound() -> Response:
-    token = current_app.config["SAMLENG"].TWILIO_AUTH_TOKEN
-    given = request.headers.get("X-Twilio-Signature", "")
-    params = list(request.form.items(multi=True))
-    if not sms.signature_valid(_signed_url(), params, token, given):
+    if not twilio.request_is_signed():
         log.warning("inbound SMS refused: missing or wrong signature")
         return Response("forbidden", status=403, mimetype="text/plain")
     sid = request.form.get("MessageSid", "").strip()
