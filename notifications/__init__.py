@@ -11,15 +11,16 @@ def init_app(app: Flask) -> None:
     """Turn case notices into outbox rows in the same transaction; the relay's jobs; the
     staff notification pages."""
     from grievance import nav
-    from grievance.effects import subscribe
+    from grievance.effects import ContactOptedOut, subscribe
     from grievance.jobs import periodic
-    from notifications import digest, relay, views
+    from notifications import digest, relay, services, views
     from notifications.cli import group
     from notifications.outbox import on_notice
     from workflows.i18n import N_
 
     with app.app_context():
         subscribe(on_notice)
+        subscribe(services.on_opted_out, ContactOptedOut)
     app.register_blueprint(views.bp)
     app.cli.add_command(group)
     periodic(relay.sweep_job)  # re-drives messages whose job was lost

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from grievance.cases import events
+from grievance.cases import events, people
 from grievance.cases.models import Case, Province
 from grievance.cases.services import NewCase, PersonData, file_case
 from grievance.extensions import db
@@ -196,13 +196,8 @@ def status_reply(rest: str) -> str:
     )
 
 
-def opt_out(sender: str) -> int:
-    """No more SMS to this number. The notifications package owns opt-outs (it also cancels
-    SMS still queued for the number); this is the one call intake makes into it, as agreed,
-    imported here so that importing grievance never loads notifications."""
+def opt_out(sender: str) -> None:
+    """No more SMS to this number (recorded on the grievance side; the relay reads it)."""
     phone = to_e164(sender)
-    if phone is None:
-        return 0
-    from notifications.services import opt_out as stop_sms
-
-    return stop_sms(phone)
+    if phone is not None:
+        people.opt_out_sms(phone)
