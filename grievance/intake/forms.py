@@ -1,4 +1,9 @@
-"""Intake forms. Every message is translated and shown beside its field; typed text stays."""
+"""Intake forms: adapters from a form to a `Submission`.
+
+The rules are the pipeline's (`grievance.intake.submission`); a form only parses what was
+typed (a count, a ticked box), adds what is its own (the CSRF token, "filing for a group",
+the member's agreement) and shows each `Problem` as a translated message beside its field.
+Typed text stays in the fields."""
 
 from __future__ import annotations
 
@@ -23,21 +28,10 @@ from wtforms.validators import StopValidation, ValidationError
 from grievance.domain import SEXES
 from grievance.formats import number
 from grievance.i18n import label
-from grievance.intake import uploads
-from grievance.intake.checks import (
-    MAX_AFFECTED,
-    MAX_NARRATIVE,
-    MAX_SHORT,
-    has_control_chars,
-    parse_count,
-)
-from grievance.intake.services import (
-    CONSENT_METHODS,
-    Submission,
-    category_choices,
-    province_choices,
-)
-from grievance.phones import to_e164
+from grievance.intake import pipeline, uploads
+from grievance.intake.checks import MAX_NARRATIVE, has_control_chars, parse_count
+from grievance.intake.services import category_choices, province_choices
+from grievance.intake.submission import LANGUAGES, Problem, Submission
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 LANGUAGE_CHOICES = [("km", "ខ្មែរ"), ("en", "English")]
@@ -57,7 +51,8 @@ class Required:
 
 
 class PlainText:
-    """No control characters, and not longer than `limit` characters."""
+    """No control characters, and not longer than `limit` characters (for the text of
+    forms that are not complaints: forum details, answers)."""
 
     def __init__(self, limit: int, multiline: bool = False) -> None:
         self.limit = limit
@@ -66,93 +61,115 @@ class PlainText:
     def __call__(self, form: FlaskForm, field: Field) -> None:
         text = field.data or ""
         if len(text) > self.limit:
-            raise ValidationError(
-                _(
-                    "This is too long: %(count)s characters. Please keep it under %(max)s.",
-                    count=number(len(text)),
-                    max=number(self.limit),
-                )
-            )
+            raise ValidationError(too_long(len(text), self.limit))
         if has_control_chars(text, self.multiline):
-            raise ValidationError(
-                _("This contains invisible control characters. Please type it again.")
-            )
+            raise ValidationError(control_chars())
 
 
-class OneOf:
-    def __init__(self, message: Any) -> None:
-        self.message = message
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        if not field.data or field.data not in {value for value, _label in field.choices or []}:
-            raise ValidationError(str(self.message))
-
-
-class PhoneNumber:
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        if text_of(field) and to_e164(text_of(field)) is None:
-            raise ValidationError(
-                _(
-                    "This is not a phone number we can use. "
-                    "Write it like 012 345 678 or +855 12 345 678."
-                )
-            )
-
-
-def narrative_field(label: Any, missing: Any, **render: Any) -> Any:
-    """A required free-text field of up to MAX_NARRATIVE characters."""
-    return TextAreaField(
-        label,
-        validators=[Required(missing), PlainText(MAX_NARRATIVE, multiline=True)],
-        render_kw=render or None,
+def too_long(count: int, limit: int) -> str:
+    return _(
+        "This is too long: %(count)s characters. Please keep it under %(max)s.",
+        count=number(count),
+        max=number(limit),
     )
+
+
+def control_chars() -> str:
+    return _("This contains invisible control characters. Please type it again.")
+
+
+def problem_message(problem: Problem, required: Any = None) -> str:
+    """A submission rule's refusal in the reader's language. `required`: the form's own
+    wording for a missing required text."""
+    field, code = problem.field, problem.code
+    if field == "category":
+        return _("Please choose what your complaint is about.")
+    if field == "province":
+        return _("Please choose a province from the list.")
+    if code == "too_long":
+        return too_long(problem.given or 0, problem.limit or 0)
+    if code == "control_chars":
+        return control_chars()
+    if code == "required" and required is not None:
+        return str(required)
+    messages = {
+        "description": _("Please tell us what happened."),
+        "phone": _(
+            "This is not a phone number we can use. Write it like 012 345 678 or +855 12 345 678."
+        ),
+        "affected_count": _("Write how many workers are affected, as a number (for example 25)."),
+        "consent_how": _("Please choose how the member agreed."),
+        "evidence": _("Please choose at most %(n)s files.", n=problem.limit or 0),
+    }
+    return messages.get(field, _("Please choose one of the options."))
+
+
+class SubmissionForm(FlaskForm):
+    """A form whose answers are a Submission: validated by the pipeline's rules."""
+
+    REQUIRED: dict[str, Any] = {}  # field -> the form's wording when it is left empty
+
+    def submission(self) -> Submission:
+        raise NotImplementedError
+
+    def filer(self) -> pipeline.Filer:
+        return pipeline.COMPLAINANT
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        fields_ok = super().validate(extra_validators)
+        _cleaned, problems = pipeline.validate(self.submission(), self.filer())
+        self.show(problems)
+        return fields_ok and not problems
+
+    def show(self, problems: list[Problem]) -> None:
+        """Each problem beside its field (the first message only: one thing to fix)."""
+        for problem in problems:
+            field = getattr(self, problem.field, None)
+            if not isinstance(field, Field) or field.errors:
+                continue
+            field.errors = [problem_message(problem, self.REQUIRED.get(problem.field))]
+
+
+def narrative_field(label: Any, **render: Any) -> Any:
+    """The free text of a complaint (the pipeline checks it)."""
+    return TextAreaField(label, render_kw=render or None)
 
 
 def category_field(label: Any = _l("Category"), kind: Any = SelectField) -> Any:
-    return kind(
-        label,
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose what your complaint is about."))],
-    )
+    return kind(label, validate_choice=False)
 
 
 def province_field() -> Any:
-    return SelectField(
-        _l("Province or city"),
-        validate_choice=False,
-        validators=[OneOf(_l("Please choose a province from the list."))],
-    )
-
-
-def mark_refused(form: Any, code: str) -> None:
-    """The service refused what the form accepted (the lists changed in between)."""
-    if code == "unknown_province":
-        form.province.errors = [_("Please choose a province from the list.")]
-    else:
-        form.category.errors = [_("Please choose what your complaint is about.")]
+    return SelectField(_l("Province or city"), validate_choice=False)
 
 
 def _sex_choices() -> list[tuple[str, str]]:
     return [(code, label(msgid)) for code, msgid in SEXES.items()]
 
 
-class CaseFields(FlaskForm):
+def _sex(field: Field) -> str:
+    return field.data if field.data in SEXES else "not_stated"
+
+
+def _language(field: Field) -> str:
+    return field.data if field.data in LANGUAGES else "km"
+
+
+def _count(field: Field) -> int:
+    """A typed worker count; 0 (refused by the rules) when it is not a whole number."""
+    return parse_count(field.data) or 0
+
+
+class CaseFields(SubmissionForm):
     """What every complaint form asks: the problem, where, and who (optional)."""
 
-    description = narrative_field(_l("What happened?"), _l("Please tell us what happened."))
+    description = narrative_field(_l("What happened?"))
     category = category_field(_l("What is it about?"), RadioField)
     province = province_field()
-    concerned_name = StringField(
-        _l("Employer, health facility or office concerned (optional)"),
-        validators=[PlainText(MAX_SHORT)],
-    )
-    name = StringField(
-        _l("Name (optional)"), validators=[PlainText(MAX_SHORT)], render_kw={"autocomplete": "name"}
-    )
+    concerned_name = StringField(_l("Employer, health facility or office concerned (optional)"))
+    name = StringField(_l("Name (optional)"), render_kw={"autocomplete": "name"})
     phone = StringField(
-        _l("Phone number (optional)"),
-        validators=[PlainText(40), PhoneNumber()],
-        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+        _l("Phone number (optional)"), render_kw={"inputmode": "tel", "autocomplete": "tel"}
     )
     sex = RadioField(_l("Sex"), validate_choice=False, default="not_stated")
     language = RadioField(_l("Language for our messages"), validate_choice=False)
@@ -165,6 +182,7 @@ class CaseFields(FlaskForm):
         _l("Photos or documents (optional)"),
         render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"},
     )
+    channel = "web"
 
     def __init__(self, lang: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,14 +193,6 @@ class CaseFields(FlaskForm):
         if not self.language.data:
             self.language.data = lang
         self.evidence_items: list[uploads.Evidence] = []
-
-    def validate_sex(self, field: Field) -> None:
-        if field.data not in SEXES:
-            field.data = "not_stated"
-
-    def validate_language(self, field: Field) -> None:
-        if field.data not in ("km", "en"):
-            field.data = "km"
 
     def validate_evidence(self, field: Field) -> None:
         self.evidence_items, problems = uploads.inspect_all(field.data or [])
@@ -196,44 +206,26 @@ class CaseFields(FlaskForm):
     def affected(self) -> int:
         return 1
 
-    def submission(self, channel: str) -> Submission:
-        phone = text_of(self.phone)
+    def submission(self) -> Submission:
         return Submission(
-            description=(self.description.data or "").strip(),
-            category_code=self.category.data,
-            province_code=self.province.data,
-            channel=channel,
-            name=text_of(self.name) or None,
-            phone=to_e164(phone) if phone else None,
-            sex=self.sex.data or "not_stated",
-            language=self.language.data or "km",
+            description=text_of(self.description),
+            category=text_of(self.category),
+            province=text_of(self.province),
+            channel=self.channel,
+            name=text_of(self.name),
+            phone=text_of(self.phone),
+            sex=_sex(self.sex),
+            language=_language(self.language),
             consent_to_contact=bool(self.consent_to_contact.data),
             confidential=bool(self.confidential.data),
             prefers_woman_officer=bool(self.prefers_woman_officer.data),
             affected_count=self.affected(),
-            concerned_name=text_of(self.concerned_name) or None,
+            concerned_name=text_of(self.concerned_name),
             evidence=list(self.evidence_items),
         )
 
 
-class GroupFields:
-    """'Filing for others' with the number of workers affected."""
-
-    def _group_count(self, on_behalf: Field, count: Field) -> int:
-        # A number typed without ticking the box still says it is a group.
-        return parse_count(count.data) or 1
-
-    def _check_group(self, on_behalf: Field, count: Field) -> None:
-        if not on_behalf.data and not text_of(count):
-            return
-        value = parse_count(count.data)
-        if value is None or not 1 <= value <= MAX_AFFECTED:
-            raise ValidationError(
-                _("Write how many workers are affected, as a number (for example 25).")
-            )
-
-
-class PublicForm(CaseFields, GroupFields):
+class PublicForm(CaseFields):
     on_behalf = BooleanField(_l("I am filing for a group of workers"))
     affected_count = StringField(
         _l("How many workers are affected?"), render_kw={"inputmode": "numeric"}
@@ -241,23 +233,24 @@ class PublicForm(CaseFields, GroupFields):
     nonce = HiddenField()
 
     def validate_affected_count(self, field: Field) -> None:
-        self._check_group(self.on_behalf, field)
+        # Ticking "for a group" asks for the number: an empty one is a mistake here.
+        if self.on_behalf.data and not text_of(field):
+            raise ValidationError(
+                _("Write how many workers are affected, as a number (for example 25).")
+            )
 
     def validate_nonce(self, field: Field) -> None:
         if not NONCE.match(field.data or ""):
             field.data = ""
 
     def affected(self) -> int:
-        return self._group_count(self.on_behalf, self.affected_count)
+        # A number typed without ticking the box still says it is a group.
+        return _count(self.affected_count) if text_of(self.affected_count) else 1
 
 
-class RepresentativeForm(CaseFields, GroupFields):
-    name = StringField(_l("Member's name (optional)"), validators=[PlainText(MAX_SHORT)])
-    phone = StringField(
-        _l("Member's phone number (optional)"),
-        validators=[PlainText(40), PhoneNumber()],
-        render_kw={"inputmode": "tel"},
-    )
+class RepresentativeForm(CaseFields):
+    name = StringField(_l("Member's name (optional)"))
+    phone = StringField(_l("Member's phone number (optional)"), render_kw={"inputmode": "tel"})
     affected_count = StringField(
         _l("How many workers are affected?"),
         default="1",
@@ -266,50 +259,53 @@ class RepresentativeForm(CaseFields, GroupFields):
     consent_given = BooleanField(_l("The member agreed that we file this complaint for them"))
     consent_how = RadioField(_l("How did the member agree?"), validate_choice=False)
 
-    def __init__(self, lang: str, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, lang: str, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(lang, *args, **kwargs)
+        self.user = user
         self.consent_how.choices = [
             ("written", _("In writing")),
             ("verbal", _("By word of mouth")),
             ("thumbprint", _("By thumbprint")),
         ]
 
-    def validate_affected_count(self, field: Field) -> None:
-        value = parse_count(field.data)
-        if value is None or not 1 <= value <= MAX_AFFECTED:
-            raise ValidationError(
-                _("Write how many workers are affected, as a number (for example 25).")
-            )
-
     def validate_consent_given(self, field: Field) -> None:
         if not field.data:
             raise ValidationError(_("You can file only when the member has agreed."))
 
-    def validate_consent_how(self, field: Field) -> None:
-        if field.data not in CONSENT_METHODS:
-            raise ValidationError(_("Please choose how the member agreed."))
-
     def affected(self) -> int:
-        return parse_count(self.affected_count.data) or 1
+        return _count(self.affected_count)
+
+    def filer(self) -> pipeline.Filer:
+        return pipeline.Filer("representative", self.user)
+
+    def submission(self) -> Submission:
+        sub = super().submission()
+        sub.consent_how = text_of(self.consent_how)
+        return sub
 
 
 class InformationForm(FlaskForm):
-    text = narrative_field(_l("Information to add"), _l("Please write the information to add."))
+    text = TextAreaField(
+        _l("Information to add"),
+        validators=[
+            Required(_l("Please write the information to add.")),
+            PlainText(MAX_NARRATIVE, multiline=True),
+        ],
+    )
 
 
-class HotlineForm(FlaskForm):
+class HotlineForm(SubmissionForm):
     """One screen for a live call, in the order the caller is asked."""
 
     phone = StringField(
         _l("Caller's phone"),
-        validators=[PlainText(40), PhoneNumber()],
         render_kw={"inputmode": "tel", "autofocus": True, "autocomplete": "off"},
     )
     category = category_field()
     province = province_field()
-    description = narrative_field(_l("What happened?"), _l("Please tell us what happened."))
+    description = narrative_field(_l("What happened?"))
     sex = SelectField(_l("Sex"), validate_choice=False, default="not_stated")
-    name = StringField(_l("Caller's name (optional)"), validators=[PlainText(MAX_SHORT)])
+    name = StringField(_l("Caller's name (optional)"))
     language = SelectField(_l("Language for our messages"), validate_choice=False)
     consent_to_contact = BooleanField(_l("The caller agrees to be contacted"))
     channel = SelectField(
@@ -317,28 +313,27 @@ class HotlineForm(FlaskForm):
         validate_choice=False,
     )
 
-    def __init__(self, lang: str, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, lang: str, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.category.choices = [("", _("Choose…")), *category_choices(lang)]
         self.province.choices = [("", _("Choose…")), *province_choices(lang)]
         self.sex.choices = _sex_choices()
         self.language.choices = LANGUAGE_CHOICES
         self.channel.choices = [("hotline", _("Hotline")), ("walk_in", _("Walk-in"))]
 
-    def validate_channel(self, field: Field) -> None:
-        if field.data not in ("hotline", "walk_in"):
-            field.data = "hotline"
+    def filer(self) -> pipeline.Filer:
+        return pipeline.Filer("intake", self.user)
 
     def submission(self) -> Submission:
-        phone = text_of(self.phone)
         return Submission(
-            description=(self.description.data or "").strip(),
-            category_code=self.category.data,
-            province_code=self.province.data,
-            channel=self.channel.data or "hotline",
-            name=text_of(self.name) or None,
-            phone=to_e164(phone) if phone else None,
-            sex=self.sex.data if self.sex.data in SEXES else "not_stated",
-            language=self.language.data if self.language.data in ("km", "en") else "km",
+            description=text_of(self.description),
+            category=text_of(self.category),
+            province=text_of(self.province),
+            channel=self.channel.data if self.channel.data in ("hotline", "walk_in") else "hotline",
+            name=text_of(self.name),
+            phone=text_of(self.phone),
+            sex=_sex(self.sex),
+            language=_language(self.language),
             consent_to_contact=bool(self.consent_to_contact.data),
         )

@@ -14,19 +14,20 @@ from wtforms.validators import ValidationError
 
 from grievance.domain import FORUM_LEVELS, SEXES
 from grievance.i18n import label
-from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, parse_count
+from grievance.intake import pipeline
+from grievance.intake.checks import MAX_NARRATIVE, parse_count
 from grievance.intake.forms import (
-    PhoneNumber,
     PlainText,
     Required,
+    SubmissionForm,
     category_field,
     narrative_field,
     province_field,
     text_of,
 )
 from grievance.intake.forums import ForumData
-from grievance.intake.services import Submission, category_choices, province_choices
-from grievance.phones import to_e164
+from grievance.intake.services import category_choices, province_choices
+from grievance.intake.submission import Submission
 
 
 def _date(field: Field) -> date | None:
@@ -117,47 +118,43 @@ class ForumForm(FlaskForm):
         )
 
 
-class ConcernForm(FlaskForm):
-    description = narrative_field(
-        _l("Concern raised"), _l("Please write the concern."), autofocus=True
-    )
+class ConcernForm(SubmissionForm):
+    """One concern raised at a forum, typed by intake staff (the forum's case adapter)."""
+
+    REQUIRED = {"description": _l("Please write the concern.")}
+
+    description = narrative_field(_l("Concern raised"), autofocus=True)
     category = category_field()
     province = province_field()
     sex = SelectField(_l("Sex of the speaker"), validate_choice=False, default="not_stated")
     affected_count = StringField(
         _l("Workers affected"), default="1", render_kw={"inputmode": "numeric"}
     )
-    name = StringField(_l("Speaker's name (optional)"), validators=[PlainText(MAX_SHORT)])
-    phone = StringField(
-        _l("Speaker's phone (optional)"),
-        validators=[PlainText(40), PhoneNumber()],
-        render_kw={"inputmode": "tel"},
-    )
+    name = StringField(_l("Speaker's name (optional)"))
+    phone = StringField(_l("Speaker's phone (optional)"), render_kw={"inputmode": "tel"})
 
-    def __init__(self, lang: str, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, lang: str, user: Any, forum_id: int, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.forum_id = forum_id
         self.category.choices = [("", _("Choose…")), *category_choices(lang)]
         self.province.choices = province_choices(lang)
         self.sex.choices = [(k, label(v)) for k, v in SEXES.items()]
 
-    def validate_affected_count(self, field: Field) -> None:
-        value = parse_count(field.data)
-        if value is None or not 1 <= value <= MAX_AFFECTED:
-            raise ValidationError(
-                _("Write how many workers are affected, as a number (for example 25).")
-            )
+    def filer(self) -> pipeline.Filer:
+        return pipeline.Filer("intake", self.user)
 
     def submission(self) -> Submission:
-        phone = text_of(self.phone)
         return Submission(
-            description=(self.description.data or "").strip(),
-            category_code=self.category.data,
-            province_code=self.province.data,
+            description=text_of(self.description),
+            category=text_of(self.category),
+            province=text_of(self.province),
             channel="forum",
-            name=text_of(self.name) or None,
-            phone=to_e164(phone) if phone else None,
+            name=text_of(self.name),
+            phone=text_of(self.phone),
             sex=self.sex.data if self.sex.data in SEXES else "not_stated",
-            affected_count=parse_count(self.affected_count.data) or 1,
+            affected_count=parse_count(self.affected_count.data) or 0,
+            forum_id=self.forum_id,
         )
 
 

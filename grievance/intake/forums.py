@@ -8,7 +8,7 @@ show how far it is and a re-run continues where the last one stopped.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,13 +19,10 @@ from grievance import jobs, uow
 from grievance.auth.models import User
 from grievance.cases import policy
 from grievance.cases.models import Case, Category, Province
-from grievance.cases.services import Filed, NewCase, PersonData, file_case
 from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
-from grievance.intake import sheets
-from grievance.intake.checks import confidentiality_for
+from grievance.intake import pipeline, sheets
 from grievance.intake.models import Forum, ForumImport
-from grievance.intake.services import Submission
 from grievance.intake.uploads import write_private
 from grievance.types import utcnow
 
@@ -97,13 +94,6 @@ def forums(user: User, limit: int = 200) -> list[tuple[Forum, int]]:
 
 def concerns_of(forum: Forum) -> list[Case]:
     return list(db.session.scalars(select(Case).where(Case.forum_id == forum.id).order_by(Case.id)))
-
-
-def record_concern(forum: Forum, sub: Submission, officer: User) -> Filed:
-    """One concern raised at a forum, as a case linked to it."""
-    data = sub.new_case(forum_id=forum.id)
-    data.channel = "forum"
-    return file_case(data, actor_id=officer.id, actor_role="intake")
 
 
 # --- imports -----------------------------------------------------------------------------
@@ -197,19 +187,10 @@ def _mark_failed(import_id: int) -> None:
         imp.finished_at = utcnow()
 
 
-def _file_row(imp: ForumImport, row: sheets.Concern) -> None:
-    data = NewCase(
-        category_code=row.category_code,
-        province_code=row.province_code,
-        description=row.description,
-        channel="forum",
-        complainant=PersonData(name=row.name, phone=row.phone, sex=row.sex),
-        confidentiality=confidentiality_for(row.category_code, False),
-        affected_count=row.affected_count,
-        forum_id=imp.forum_id,
-    )
+def _file_row(imp: ForumImport, row: sheets.Row) -> None:
+    filer = pipeline.Filer("intake", db.session.get(User, imp.created_by_id or 0))
     try:
-        file_case(data, actor_id=imp.created_by_id, actor_role="intake")
+        pipeline.file(replace(row.submission, forum_id=imp.forum_id), filer)
     except DomainError as exc:  # e.g. a category switched off since the preview
         imp.errors = [
             *imp.errors,

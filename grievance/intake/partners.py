@@ -22,14 +22,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from grievance.cases.models import Case, Category, Province
-from grievance.cases.services import file_case
 from grievance.domain import SEXES
 from grievance.errors import NotFound
 from grievance.extensions import db
 from grievance.i18n import label
+from grievance.intake import pipeline
 from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, has_control_chars
 from grievance.intake.models import IdempotencyRecord, PartnerCase, PartnerClient
-from grievance.intake.services import Submission
+from grievance.intake.submission import Submission
 from grievance.keys import server_mac
 from grievance.phones import KH_PHONE_PATTERN, to_e164
 from grievance.security import ALPHABET, SECRET_LENGTH, normalize_reference
@@ -146,13 +146,8 @@ def _create(partner: PartnerClient, payload: Any, secret: str | None) -> tuple[A
     if isinstance(checked, Answer):
         return checked, None
     sub, external_id = checked
-    data = sub.new_case()
-    data.secret = secret
-    filed = file_case(data, actor_id=None, actor_role="partner")
-    db.session.add(
-        PartnerCase(case_id=filed.case.id, partner_id=partner.id, external_id=external_id)
-    )
-    db.session.flush()
+    sub.partner_id, sub.external_id = partner.id, external_id
+    filed = pipeline.file(sub, pipeline.PARTNER, secret=secret)
     body = case_json(filed.case, external_id)
     body["secret"] = filed.secret
     location = {"Location": f"/api/v1/cases/{filed.case.reference}"}
@@ -249,8 +244,8 @@ def validate(payload: Any) -> tuple[Submission, str | None] | Answer:
         return error(422, "validation_failed", "Some fields are not valid.", fields=problems)
     sub = Submission(
         description=description or "",
-        category_code=category or "",
-        province_code=province or "",
+        category=category or "",
+        province=province or "",
         channel="api",
         name=name,
         phone=phone,

@@ -1,13 +1,9 @@
-"""Intake use cases: a checked submission becomes a case, from any channel.
-
-Input has been validated by the form (or the API/SMS parser) before it gets here; cases
-are opened only through `grievance.cases.services.file_case`. Services flush, never commit.
-"""
+"""Intake use cases around filed cases: what a representative filed and adds, and the
+labels intake pages show. Filing itself is `grievance.intake.pipeline.file`.
+Services flush, never commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -16,104 +12,10 @@ from grievance import reference
 from grievance.auth.models import User
 from grievance.cases import events
 from grievance.cases.models import Case, CaseEvent
-from grievance.cases.services import Filed, NewCase, PersonData, file_case
-from grievance.errors import DomainError, Forbidden, NotFound
+from grievance.errors import NotFound
 from grievance.extensions import db
-from grievance.intake import uploads
-from grievance.intake.checks import confidentiality_for
 from grievance.security import normalize_reference
-from grievance.types import utcnow
 from workflows import N_, get_workflow
-
-CONSENT_METHODS = ("written", "verbal", "thumbprint")
-
-
-@dataclass
-class Submission:
-    """One complaint as any channel hands it over, already checked."""
-
-    description: str
-    category_code: str
-    province_code: str
-    channel: str
-    name: str | None = None
-    phone: str | None = None  # E.164
-    sex: str = "not_stated"
-    language: str = "km"
-    consent_to_contact: bool = False
-    confidential: bool = False
-    prefers_woman_officer: bool = False
-    affected_count: int = 1
-    concerned_name: str | None = None
-    evidence: list[uploads.Evidence] = field(default_factory=list)
-
-    def new_case(self, **extra: Any) -> NewCase:
-        person = PersonData(
-            name=self.name or None,
-            phone=self.phone or None,
-            sex=self.sex,
-            language=self.language,
-            consent_to_contact=self.consent_to_contact,
-        )
-        return NewCase(
-            category_code=self.category_code,
-            province_code=self.province_code,
-            description=self.description,
-            channel=self.channel,
-            complainant=person,
-            concerned_name=self.concerned_name or None,
-            confidentiality=confidentiality_for(self.category_code, self.confidential),
-            prefers_woman_officer=self.prefers_woman_officer,
-            affected_count=max(1, self.affected_count),
-            language=self.language,
-            **extra,
-        )
-
-
-def _file(
-    sub: Submission,
-    *,
-    actor_id: int | None,
-    actor_role: str,
-    at: datetime | None = None,
-    **extra: Any,
-) -> Filed:
-    filed = file_case(sub.new_case(**extra), actor_id=actor_id, actor_role=actor_role, at=at)
-    if sub.evidence:
-        uploads.store(filed.case, sub.evidence)
-    return filed
-
-
-def file_public(sub: Submission, at: datetime | None = None) -> Filed:
-    """A complaint from the public web form, with no account behind it."""
-    return _file(sub, actor_id=None, actor_role="complainant", at=at)
-
-
-def file_for_member(
-    sub: Submission, rep: User, consent_how: str, at: datetime | None = None
-) -> Filed:
-    """A representative files for a member, who agreed: who recorded it, when and how."""
-    if not rep.has_role("representative"):
-        raise Forbidden("not_a_representative")
-    if consent_how not in CONSENT_METHODS:
-        raise DomainError("unknown_consent_method", consent_how)
-    at = at or utcnow()
-    consent = {"by": rep.id, "at": at.isoformat(), "how": consent_how}
-    return _file(
-        sub,
-        actor_id=rep.id,
-        actor_role="representative",
-        at=at,
-        organisation_id=rep.organisation_id,
-        consent=consent,
-    )
-
-
-def file_by_staff(sub: Submission, officer: User, at: datetime | None = None) -> Filed:
-    """Hotline and walk-in entry by an intake officer."""
-    if sub.channel not in ("hotline", "walk_in"):
-        raise DomainError("unknown_channel", sub.channel)
-    return _file(sub, actor_id=officer.id, actor_role="intake", at=at)
 
 
 def _filed_by_rep(rep: User) -> Any:

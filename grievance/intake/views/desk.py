@@ -11,13 +11,8 @@ from grievance import uow
 from grievance.auth import roles_required
 from grievance.errors import DomainError
 from grievance.i18n import lang
-from grievance.intake import services
-from grievance.intake.forms import (
-    HotlineForm,
-    InformationForm,
-    RepresentativeForm,
-    mark_refused,
-)
+from grievance.intake import pipeline, services
+from grievance.intake.forms import HotlineForm, InformationForm, RepresentativeForm
 from grievance.intake.responses import no_store
 from grievance.intake.uploads import UploadFailed
 from grievance.phones import masked
@@ -28,23 +23,22 @@ bp = Blueprint("desk", __name__)
 @bp.route("/hotline", methods=["GET", "POST"])
 @roles_required("intake", "supervisor", "admin")
 def hotline() -> Response:
-    form = HotlineForm(lang())
+    form = HotlineForm(lang(), current_user)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return no_store(render_template("intake/hotline.html", form=form), status)
-    sub = form.submission()
     try:
-        filed = services.file_by_staff(sub, current_user)
+        filed = pipeline.file(form.submission(), form.filer())
         reference = filed.case.reference
-    except DomainError as exc:
+    except pipeline.Invalid as exc:
         uow.discard()
-        mark_refused(form, exc.code)
+        form.show(exc.problems)
         return no_store(render_template("intake/hotline.html", form=form), 400)
     html = render_template(
         "intake/hotline_done.html",
         reference=reference,
         secret=filed.secret,
-        phone=masked(sub.phone) if sub.phone else None,
+        phone=masked(filed.case.complainant.phone) if filed.case.complainant else None,
     )
     return no_store(html)
 
@@ -52,21 +46,20 @@ def hotline() -> Response:
 @bp.route("/representative/file", methods=["GET", "POST"])
 @roles_required("representative")
 def file_for_member() -> Response:
-    form = RepresentativeForm(lang())
+    form = RepresentativeForm(lang(), current_user)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return no_store(render_template("intake/rep_file.html", form=form), status)
-    sub = form.submission("web")
     try:
-        filed = services.file_for_member(sub, current_user, form.consent_how.data)
+        filed = pipeline.file(form.submission(), form.filer())
         reference = filed.case.reference
     except UploadFailed:
         uow.discard()
         form.evidence.errors = [_("We could not save your files. Please try again.")]
         return no_store(render_template("intake/rep_file.html", form=form), 503)
-    except DomainError as exc:
+    except pipeline.Invalid as exc:
         uow.discard()
-        mark_refused(form, exc.code)
+        form.show(exc.problems)
         return no_store(render_template("intake/rep_file.html", form=form), 400)
     html = render_template("intake/rep_filed.html", reference=reference, secret=filed.secret)
     return no_store(html)

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from grievance import uow
 from grievance.auth import roles_required
 from grievance.errors import DomainError
 from grievance.i18n import lang
-from grievance.intake import forums, sheets
+from grievance.intake import forums, pipeline, sheets
 from grievance.intake.forum_forms import ConcernForm, ForumForm, ImportForm
 from grievance.intake.models import Forum, ForumImport
 
@@ -56,13 +57,19 @@ def new() -> Response | str | tuple[str, int]:
 @roles_required(*STAFF)
 def show(forum_id: int) -> Response | str | tuple[str, int]:
     forum = _forum(forum_id)
-    form = ConcernForm(lang())
+    form = ConcernForm(lang(), current_user, forum.id)
     if not form.is_submitted():
         form.province.data = forum.province_code
     elif form.validate():
-        filed = forums.record_concern(forum, form.submission(), current_user)
-        flash(_("Concern recorded as case %(reference)s.", reference=filed.case.reference), "info")
-        return redirect(url_for(".show", forum_id=forum.id))
+        try:
+            filed = pipeline.file(form.submission(), form.filer())
+        except pipeline.Invalid as exc:  # the lists changed since the form was checked
+            uow.discard()
+            form.show(exc.problems)
+        else:
+            reference = filed.case.reference
+            flash(_("Concern recorded as case %(reference)s.", reference=reference), "info")
+            return redirect(url_for(".show", forum_id=forum.id))
     page = render_template(
         "intake/forum.html", forum=forum, concerns=forums.concerns_of(forum), form=form
     )

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.errors import DomainError
 from grievance.extensions import csrf
 from grievance.i18n import lang
-from grievance.intake import services
-from grievance.intake.forms import PublicForm, mark_refused
+from grievance.intake import pipeline
+from grievance.intake.forms import PublicForm
 from grievance.intake.responses import no_store
 from grievance.intake.uploads import UploadFailed
 from grievance.phones import masked
@@ -48,24 +47,24 @@ def file_complaint() -> Response:
         return no_store(render_template("intake/already_filed.html", reference=reference))
     if not form.validate():
         return no_store(render_template("intake/file.html", form=form), 400)
-    sub = form.submission("web")
+    sub = form.submission()
     try:
-        filed = services.file_public(sub)
+        filed = pipeline.file(sub, form.filer())
         reference = filed.case.reference
     except UploadFailed:
         uow.discard()
         form.evidence.errors = [_("We could not save your files. Please try again.")]
         return no_store(render_template("intake/file.html", form=form), 503)
-    except DomainError as exc:  # a category switched off since the form was checked
+    except pipeline.Invalid as exc:  # a category switched off since the form was checked
         uow.discard()
-        mark_refused(form, exc.code)
+        form.show(exc.problems)
         return no_store(render_template("intake/file.html", form=form), 400)
     _remember(form.nonce.data, reference)
     html = render_template(
         "intake/filed.html",
         reference=reference,
         secret=filed.secret,
-        phone=masked(sub.phone) if sub.phone else None,
+        phone=masked(filed.case.complainant.phone) if filed.case.complainant else None,
         files=len(sub.evidence),
     )
     return no_store(html)
