@@ -14,9 +14,9 @@ from grievance.intake.models import (
     Forum,
     ForumImport,
     IdempotencyRecord,
-    InboundSms,
     PartnerCase,
     PartnerClient,
+    ReceivedMessage,
 )
 from grievance.oversight.models import CaseExport, StatsSnapshot, WorkingDay
 from grievance.queues.models import Queue, queue_members
@@ -34,7 +34,7 @@ __all__ = [
     "Forum",
     "ForumImport",
     "IdempotencyRecord",
-    "InboundSms",
+    "ReceivedMessage",
     "Organisation",
     "PartnerCase",
     "PartnerClient",

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from grievance import uow
@@ -16,7 +17,7 @@ from grievance.auth import roles_required
 from grievance.errors import DomainError
 from grievance.extensions import csrf
 from grievance.i18n import lang
-from grievance.integrations import twilio
+from grievance.intake.channels.sms import SMS
 from grievance.phones import masked
 from notifications import messages, services
 from notifications.channels.twilio import STATUS_PATH
@@ -108,17 +109,21 @@ def retry(notification_id: int) -> Response:
     return redirect(url_for("notifications.failed"))
 
 
+def webhook_error(exc: HTTPException) -> Response:
+    """The provider's callback reads status codes: plain text, never a page."""
+    return SMS.error(exc.code or 500, exc.name.lower())
+
+
 @bp.post(STATUS_PATH)
 @csrf.exempt
 def twilio_status() -> tuple[str, int]:
     """Delivery receipts (Twilio status callbacks), signed with the account's auth token."""
-    if not twilio.request_is_signed():
+    if not SMS.verify(request):
         log.warning("status callback with a bad signature refused")
         abort(403)
-    sid = request.form.get("MessageSid", "")
-    status = request.form.get("MessageStatus", "")
-    if not sid or not status:
+    receipt = SMS.delivery_status(request)
+    if receipt is None:
         abort(400)
-    if not services.record_receipt(sid, status, request.form.get("ErrorCode", "")):
+    if not services.record_receipt(receipt.provider_id, receipt.status, receipt.error_code):
         log.info("status callback for a message id we do not know")
     return "", 204

@@ -77,3 +77,23 @@ def test_seed_demo_twice_gives_the_same_counts(empty_app: Flask) -> None:
     assert counts() == after_first
     assert after_first["Case"] == 300 and after_first["Forum"] == 4
     assert after_first["Organisation"] == 3 and after_first["User"] >= 7
+
+
+def test_inbound_sms_records_are_kept_as_sms_messages(empty_app: Flask) -> None:
+    from sqlalchemy import text
+
+    with empty_app.app_context():
+        upgrade(revision="c7d8e9f0a1b2")  # the last revision with inbound_sms
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO inbound_sms (message_sid, kind, received_at) "
+                    "VALUES ('SMold', 'stop', '2026-01-01 00:00:00+00:00')"
+                )
+            )
+        upgrade(revision="heads")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT channel, external_id, kind FROM inbound_messages")
+            ).all()
+    assert [tuple(r) for r in rows] == [("sms", "SMold", "stop")]

@@ -1,4 +1,4 @@
-"""Intake records: forums and their sheet imports, partner API clients, inbound SMS."""
+"""Intake records: forums and their sheet imports, partner API clients, received messages."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from grievance.domain import FORUM_LEVELS, check_in
+from grievance.domain import CHANNELS, FORUM_LEVELS, check_in
 from grievance.extensions import db
 from grievance.types import JSONType, UTCDateTime, utcnow
 
@@ -104,14 +104,20 @@ class IdempotencyRecord(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class InboundSms(db.Model):  # type: ignore[name-defined]
-    """One received SMS, by provider id, so a repeated delivery opens no second case.
-    The message body is not kept here: it lives only in the case description."""
+class ReceivedMessage(db.Model):  # type: ignore[name-defined]
+    """One message received on a message channel, by the channel's own id for it (Twilio's
+    MessageSid, a chat update id), so a repeated delivery acts once. The text is not kept
+    here: it lives only in the case it opened."""
 
-    __tablename__ = "inbound_sms"
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="channel_external_id"),
+        CheckConstraint(check_in("channel", CHANNELS), name="channel"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    external_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(12))  # case | status | stop | empty
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

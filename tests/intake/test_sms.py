@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from grievance.cases.models import Case, CaseEvent, Person
 from grievance.extensions import db
-from grievance.intake.models import InboundSms
+from grievance.intake.models import ReceivedMessage
 from grievance.integrations.twilio import signature
 from tests.factories import make_case
 from tests.intake.helpers import case_count
@@ -82,8 +82,10 @@ def test_message_opens_a_case_and_reply_carries_reference_and_secret(client: Fla
     assert case.language == "en"
     assert case.complainant is not None and case.complainant.phone == "+85512345678"
     # The body lives in the case only; the inbound record keeps ids.
-    record = db.session.scalar(select(InboundSms).where(InboundSms.message_sid == "SM0001"))
-    assert record is not None and record.case_id == case.id
+    record = db.session.scalar(
+        select(ReceivedMessage).where(ReceivedMessage.external_id == "SM0001")
+    )
+    assert record is not None and record.case_id == case.id and record.channel == "sms"
     # The reply's STATUS line works as written.
     status, reply = send(client, f"STATUS {codes.group(1)} {codes.group(2)}", sid="SM0002")
     assert "Received" in reply and codes.group(1) in reply

@@ -1,0 +1,1 @@
+"""Message-channel adapters (`grievance.intake.messages.MessageChannel`), one per provider."""
