@@ -61,6 +61,11 @@ class ForumForm(FlaskForm):
         self.level.choices = [(k, label(v)) for k, v in FORUM_LEVELS.items()]
         self.province.choices = [("", _("Choose…")), *province_choices(lang)]
 
+    def validate_province(self, field: Field) -> None:
+        # The choices are the user's own provinces: a forum elsewhere could not be opened.
+        if not field.data or field.data not in {code for code, _name in field.choices or []}:
+            raise ValidationError(_("Please choose a province from the list."))
+
     def validate_level(self, field: Field) -> None:
         if field.data not in FORUM_LEVELS:
             raise ValidationError(_("Please choose the kind of forum."))
