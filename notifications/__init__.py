@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from grievance import nav
     from grievance.effects import ContactOptedOut, subscribe
     from grievance.jobs import periodic
+    from grievance.site.errors import machine_errors
     from notifications import digest, relay, services, views
     from notifications.cli import group
     from notifications.outbox import on_notice
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
         subscribe(on_notice)
         subscribe(services.on_opted_out, ContactOptedOut)
     app.register_blueprint(views.bp)
+    machine_errors(app, views.STATUS_PATH, views.webhook_error)
     app.cli.add_command(group)
     periodic(relay.sweep_job)  # re-drives messages whose job was lost
     periodic(digest.weekly_digest_job)  # writes once per ISO week

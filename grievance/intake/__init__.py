@@ -9,11 +9,14 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from grievance import nav
     from grievance.intake import cli, views
+    from grievance.site.errors import machine_errors
     from workflows.i18n import N_
 
     # First in line: the CSRF check reads the form, and must read it with the higher limit.
     app.before_request_funcs.setdefault(None, []).insert(0, views.raise_form_limit)
     app.register_blueprint(views.bp)
+    machine_errors(app, "/api/", views.api.http_error)
+    machine_errors(app, "/sms/", views.sms.http_error)
     app.cli.add_command(cli.intake_cli)
     staff = ("intake", "supervisor", "admin")
     nav.add("intake.desk.hotline", N_("Hotline desk"), *staff, order=20)

@@ -10,10 +10,12 @@ def init_app(app: Flask) -> None:
     from grievance import nav
     from grievance.jobs import periodic
     from grievance.oversight import cli, snapshots, views
+    from grievance.site.errors import machine_errors
     from workflows.i18n import N_
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.open311_bp)
+    machine_errors(app, "/open311/", views.open311.http_error)
     app.cli.add_command(cli.stats_cli)
     periodic(snapshots.refresh_if_stale_job)
     oversight = ("oversight", "supervisor", "admin")

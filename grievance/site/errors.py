@@ -1,16 +1,19 @@
 """Error pages for people, in their language. Machine interfaces (the partner API, Open311,
-webhooks) register their own handlers for their URL prefixes; HTTP errors keep their
-protocol headers (`Allow` on a 405, `Retry-After` on a 429 or 503)."""
+webhooks) register their own error format for their URL prefix (`machine_errors`), which
+also covers routing errors (an unknown URL, a wrong method), raised before any blueprint is
+chosen. HTTP errors keep their protocol headers (`Allow` on a 405, `Retry-After` on a 429
+or 503)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from grievance.errors import DomainError
@@ -19,7 +22,34 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
 
 
+ErrorFormat = Callable[[HTTPException], WerkzeugResponse]
+_FORMATS = "samleng.machine_errors"
+PROTOCOL_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+def machine_errors(app: Flask, prefix: str, render: ErrorFormat) -> None:
+    """Answer every HTTP error under `prefix` with `render` instead of an HTML page."""
+    app.extensions.setdefault(_FORMATS, []).append((prefix, render))
+
+
+def _machine_format(app: Flask) -> ErrorFormat | None:
+    for prefix, render in app.extensions.get(_FORMATS, []):
+        if request.path.startswith(prefix):
+            return render
+    return None
+
+
+def with_protocol_headers(error: HTTPException, response: WerkzeugResponse) -> WerkzeugResponse:
+    for name, value in error.get_response().headers.items():
+        if name in PROTOCOL_HEADERS and name not in response.headers:
+            response.headers[name] = value
+    return response
+
+
 def http_error(error: HTTPException) -> WerkzeugResponse:
+    render = _machine_format(current_app)
+    if render is not None:
+        return with_protocol_headers(error, render(error))
     code = error.code or 500
     if code == 403:
         user = current_user.get_id() if current_user else None
@@ -37,7 +67,7 @@ def domain_error(error: DomainError) -> tuple[str, int]:
     return render_template("web/error.html", code=error.status, message=message), error.status
 
 
-def database_unavailable(error: Exception) -> Response:
+def database_unavailable(error: Exception) -> WerkzeugResponse:
     """The database went away (a dropped connection, a failover, a lock timeout), most
     often at the commit. The unit of work was rolled back, so nothing of the request was
     kept (its uploaded files are deleted and its jobs dropped with it); the pool replaces
@@ -50,8 +80,12 @@ def database_unavailable(error: Exception) -> Response:
         request.endpoint,
         type(getattr(error, "orig", error)).__name__,
     )
+    render = _machine_format(current_app)
+    response: WerkzeugResponse
     if request.path.startswith("/api/"):
         response = jsonify({"error": "unavailable", "message": UNAVAILABLE_API})
+    elif render is not None:
+        response = render(ServiceUnavailable())
     else:
         try:
             html = render_template("web/error.html", code=503, message=unavailable_message())

@@ -238,3 +238,16 @@ def test_cli_registers_a_partner_and_prints_its_token_once(app: Flask) -> None:
     partner = db.session.scalar(select(PartnerClient).where(PartnerClient.name == "Labour NGO"))
     assert partner is not None and partner.token_hash == token_hash(token)
     assert token not in partner.token_hash
+
+
+def test_routing_errors_under_api_answer_json(client: FlaskClient, spec: dict[str, Any]) -> None:
+    wrong_method = client.delete("/api/v1/cases")
+    assert wrong_method.status_code == 405 and wrong_method.mimetype == "application/json"
+    assert set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert wrong_method.get_json()["error"] == "method_not_allowed"
+    Draft202012Validator(
+        {**spec["components"]["schemas"]["Error"], "components": spec["components"]}
+    ).validate(wrong_method.get_json())
+    missing = client.get("/api/v2/nothing")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    assert client.post("/api/openapi.json").headers["Allow"]

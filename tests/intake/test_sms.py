@@ -170,3 +170,16 @@ def test_harassment_by_sms_is_restricted(client: FlaskClient) -> None:
     assert codes
     case = db.session.scalar(select(Case).where(Case.reference == codes.group(1)))
     assert case is not None and case.confidentiality == "restricted"
+
+
+def test_routing_errors_under_sms_are_plain_text(client: FlaskClient) -> None:
+    wrong_method = client.get(URL)
+    assert wrong_method.status_code == 405 and wrong_method.mimetype == "text/plain"
+    assert "POST" in wrong_method.headers["Allow"]
+    missing = client.post("/sms/elsewhere")
+    assert missing.status_code == 404 and missing.mimetype == "text/plain"
+    status = client.get("/notifications/twilio/status")
+    assert status.status_code == 405 and status.mimetype == "text/plain"
+    assert "POST" in status.headers["Allow"]
+    unsigned = client.post("/notifications/twilio/status", data={"MessageSid": "SM1"})
+    assert unsigned.status_code == 403 and unsigned.mimetype == "text/plain"

@@ -146,3 +146,15 @@ def test_post_request_needs_an_api_key_and_files_a_case(client: FlaskClient, api
 def test_unknown_resource_answers_in_the_error_format(client: FlaskClient) -> None:
     response = client.get("/open311/v2/nothing.json")
     assert response.status_code == 404 and response.get_json()[0]["code"] == 404
+    xml = client.delete("/open311/v2/nothing/else.xml")
+    assert xml.status_code == 404 and ElementTree.fromstring(xml.data).tag == "errors"
+
+
+def test_a_wrong_method_answers_in_the_error_format_with_allow(client: FlaskClient) -> None:
+    response = client.put("/open311/v2/services.json")
+    assert response.status_code == 405 and response.headers["Allow"]
+    assert response.get_json()[0]["code"] == 405
+    xml = client.delete("/open311/v2/requests.xml")
+    assert xml.status_code == 405 and set(xml.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    root = ElementTree.fromstring(xml.data)
+    assert root.tag == "errors" and root[0].find("code").text == "405"  # type: ignore[union-attr]

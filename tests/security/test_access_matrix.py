@@ -52,7 +52,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "open311.requests_list": ALL,
     "open311.request_create": frozenset(),
     "open311.request_show": frozenset(),
-    "open311.unknown": frozenset(),
     # Every signed-in person has a home and their own notifications.
     "web.staff_home": STAFF,
     "notifications.index": STAFF,

@@ -59,8 +59,9 @@ def partner_required(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-@bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
+    """Every HTTP error under /api/, routing errors included (registered for the prefix in
+    grievance.intake.init_app): the documented JSON error object."""
     code = exc.code or 500
     return answer(
         partners.error(code, exc.name.lower().replace(" ", "_"), exc.description or exc.name)

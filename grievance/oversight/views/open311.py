@@ -81,9 +81,12 @@ def open311_error(exc: Open311Error) -> Response:
     return error(_fmt(), exc.code, exc.description)
 
 
-@bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
+    """Every HTTP error under /open311/, routing errors included (registered for the prefix
+    in grievance.oversight.init_app): the GeoReport v2 error list, in JSON or XML."""
     code = exc.code or 500
+    if code == 404:
+        return error(_fmt(), code, _("There is no such Open311 resource."))
     return error(_fmt(), code, exc.name)
 
 
@@ -113,8 +116,3 @@ def request_create(fmt: str) -> Response:
     form = {**request.args.to_dict(), **request.form.to_dict()}
     answer = georeport.create(form)
     return render(fmt, "requests", answer, 201)
-
-
-@bp.route("/<path:rest>", methods=["GET", "POST"])
-def unknown(rest: str) -> Response:
-    return error(_fmt(), 404, _("There is no such Open311 resource."))
