@@ -1,31 +1,22 @@
 """The OpenAPI 3.1 description of the partner API, served at /api/openapi.json.
 
-Schemas are closed (no undocumented properties), and tests validate real answers against
-them, so the document cannot drift from the code unnoticed.
+Answer schemas are closed (no undocumented properties), and tests validate real answers
+against them; the request schema is the one requests are validated with
+(`grievance.intake.api_schema`), so the document cannot drift from the code.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS, SEXES
-from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT
+from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS
+from grievance.intake import api_schema
+from grievance.intake.api_schema import ONE_LINE
 from grievance.intake.partners import MAX_PAGE, MAX_PER_PAGE
-from grievance.phones import KH_PHONE_PATTERN
 from workflows import ALL_STATES
 
 REF = {"type": "string", "pattern": "^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$"}
 TIME = {"type": "string", "format": "date-time"}
-# What the API accepts, said in the schema so a partner's validator (and a fuzzer) agree
-# with the server: no control characters (tab and line breaks only in the narrative),
-# something besides spaces in the narrative, and the Cambodian numbers the phone check
-# accepts (grievance.phones.KH_PHONE_PATTERN).
-ONE_LINE = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
-NARRATIVE = (
-    "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*"
-    "[^\\s\\x00-\\x1f\\x7f-\\x9f]"
-    "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
-)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -83,39 +74,7 @@ def schemas(
             "required": [*sorted(case_props), "secret"],
             "additionalProperties": False,
         },
-        "NewCase": {
-            "type": "object",
-            "properties": {
-                "description": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": MAX_NARRATIVE,
-                    "pattern": NARRATIVE,
-                },
-                "category": _codes(categories, "Category code, e.g. maternity."),
-                "province": _codes(provinces, "ISO 3166-2:KH code."),
-                "external_id": {"type": "string", "maxLength": 100, "pattern": ONE_LINE},
-                "concerned_name": {"type": "string", "maxLength": MAX_SHORT, "pattern": ONE_LINE},
-                "affected_count": {"type": "integer", "minimum": 1, "maximum": MAX_AFFECTED},
-                "language": {"type": "string", "enum": ["km", "en"]},
-                "confidential": {"type": "boolean"},
-                "prefers_woman_officer": {"type": "boolean"},
-                "complainant": {
-                    "type": "object",
-                    "properties": {
-                        "name": {"type": "string", "maxLength": MAX_SHORT, "pattern": ONE_LINE},
-                        "phone": {
-                            "type": "string",
-                            "pattern": KH_PHONE_PATTERN,
-                            "description": "A Cambodian number, e.g. 012 345 678 or +85512345678.",
-                        },
-                        "sex": {"type": "string", "enum": sorted(SEXES)},
-                        "consent_to_contact": {"type": "boolean"},
-                    },
-                },
-            },
-            "required": ["description", "category", "province"],
-        },
+        "NewCase": api_schema.new_case(categories, provinces),
         "CaseList": {
             "type": "object",
             "properties": {
@@ -138,14 +97,6 @@ def schemas(
             "additionalProperties": False,
         },
     }
-
-
-def _codes(codes: list[str] | None, description: str) -> dict[str, Any]:
-    """The codes in use now (reference data: an admin may switch a category off)."""
-    schema: dict[str, Any] = {"type": "string", "description": description}
-    if codes is not None:
-        schema["enum"] = sorted(codes)
-    return schema
 
 
 def _errors(*codes: int) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,16 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from grievance.cases.models import Case, Category, Province
-from grievance.domain import SEXES
 from grievance.errors import NotFound
 from grievance.extensions import db
 from grievance.i18n import label
-from grievance.intake import pipeline
-from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, has_control_chars
+from grievance.intake import api_schema, pipeline
+from grievance.intake.checks import has_control_chars
 from grievance.intake.models import IdempotencyRecord, PartnerCase, PartnerClient
 from grievance.intake.submission import Submission
 from grievance.keys import server_mac
-from grievance.phones import KH_PHONE_PATTERN, to_e164
 from grievance.security import ALPHABET, SECRET_LENGTH, normalize_reference
 from workflows import ALL_STATES, get_workflow
 
@@ -147,38 +144,14 @@ def _create(partner: PartnerClient, payload: Any, secret: str | None) -> tuple[A
         return checked, None
     sub, external_id = checked
     sub.partner_id, sub.external_id = partner.id, external_id
-    filed = pipeline.file(sub, pipeline.PARTNER, secret=secret)
+    try:
+        filed = pipeline.file(sub, pipeline.PARTNER, secret=secret)
+    except pipeline.Invalid as exc:
+        return refused(exc), None
     body = case_json(filed.case, external_id)
     body["secret"] = filed.secret
     location = {"Location": f"/api/v1/cases/{filed.case.reference}"}
     return Answer(201, body, location), filed.case.id
-
-
-def _text(
-    payload: dict[str, Any],
-    name: str,
-    limit: int,
-    problems: dict[str, str],
-    *,
-    required: bool = False,
-    multiline: bool = False,
-) -> str | None:
-    value = payload.get(name)
-    if value is None or value == "":
-        if required:
-            problems[name] = "Required."
-        return None
-    if not isinstance(value, str):
-        problems[name] = "Must be a string."
-        return None
-    value = value.strip()
-    if required and not value:
-        problems[name] = "Required."
-    elif len(value) > limit:
-        problems[name] = f"At most {limit} characters."
-    elif has_control_chars(value, multiline):
-        problems[name] = "Contains control characters."
-    return value or None
 
 
 def category_codes() -> list[str]:
@@ -191,73 +164,43 @@ def province_codes() -> list[str]:
 
 
 def validate(payload: Any) -> tuple[Submission, str | None] | Answer:
+    """The payload checked against the documented schema, as a Submission."""
     if not isinstance(payload, dict):
         return error(422, "validation_failed", "The body must be a JSON object.", fields={})
-    problems: dict[str, str] = {}
-    description = _text(
-        payload, "description", MAX_NARRATIVE, problems, required=True, multiline=True
-    )
-    category = _text(payload, "category", 40, problems, required=True)
-    if category and not db.session.scalar(
-        select(Category.id).where(Category.code == category, Category.active.is_(True))
-    ):
-        problems["category"] = "Unknown category code."
-    province = _text(payload, "province", 8, problems, required=True)
-    if province and db.session.get(Province, province) is None:
-        problems["province"] = "Unknown province code (ISO 3166-2:KH, e.g. KH-12)."
-    external_id = _text(payload, "external_id", 100, problems)
-    concerned = _text(payload, "concerned_name", MAX_SHORT, problems)
-    count = payload.get("affected_count", 1)
-    if isinstance(count, float) and count.is_integer():
-        count = int(count)  # JSON has one number type: 12.0 is the integer 12
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_AFFECTED:
-        problems["affected_count"] = f"A whole number from 1 to {MAX_AFFECTED}."
-    language = payload.get("language", "km")
-    if language not in ("km", "en"):
-        problems["language"] = "km or en."
-    flags = {}
-    for flag in ("confidential", "prefers_woman_officer"):
-        flags[flag] = payload.get(flag, False)
-        if not isinstance(flags[flag], bool):
-            problems[flag] = "true or false."
-    person = payload.get("complainant") or {}
-    if not isinstance(person, dict):
-        problems["complainant"] = "Must be an object."
-        person = {}
-    name = _text(person, "name", MAX_SHORT, problems)
-    raw_phone = _text(person, "phone", 40, problems)
-    phone = to_e164(raw_phone) if raw_phone else None
-    spelled = person.get("phone")
-    if raw_phone and isinstance(spelled, str) and not re.fullmatch(KH_PHONE_PATTERN, spelled):
-        phone = None  # the documented spellings only: "+85512345678*" is not a number
-    if raw_phone and phone is None:
-        problems["complainant.phone"] = (
-            "Not a Cambodian phone number (e.g. 012 345 678 or +85512345678)."
-        )
-    sex = person.get("sex", "not_stated")
-    if sex not in SEXES:
-        problems["complainant.sex"] = "One of " + ", ".join(SEXES) + "."
-    consent = person.get("consent_to_contact", False)
-    if not isinstance(consent, bool):
-        problems["complainant.consent_to_contact"] = "true or false."
+    schema = api_schema.new_case(category_codes(), province_codes())
+    problems = api_schema.check(payload, schema)
     if problems:
         return error(422, "validation_failed", "Some fields are not valid.", fields=problems)
+    person = payload.get("complainant") or {}
     sub = Submission(
-        description=description or "",
-        category=category or "",
-        province=province or "",
+        description=payload["description"],
+        category=payload["category"],
+        province=payload["province"],
         channel="api",
-        name=name,
-        phone=phone,
-        sex=sex,
-        language=language,
-        consent_to_contact=consent,
-        confidential=bool(flags["confidential"]),
-        prefers_woman_officer=bool(flags["prefers_woman_officer"]),
-        affected_count=count,
-        concerned_name=concerned,
+        name=person.get("name"),
+        phone=person.get("phone"),
+        sex=person.get("sex", "not_stated"),
+        language=payload.get("language", "km"),
+        consent_to_contact=person.get("consent_to_contact", False),
+        confidential=payload.get("confidential", False),
+        prefers_woman_officer=payload.get("prefers_woman_officer", False),
+        # JSON has one number type: 12.0 is the integer 12 (the schema checked it is whole).
+        affected_count=int(payload.get("affected_count", 1)),
+        concerned_name=payload.get("concerned_name"),
     )
+    external_id = (payload.get("external_id") or "").strip() or None
     return sub, external_id
+
+
+# Submission fields -> the API's names for them (the complainant's are nested).
+API_FIELDS = {f: f"complainant.{f}" for f in ("name", "phone", "sex", "consent_to_contact")}
+
+
+def refused(exc: pipeline.Invalid) -> Answer:
+    """The intake rules refused what the schema let through (a category switched off
+    between the document and the request)."""
+    fields = {API_FIELDS.get(p.field, p.field): f"Refused: {p.code}." for p in exc.problems}
+    return error(422, "validation_failed", "Some fields are not valid.", fields=fields)
 
 
 def _iso(value: datetime) -> str:

@@ -251,3 +251,40 @@ def test_routing_errors_under_api_answer_json(client: FlaskClient, spec: dict[st
     missing = client.get("/api/v2/nothing")
     assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
     assert client.post("/api/openapi.json").headers["Allow"]
+
+
+def test_requests_are_checked_with_the_documented_schema(
+    client: FlaskClient, token: str, spec: dict[str, Any]
+) -> None:
+    from grievance.intake import api_schema, partners
+
+    with client.application.test_request_context():
+        same = api_schema.new_case(partners.category_codes(), partners.province_codes())
+    assert spec["components"]["schemas"]["NewCase"] == same
+    # Nullable where the document says so: null means "not given".
+    nulls = {
+        **BODY,
+        "external_id": None,
+        "concerned_name": None,
+        "complainant": {"name": None, "phone": None},
+    }
+    assert call(client, "POST", "/api/v1/cases", token, json=nulls).status_code == 201
+    no_person = call(client, "POST", "/api/v1/cases", token, json={**BODY, "complainant": None})
+    assert no_person.status_code == 201
+    # ... and nowhere else; types are the document's, not guessed.
+    wrong = {**BODY, "confidential": None, "affected_count": "3", "language": None}
+    response = call(client, "POST", "/api/v1/cases", token, json=wrong)
+    fields = check(spec, "/api/v1/cases", "post", response)["fields"]
+    assert response.status_code == 422
+    assert fields == {
+        "confidential": "Must be true or false.",
+        "affected_count": "Must be a whole number.",
+        "language": "Must be a string.",
+    }
+    missing = call(client, "POST", "/api/v1/cases", token, json={"complainant": {"sex": 1}})
+    assert set(missing.get_json()["fields"]) == {
+        "description",
+        "category",
+        "province",
+        "complainant.sex",
+    }
