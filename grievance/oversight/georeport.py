@@ -9,7 +9,8 @@ names typed by officers are not published; a referred request says so in `status
 `media_url` is null: evidence is never public. `status` is "open" while the case's state is
 not final in its workflow, "closed" once it is.
 
-POST requests needs the api_key of an active partner client (the JSON API's partners,
+POST requests (filed through the intake pipeline, `submission` below being the Open311
+channel adapter) need the api_key of an active partner client (the JSON API's partners,
 grievance/intake/models.PartnerClient: the same token). Location must name a province
 (address_id, or address_string as a province name or code): lat/long alone cannot be
 placed in a province and is refused. Open311 has no consent field: a phone number given
@@ -29,14 +30,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from grievance.cases.models import Case, Category, Province
-from grievance.cases.services import NewCase, PersonData, file_case
 from grievance.domain import KINDS
 from grievance.extensions import db
 from grievance.i18n import label
-from grievance.intake.checks import MAX_NARRATIVE, MAX_SHORT, confidentiality_for, has_control_chars
-from grievance.intake.models import PartnerCase, PartnerClient
+from grievance.intake import pipeline
+from grievance.intake.models import PartnerClient
 from grievance.intake.partners import token_hash
-from grievance.phones import to_e164
+from grievance.intake.submission import Problem, Submission
 from grievance.sla.calendar import PHNOM_PENH
 from grievance.types import utcnow
 from workflows import WORKFLOWS, get_workflow
@@ -202,6 +202,8 @@ def partner_for(api_key: str | None) -> PartnerClient:
 
 
 def _province(form: dict[str, str]) -> str:
+    """The province code for address_id or address_string (a code or a name, either
+    script); what names no province is passed on as typed, for the rules to refuse."""
     wanted = (form.get("address_id") or form.get("address_string") or "").strip()
     if not wanted:
         raise Open311Error(400, _("Give the province as address_id or address_string."))
@@ -214,50 +216,47 @@ def _province(form: dict[str, str]) -> str:
             )
         )
     )
-    if code is None:
-        raise Open311Error(400, _("The address must be a Cambodian province."))
-    return str(code)
+    return str(code) if code is not None else wanted
 
 
-def _text(form: dict[str, str], name: str, limit: int, multiline: bool = False) -> str | None:
-    value = (form.get(name) or "").strip()
-    if len(value) > limit or has_control_chars(value, multiline):
-        raise Open311Error(
-            400, _("%(name)s is too long or contains control characters.", name=name)
-        )
-    return value or None
+def submission(form: dict[str, str], partner: PartnerClient) -> Submission:
+    """A GeoReport POST as a Submission (the Open311 channel adapter). Open311 has no
+    consent field: a phone number given with a request is taken as consent to be contacted
+    about that request."""
+    first, last = (form.get(k, "").strip() for k in ("first_name", "last_name"))
+    phone = (form.get("phone") or "").strip()
+    return Submission(
+        description=form.get("description") or "",
+        category=(form.get("service_code") or "").strip(),
+        province=_province(form),
+        channel="open311",
+        name=" ".join(n for n in (first, last) if n),
+        phone=phone,
+        consent_to_contact=bool(phone),
+        partner_id=partner.id,
+    )
+
+
+def refusal(problem: Problem) -> Open311Error:
+    """A rule's refusal as a GeoReport error, naming the specification's field."""
+    if problem.field == "category":
+        return Open311Error(400, _("service_code is missing or unknown."))
+    if problem.field == "province":
+        return Open311Error(400, _("The address must be a Cambodian province."))
+    if problem.field == "description" and problem.code == "required":
+        return Open311Error(400, _("Please describe the problem in description."))
+    if problem.field == "phone" and problem.code == "invalid":
+        return Open311Error(400, _("phone is not a Cambodian phone number."))
+    name = {"name": "first_name"}.get(problem.field, problem.field)
+    return Open311Error(400, _("%(name)s is too long or contains control characters.", name=name))
 
 
 def create(form: dict[str, str]) -> list[dict[str, Any]]:
     partner = partner_for(form.get("api_key"))
-    code = (form.get("service_code") or "").strip()
-    category = db.session.scalar(
-        select(Category).where(Category.code == code, Category.active.is_(True))
-    )
-    if category is None:
-        raise Open311Error(400, _("service_code is missing or unknown."))
-    province = _province(form)
-    description = _text(form, "description", MAX_NARRATIVE, multiline=True)
-    if not description:
-        raise Open311Error(400, _("Please describe the problem in description."))
-    name = " ".join(
-        n for n in (_text(form, "first_name", MAX_SHORT), _text(form, "last_name", MAX_SHORT)) if n
-    )
-    raw_phone = _text(form, "phone", 40)
-    phone = to_e164(raw_phone) if raw_phone else None
-    if raw_phone and phone is None:
-        raise Open311Error(400, _("phone is not a Cambodian phone number."))
-    data = NewCase(
-        category_code=category.code,
-        province_code=province,
-        description=description,
-        channel="open311",
-        complainant=PersonData(name=name or None, phone=phone, consent_to_contact=bool(phone)),
-        confidentiality=confidentiality_for(category.code, False),
-    )
-    filed = file_case(data, actor_id=None, actor_role="partner")
-    db.session.add(PartnerCase(case_id=filed.case.id, partner_id=partner.id))
-    db.session.flush()
+    try:
+        filed = pipeline.file(submission(form, partner), pipeline.PARTNER)
+    except pipeline.Invalid as exc:
+        raise refusal(exc.problems[0]) from None
     notice = _(
         "Keep this number to follow the request: %(reference)s.", reference=filed.case.reference
     )

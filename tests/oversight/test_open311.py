@@ -158,3 +158,28 @@ def test_a_wrong_method_answers_in_the_error_format_with_allow(client: FlaskClie
     assert xml.status_code == 405 and set(xml.headers["Allow"].split(", ")) >= {"GET", "POST"}
     root = ElementTree.fromstring(xml.data)
     assert root.tag == "errors" and root[0].find("code").text == "405"  # type: ignore[union-attr]
+
+
+def test_post_request_is_checked_by_the_intake_rules(client: FlaskClient, api_key: str) -> None:
+    form = {
+        "api_key": api_key,
+        "service_code": "maternity",
+        "address_id": "KH-3",
+        "description": "My maternity allowance was never paid.",
+    }
+
+    def refused(**changes: str) -> str:
+        response = client.post("/open311/v2/requests.json", data={**form, **changes})
+        assert response.status_code == 400
+        return str(response.get_json()[0]["description"])
+
+    assert "phone" in refused(phone="12")
+    assert "description" in refused(description="x" * 10_001)
+    assert "description" in refused(description="   ")
+    assert "first_name" in refused(first_name="Sok\x00")
+    made = client.post("/open311/v2/requests.json", data={**form, "phone": "012 345 678"})
+    case = (
+        db.session.query(Case).filter_by(reference=made.get_json()[0]["service_request_id"]).one()
+    )  # type: ignore[attr-defined]
+    assert case.complainant is not None and case.complainant.phone == "+85512345678"
+    assert case.complainant.consent_to_contact and case.province_code == "KH-3"
