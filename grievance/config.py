@@ -29,7 +29,7 @@ class Config:
     WORKDAY_START: str = "07:30"
     WORKDAY_END: str = "17:30"
     DEFAULT_LOCALE: str = "km"
-    SERVER_KEY: str = ""  # HMAC key for tracking secrets; falls back to SECRET_KEY
+    SERVER_KEY: str = ""  # MAC and sealing key; grievance.keys.server_key falls back to SECRET_KEY
     SMS_BACKEND: str = "file"  # file | twilio
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_AUTH_TOKEN: str = ""
