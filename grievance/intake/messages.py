@@ -172,14 +172,16 @@ def _duplicate(message: InboundMessage) -> str:
     )
 
 
-def submission(message: InboundMessage, identity: Identity, text: str) -> Submission:
+def submission(
+    message: InboundMessage, identity: Identity, text: str, province: str | None
+) -> Submission:
     """A message as a complaint. Writing to us is asking for an answer on the channel:
     that is the consent to be contacted (by the number, when the channel vouches for it)."""
     lang = "km" if is_khmer(text) else "en"
     return Submission(
         description=text,
         category=guess_category(text),
-        province=guess_province(text) or DEFAULT_PROVINCE,
+        province=province or DEFAULT_PROVINCE,
         channel=message.channel,
         phone=identity.phone,
         language=lang,
@@ -189,13 +191,14 @@ def submission(message: InboundMessage, identity: Identity, text: str) -> Submis
 
 
 def _open_case(message: InboundMessage, channel: MessageChannel, text: str) -> str:
-    sub = submission(message, channel.identity(message), text)
+    province = guess_province(text)
+    sub = submission(message, channel.identity(message), text, province)
     try:
         filed = pipeline.file(sub, pipeline.COMPLAINANT)
     except pipeline.Invalid:
         _mark(message, "refused")
         return _("Samleng could not file this message. Please call the hotline.")
-    if guess_province(text) is None:
+    if province is None:
         events.record(
             filed.case,
             "comment",
