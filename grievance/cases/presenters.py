@@ -18,6 +18,7 @@ EVENT_KINDS = {
     "break_glass": N_("Restricted case opened with a reason"),
     "notification": N_("Message sent"),
     "rating": N_("Satisfaction rating"),
+    "queue": N_("Moved to another queue"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),
@@ -28,6 +29,9 @@ INPUT_LABELS = {
     "agency": N_("Referred to"),
     "merged_into": N_("Merged into"),
     "assignee_id": N_("Officer"),
+    "queue": N_("Queue"),
+    "from": N_("From"),
+    "to": N_("To"),
     "rating": N_("Rating"),
     "level": N_("Escalation level"),
     "clock": N_("Clock"),
