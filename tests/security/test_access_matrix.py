@@ -45,7 +45,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "tracking.link": ALL,  # the "open your case" page; an unknown token shows an error
     "tracking.open_link": frozenset(),
     "tracking.rate": frozenset(),
-    "web.coming_soon": ALL,
+    "favicon": ALL,
     "intake.api.openapi": ALL,
     "open311.services": ALL,
     "open311.service_definition": ALL,
