@@ -31,6 +31,7 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sla_at_risk", "assignee"): (IN_APP, EMAIL),
     ("sla_breach", "supervisor"): (IN_APP, EMAIL),
     ("break_glass", "supervisor"): (IN_APP, EMAIL),
+    ("secret_guessing", "supervisor"): (IN_APP, EMAIL),
     ("escalated", "supervisor"): (IN_APP, EMAIL),
     ("appeal_lodged", "supervisor"): (IN_APP,),
     ("rejection_pending", "supervisor"): (IN_APP,),

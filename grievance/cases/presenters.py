@@ -19,6 +19,7 @@ EVENT_KINDS = {
     "notification": N_("Message sent"),
     "rating": N_("Satisfaction rating"),
     "queue": N_("Moved to another queue"),
+    "secret_guessing": N_("Many wrong secrets tried on the status page"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),
@@ -30,6 +31,7 @@ INPUT_LABELS = {
     "merged_into": N_("Merged into"),
     "assignee_id": N_("Officer"),
     "queue": N_("Queue"),
+    "limit": N_("Limit"),
     "from": N_("From"),
     "to": N_("To"),
     "rating": N_("Rating"),

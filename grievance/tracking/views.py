@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -90,42 +90,26 @@ def _ask_again() -> Response:
 # -- lookup -------------------------------------------------------------------------------
 
 
-def _reference_key() -> str:
-    return services.reference_key(request.form.get("reference", ""))
-
-
-def _no_reference() -> bool:
-    return not request.form.get("reference", "").strip()
-
-
-def _lookup_failed(response: Response) -> bool:
-    return response.status_code != 303
-
-
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(setting("TRACK_LIMIT_PER_CLIENT"), methods=["POST"])
-@limiter.limit(
-    setting("TRACK_LIMIT_PER_REFERENCE"),
-    methods=["POST"],
-    key_func=_reference_key,
-    exempt_when=_no_reference,
-    deduct_when=_lookup_failed,
-)
 def lookup() -> ResponseReturnValue:
     form = LookupForm()
-    not_found = False
+    found = None
     if form.validate_on_submit():
-        try:
-            case_id = services.find_case(form.reference.data or "", form.secret.data or "")
-        except NotFound:
-            not_found = True
-        else:
-            _remember(case_id)
+        found = services.look_up(form.reference.data or "", form.secret.data or "")
+        if found.case_id is not None:
+            _remember(found.case_id)
             return redirect(url_for(".status"), 303)
     form.secret.data = ""  # never sent back, not even when it was wrong
-    return render_template(
-        "tracking/lookup.html", form=form, not_found=not_found, open_case=_tracked_id()
+    page = render_template(
+        "tracking/lookup.html",
+        form=form,
+        not_found=found is not None and not found.too_many,
+        too_many=found is not None and found.too_many,
+        open_case=_tracked_id(),
     )
+    # A 429 keeps nothing of the request (the boundary rolls back): nothing needs keeping.
+    return page, 429 if found is not None and found.too_many else 200
 
 
 # -- one-time links -----------------------------------------------------------------------
