@@ -58,6 +58,7 @@ def on_notice(notice: Notice) -> None:
         return
     context = {k: v for k, v in notice.context.items() if k != "secret"}
     context["reference"] = case.reference
+    context["event"] = notice.event_seq  # the step's own words are read from it when sent
     secret = notice.context.get("secret")
     for recipient in recipients(notice, case):
         for channel in channels:

@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(health.bp)
+    app.context_processor(views.public_numbers)

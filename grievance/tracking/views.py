@@ -84,7 +84,7 @@ def _ask_again() -> Response:
         ),
         "info",
     )
-    return redirect(url_for(".lookup"), 303)
+    return redirect(url_for("tracking.lookup"), 303)
 
 
 # -- lookup -------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def lookup() -> ResponseReturnValue:
         found = services.look_up(form.reference.data or "", form.secret.data or "")
         if found.case_id is not None:
             _remember(found.case_id)
-            return redirect(url_for(".status"), 303)
+            return redirect(url_for("tracking.status"), 303)
     form.secret.data = ""  # never sent back, not even when it was wrong
     page = render_template(
         "tracking/lookup.html",
@@ -117,7 +117,7 @@ def lookup() -> ResponseReturnValue:
 
 def _link_gone(gone: links.LinkGone) -> ResponseReturnValue:
     if gone.case_id is not None and gone.case_id == _tracked_id():
-        return redirect(url_for(".status"), 303)  # the same phone tapping the link again
+        return redirect(url_for("tracking.status"), 303)  # the same phone tapping the link again
     if gone.code == "link_used":
         notice = _("This link was already used. Please type your tracking reference and secret.")
     else:
@@ -147,7 +147,7 @@ def open_link(token: str) -> ResponseReturnValue:
         uow.discard()
         return _link_gone(gone)
     _remember(case_id)
-    return redirect(url_for(".status"), 303)
+    return redirect(url_for("tracking.status"), 303)
 
 
 # -- the status page and the complainant's steps ------------------------------------------
@@ -226,7 +226,7 @@ def act(name: str) -> ResponseReturnValue:
         flash(_("This action is not possible."), "error")
         return _render(case, status=error.status)
     flash(_done_message(name), "info")
-    return redirect(url_for(".status"), 303)
+    return redirect(url_for("tracking.status"), 303)
 
 
 @bp.post("/rate")
@@ -251,11 +251,11 @@ def rate() -> ResponseReturnValue:
         flash(_("You have already told us how happy you are. Thank you."), "info")
         return _render(case, status=error.status)
     flash(_("Thank you for telling us."), "info")
-    return redirect(url_for(".status"), 303)
+    return redirect(url_for("tracking.status"), 303)
 
 
 @bp.post("/done")
 def forget() -> Response:
     session.pop(SESSION_KEY, None)
     flash(_("Your case page is closed."), "info")
-    return redirect(url_for(".lookup"), 303)
+    return redirect(url_for("tracking.lookup"), 303)

@@ -44,6 +44,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "tracking.forget": frozenset(),
     "tracking.link": ALL,  # the "open your case" page; an unknown token shows an error
     "tracking.open_link": frozenset(),
+    "track_short_link": ALL,  # the same page at the short address SMS texts carry
+    "track_short_link_open": frozenset(),
     "tracking.rate": frozenset(),
     "favicon": ALL,
     "intake.api.openapi": ALL,
