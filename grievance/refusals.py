@@ -27,6 +27,14 @@ MESSAGES = {
         'Only a restricted queue may take restricted cases. Tick "Restricted queue".'
     ),
     "code_taken": N_("Another queue already has this code."),
+    # a new secret for a complainant who lost hers
+    "no_phone_on_file": N_("There is no phone number on file for this case."),
+    "no_code_sent": N_(
+        "Send a new code first: the last one was used, is too old, or was typed wrong too often."
+    ),
+    "wrong_code": N_("That is not the code we sent. Ask the caller to read it again."),
+    "use_the_code": N_("This case has a phone number on file: send a code to it instead."),
+    "not_enough_checks": N_("Tick at least two checks the caller passed and say how you checked."),
     # deadlines and closures
     "closure_dates": N_("The last day cannot be before the first day."),
     "closure_too_long": N_("A closure can last at most one year."),

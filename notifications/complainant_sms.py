@@ -49,12 +49,12 @@ def body(row: Notification, secret: str | None) -> str:
 
 
 def _choose(row: Notification, case: Case, secret: str | None) -> tuple[str, str]:
-    discreet = case.confidentiality != "normal"
-    if row.template == "filed":
-        if messages.needs("filed", "sms", "secret") and not secret:
-            return "filed", "sms_without_secret"  # the secret was erased after a final failure
-        return "filed", "sms"
-    if discreet:
+    if messages.needs(row.template, "sms", "secret"):
+        # Codes she asked for: they say nothing about the complaint, so never discreet.
+        if not secret and messages.has(row.template, "sms_without_secret", row.language):
+            return row.template, "sms_without_secret"  # erased after a final failure
+        return row.template, "sms"
+    if case.confidentiality != "normal":
         return DISCREET, "sms"
     return row.template, "sms"
 

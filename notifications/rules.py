@@ -24,6 +24,8 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("referred", "complainant"): (SMS,),
     ("rejected", "complainant"): (SMS,),
     ("merged", "complainant"): (SMS,),
+    ("secret_check", "complainant"): (SMS,),
+    ("secret_reissued", "complainant"): (SMS,),
     ("assigned", "assignee"): (IN_APP, EMAIL),
     ("information_provided", "assignee"): (IN_APP,),
     ("returned_to_officer", "assignee"): (IN_APP,),
@@ -37,6 +39,9 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("rejection_pending", "supervisor"): (IN_APP,),
     ("weekly_digest", "oversight"): (IN_APP, EMAIL),
 }
+
+# Sent to the phone on file even without consent to be contacted: she asked for them.
+ASKED_FOR: frozenset[str] = frozenset({"secret_check", "secret_reissued"})
 
 # No message, on purpose: the complainant did this themselves and saw it on screen.
 SILENT: frozenset[tuple[str, str]] = frozenset(

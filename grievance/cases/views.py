@@ -19,6 +19,7 @@ from grievance.extensions import db
 from grievance.queues.forms import BreakGlassForm
 from grievance.refusals import explain
 from grievance.security import normalize_reference
+from grievance.tracking import recovery
 from workflows import MissingInput, WorkflowError, get_workflow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -66,6 +67,7 @@ def _render(case: Case, form: TransitionForm | None = None, failed: str = "", st
             failed=failed,
             comment_form=CommentForm(),
             show_identity=policy.can_see_identity(current_user, case),
+            may_recover=recovery.may_recover(current_user, case),
         ),
         status,
     )

@@ -96,7 +96,9 @@ def test_sms_carry_only_reference_and_status_and_the_secret_only_when_filed(
                 continue
             fields = set(re.findall(r"{(\w+)}", raw))
             allowed = {"reference", "link", "hotline"}
-            allowed |= {"secret"} if template == "filed" else set()
+            allowed |= (
+                {"secret"} if template in ("filed", "secret_check", "secret_reissued") else set()
+            )
             allowed |= {"question"} if template == "information_requested" else set()
             assert fields <= allowed, (template, part, fields)
             assert {"link", "hotline"} <= fields, (template, part)  # every SMS leads somewhere
@@ -106,7 +108,8 @@ def test_sms_carry_only_reference_and_status_and_the_secret_only_when_filed(
 def test_every_sms_fits_in_two_segments(language: str) -> None:
     for template in rules.templates_for(rules.SMS):
         for part in messages.catalogue(language)[template]:
-            text = messages.text(template, part, language, **LONGEST)
+            values = {**LONGEST, "secret": "123456"} if template == "secret_check" else LONGEST
+            text = messages.text(template, part, language, **values)
             assert segments(text) <= 2, (template, part, text)
 
 

@@ -47,6 +47,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "track_short_link": ALL,  # the same page at the short address SMS texts carry
     "track_short_link_open": frozenset(),
     "tracking.rate": frozenset(),
+    "tracking.new_secret": ALL,  # the same answer whatever is typed
+    "recovery.show": frozenset(),  # another province's case: 404 for every role
+    "recovery.send_code": frozenset(),
+    "recovery.reissue": frozenset(),
     "favicon": ALL,
     "intake.api.openapi": ALL,
     "open311.services": ALL,

@@ -20,8 +20,14 @@ from grievance.cases.models import Case
 from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
 from grievance.ratelimit import limiter, setting
-from grievance.tracking import links, presenters, services
-from grievance.tracking.forms import STEP_FORMS, LookupForm, RateForm, StepForm
+from grievance.tracking import links, presenters, recovery, services
+from grievance.tracking.forms import (
+    STEP_FORMS,
+    LookupForm,
+    NewSecretRequestForm,
+    RateForm,
+    StepForm,
+)
 from grievance.types import utcnow
 from workflows import MissingInput, WorkflowError
 
@@ -110,6 +116,18 @@ def lookup() -> ResponseReturnValue:
     )
     # A 429 keeps nothing of the request (the boundary rolls back): nothing needs keeping.
     return page, 429 if found is not None and found.too_many else 200
+
+
+@bp.route("/new-secret", methods=["GET", "POST"])
+@limiter.limit(setting("TRACK_LIMIT_PER_CLIENT"), methods=["POST"])
+def new_secret() -> ResponseReturnValue:
+    """A new secret by SMS to the phone given when filing. The answer is the same whether
+    or not reference and number match a case: the page confirms nothing."""
+    form = NewSecretRequestForm()
+    if form.validate_on_submit():
+        recovery.request_by_phone(form.reference.data or "", form.phone.data or "")
+        return render_template("tracking/new_secret.html", form=None, asked=True)
+    return render_template("tracking/new_secret.html", form=form, asked=False)
 
 
 # -- one-time links -----------------------------------------------------------------------
