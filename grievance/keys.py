@@ -16,7 +16,9 @@ import hashlib
 import hmac
 from typing import Literal
 
-Purpose = Literal["tracking_secret", "track_ref", "login", "api_secret"]
+Purpose = Literal[
+    "tracking_secret", "track_ref", "login", "api_secret", "tracking_link", "secret_check"
+]
 
 # The bytes put before the message. The tracking secret predates purposes: its stored hashes
 # are a bare HMAC of the secret, so its tag stays empty.
@@ -25,6 +27,8 @@ _TAGS: dict[str, bytes] = {
     "track_ref": b"track-ref:",
     "login": b"login:",
     "api_secret": b"api-secret|",
+    "tracking_link": b"tracking-link:",
+    "secret_check": b"secret-check:",
 }
 
 

@@ -22,7 +22,7 @@ from grievance.oversight.models import CaseExport, StatsSnapshot, WorkingDay
 from grievance.queues.models import Queue, queue_members
 from grievance.reference import ReferenceStamp
 from grievance.sla.models import Closure, SlaMark, SlaPolicy
-from grievance.tracking.models import TrackingLink
+from grievance.tracking.models import SecretCheck, TrackingLink
 
 __all__ = [
     "Attachment",
@@ -45,6 +45,7 @@ __all__ = [
     "SlaMark",
     "SlaPolicy",
     "StatsSnapshot",
+    "SecretCheck",
     "TrackingLink",
     "User",
     "UserRole",

@@ -32,12 +32,14 @@ def test_purposes_keep_the_tags_stored_values_were_made_with() -> None:
     assert keys.mac("k", "track_ref", "ABCD-2345") == bare(b"track-ref:ABCD-2345")
     assert keys.mac("k", "login", "dara") == bare(b"login:dara")
     assert keys.mac("k", "api_secret", "1|key") == bare(b"api-secret|1|key")
+    assert keys.mac("k", "tracking_link", "outbox:1") == bare(b"tracking-link:outbox:1")
+    assert keys.mac("k", "secret_check", "123456") == bare(b"secret-check:123456")
     assert hash_secret("abcd-efgh", "k") == bare(b"ABCDEFGH").hex()
 
 
 def test_one_message_gives_another_mac_for_each_purpose() -> None:
-    macs = {keys.mac("k", purpose, "same") for purpose in ("track_ref", "login", "api_secret")}
-    assert len(macs) == 3
+    purposes = ("track_ref", "login", "api_secret", "tracking_link", "secret_check")
+    assert len({keys.mac("k", purpose, "same") for purpose in purposes}) == len(purposes)
 
 
 def test_sealing_keys_differ_by_purpose(app: Flask) -> None:

@@ -1,8 +1,9 @@
-"""Complainant use cases behind the status page. Services flush; the view commits."""
+"""Complainant use cases behind the status page. Services flush; the boundary commits."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -16,6 +17,7 @@ from grievance.intake import uploads
 from grievance.keys import server_key, server_mac
 from grievance.security import normalize_reference, secret_matches
 from grievance.text import clean_text
+from grievance.tracking import guessing
 from grievance.tracking.presenters import ACTIONS, can_rate
 from grievance.types import utcnow
 
@@ -39,6 +41,28 @@ def find_case(reference: str, secret: str) -> int:
     if row is None or not matches:
         raise NotFound("no_case")
     return int(row.id)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    case_id: int | None  # the case, when reference and secret are right
+    too_many: bool = False  # wrong, and this reference has had too many wrong tries
+
+
+def look_up(reference: str, secret: str) -> Lookup:
+    """Reference and secret typed on the lookup page. The right secret always opens the
+    case; a wrong one is counted against the reference (see guessing.py)."""
+    try:
+        return Lookup(find_case(reference, secret))
+    except NotFound:
+        pass
+    failure = guessing.record_failure(reference_key(reference))
+    if failure.alert:
+        ref = normalize_reference(reference)
+        row = db.session.execute(_BY_REFERENCE, {"ref": ref}).first() if ref else None
+        if row is not None:
+            guessing.alert_staff(int(row.id))
+    return Lookup(None, too_many=failure.too_many)
 
 
 def reference_key(reference: str) -> str:

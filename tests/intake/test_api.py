@@ -89,7 +89,7 @@ def test_create_get_and_list_with_the_documented_shapes(
     assert body["channel"] == "api" and body["status"]["en"] == "Received"
     assert body["external_id"] == "UNION-2026-0042"
     from grievance.cases.models import Case
-    from grievance.cases.services import server_key
+    from grievance.keys import server_key
 
     with client.application.test_request_context():
         case = db.session.query(Case).filter_by(reference=body["reference"]).one()
