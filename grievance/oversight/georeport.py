@@ -26,9 +26,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from grievance import reference
 from grievance.cases.models import Case, Category, Province
 from grievance.domain import KINDS
 from grievance.extensions import db
@@ -207,16 +208,13 @@ def _province(form: dict[str, str]) -> str:
     wanted = (form.get("address_id") or form.get("address_string") or "").strip()
     if not wanted:
         raise Open311Error(400, _("Give the province as address_id or address_string."))
-    code = db.session.scalar(
-        select(Province.code).where(
-            or_(
-                func.upper(Province.code) == wanted.upper(),
-                func.lower(Province.name_en) == wanted.lower(),
-                Province.name_km == wanted,
-            )
-        )
-    )
-    return str(code) if code is not None else wanted
+    # Matched in the rules snapshot, not in SQL: the text is the client's, as typed.
+    for code, province in reference.current().provinces.items():
+        if wanted.upper() == code.upper() or wanted.lower() == province.name_en.lower():
+            return code
+        if wanted == province.name_km:
+            return code
+    return wanted
 
 
 def submission(form: dict[str, str], partner: PartnerClient) -> Submission:

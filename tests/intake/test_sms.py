@@ -183,3 +183,7 @@ def test_routing_errors_under_sms_are_plain_text(client: FlaskClient) -> None:
     assert "POST" in status.headers["Allow"]
     unsigned = client.post("/notifications/twilio/status", data={"MessageSid": "SM1"})
     assert unsigned.status_code == 403 and unsigned.mimetype == "text/plain"
+
+
+def test_a_message_id_with_control_characters_is_refused(client: FlaskClient) -> None:
+    assert send(client, "Hello", sid="SM\x00null") == (400, "MessageSid missing")

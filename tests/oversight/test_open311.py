@@ -177,6 +177,7 @@ def test_post_request_is_checked_by_the_intake_rules(client: FlaskClient, api_ke
     assert "description" in refused(description="x" * 10_001)
     assert "description" in refused(description="   ")
     assert "first_name" in refused(first_name="Sok\x00")
+    assert refused(address_id="KH\x00-12")  # no province: a 400, never a database error
     made = client.post("/open311/v2/requests.json", data={**form, "phone": "012 345 678"})
     case = (
         db.session.query(Case).filter_by(reference=made.get_json()[0]["service_request_id"]).one()

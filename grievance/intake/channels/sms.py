@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from werkzeug.wrappers import Request, Response
 
 from grievance.cases import people
+from grievance.intake.checks import has_control_chars
 from grievance.intake.messages import (
     BadInbound,
     DeliveryReceipt,
@@ -34,7 +35,8 @@ class TwilioSms:
 
     def parse(self, request: Request) -> InboundMessage:
         sid = request.form.get("MessageSid", "").strip()
-        if not sid or len(sid) > MAX_SID:
+        # Checked before it reaches the database (PostgreSQL refuses a NUL in text).
+        if not sid or len(sid) > MAX_SID or has_control_chars(sid, multiline=False):
             raise BadInbound("MessageSid missing")
         return InboundMessage(
             channel=self.name,
