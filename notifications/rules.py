@@ -28,6 +28,7 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("secret_reissued", "complainant"): (SMS,),
     ("assigned", "assignee"): (IN_APP, EMAIL),
     ("information_provided", "assignee"): (IN_APP,),
+    ("information_added", "assignee"): (IN_APP,),
     ("returned_to_officer", "assignee"): (IN_APP,),
     ("rejection_denied", "assignee"): (IN_APP,),
     ("sla_at_risk", "assignee"): (IN_APP, EMAIL),

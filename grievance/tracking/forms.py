@@ -95,6 +95,18 @@ class AnswerForm(StepForm):
         return {"answer": self.answer.data}
 
 
+class AddInformationForm(AnswerForm):
+    """More information or a photo, at any open stage."""
+
+    answer = TextAreaField(
+        _l("What do you want to add?"),
+        validators=[Length(max=MAX_TEXT)],
+    )
+
+    def inputs(self) -> dict[str, object]:
+        return {"text": self.answer.data}
+
+
 class AcceptForm(StepForm):
     rating = RadioField(RATING_LABEL, choices=RATINGS, coerce=int, validators=[Optional()])
     comment = TextAreaField(
@@ -154,6 +166,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "accept_resolution": AcceptForm,
     "accept_answer": AcceptForm,
     "appeal": AppealForm,
+    "add_information": AddInformationForm,
     "withdraw": WithdrawForm,
 }
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.cases import events, transitions
 from grievance.cases.models import Case, CaseEvent
+from grievance.effects import Notice, emit
 from grievance.errors import Conflict, DomainError, NotFound
 from grievance.extensions import db
 from grievance.intake import uploads
@@ -18,7 +19,13 @@ from grievance.keys import server_key, server_mac
 from grievance.security import normalize_reference, secret_matches
 from grievance.text import clean_text
 from grievance.tracking import guessing
-from grievance.tracking.presenters import ACTIONS, can_rate
+from grievance.tracking.presenters import (
+    ACTIONS,
+    ADD_INFORMATION,
+    WITH_FILES,
+    can_add_information,
+    can_rate,
+)
 from grievance.types import utcnow
 
 MAX_TEXT = 5000
@@ -91,9 +98,11 @@ def take_step(
     """One of the complainant's workflow steps, with the files sent along with an answer."""
     if name not in ACTIONS:
         raise NotFound("no_such_step", name)
-    if len(evidence) > MAX_FILES or (evidence and name != "provide_information"):
+    if len(evidence) > MAX_FILES or (evidence and name not in WITH_FILES):
         raise DomainError("too_many_files")
     cleaned = {k: clean_text(v)[:MAX_TEXT] if isinstance(v, str) else v for k, v in inputs.items()}
+    if name == ADD_INFORMATION:
+        return add_information(case, str(cleaned.get("text") or ""), evidence, at=at)
     event = transitions.apply(
         case, name, transitions.COMPLAINANT, cleaned, expected_version=expected_version, at=at
     )
@@ -102,6 +111,27 @@ def take_step(
         case.satisfaction_comment = str(comment)
     if evidence:
         uploads.store(case, list(evidence))
+    return event
+
+
+def add_information(
+    case: Case, text: str, evidence: Sequence[uploads.Evidence] = (), *, at: datetime | None = None
+) -> CaseEvent:
+    """Something more, at any open stage (not only when we asked): the officer is told."""
+    if not can_add_information(case):
+        raise DomainError("case_not_open")
+    if not text.strip() and not evidence:
+        raise DomainError("empty_comment")
+    data: dict[str, object] = {"text": text}
+    if evidence:
+        data["files"] = len(evidence)
+    event = events.record(
+        case, "comment", actor_id=None, actor_role="complainant", public=True, data=data, at=at
+    )
+    db.session.flush()
+    if evidence:
+        uploads.store(case, list(evidence))
+    emit(Notice(case.id, event.seq, "information_added", "assignee"))
     return event
 
 

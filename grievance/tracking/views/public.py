@@ -208,6 +208,7 @@ def _done_message(name: str) -> str:
         "accept_answer": _("Thank you. Your case is now closed."),
         "appeal": _("We have received your appeal. A different officer will review your case."),
         "withdraw": _("Your case has been withdrawn."),
+        "add_information": _("Thank you. The officer has your information."),
     }
     return messages[name]
 
