@@ -25,6 +25,7 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("rejected", "complainant"): (SMS,),
     ("merged", "complainant"): (SMS,),
     ("secret_check", "complainant"): (SMS,),
+    ("codes_by_sms", "complainant"): (SMS,),
     ("secret_reissued", "complainant"): (SMS,),
     ("assigned", "assignee"): (IN_APP, EMAIL),
     ("information_provided", "assignee"): (IN_APP,),
@@ -42,7 +43,7 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 # Sent to the phone on file even without consent to be contacted: she asked for them.
-ASKED_FOR: frozenset[str] = frozenset({"secret_check", "secret_reissued"})
+ASKED_FOR: frozenset[str] = frozenset({"secret_check", "secret_reissued", "codes_by_sms"})
 
 # No message, on purpose: the complainant did this themselves and saw it on screen.
 SILENT: frozenset[tuple[str, str]] = frozenset(

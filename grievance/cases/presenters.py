@@ -20,6 +20,9 @@ EVENT_KINDS = {
     "rating": N_("Satisfaction rating"),
     "queue": N_("Moved to another queue"),
     "secret_guessing": N_("Many wrong secrets tried on the status page"),
+    "secret_check": N_("Code sent to the phone on file to check a caller"),
+    "secret_reissued": N_("New secret given to the complainant"),
+    "codes_sent": N_("The complainant asked for the codes by SMS"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),
@@ -32,6 +35,9 @@ INPUT_LABELS = {
     "assignee_id": N_("Officer"),
     "queue": N_("Queue"),
     "limit": N_("Limit"),
+    "method": N_("How"),
+    "checks": N_("Checks passed"),
+    "note": N_("Note"),
     "from": N_("From"),
     "to": N_("To"),
     "rating": N_("Rating"),

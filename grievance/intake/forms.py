@@ -32,6 +32,7 @@ from grievance.intake import pipeline, uploads
 from grievance.intake.checks import MAX_NARRATIVE, has_control_chars, parse_count
 from grievance.intake.services import category_choices, province_choices
 from grievance.intake.submission import LANGUAGES, Problem, Submission
+from grievance.phones import to_e164
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 LANGUAGE_CHOICES = [("km", "ខ្មែរ"), ("en", "English")]
@@ -282,6 +283,28 @@ class RepresentativeForm(CaseFields):
         sub = super().submission()
         sub.consent_how = text_of(self.consent_how)
         return sub
+
+
+class CodesBySmsForm(FlaskForm):
+    """On the success page: send me the codes by SMS."""
+
+    phone = StringField(
+        _l("Phone number for the SMS"),
+        validators=[Required(_l("Please write a phone number.")), PlainText(40)],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+
+    def validate_phone(self, field: Field) -> None:
+        if to_e164(text_of(field)) is None:
+            raise ValidationError(
+                _(
+                    "This is not a phone number we can use. "
+                    "Write it like 012 345 678 or +855 12 345 678."
+                )
+            )
+
+    def e164(self) -> str:
+        return to_e164(text_of(self.phone)) or ""
 
 
 class InformationForm(FlaskForm):

@@ -83,4 +83,7 @@ def public_post(
     data.update(fields)
     if files:
         data["evidence"] = [(io.BytesIO(content), name) for content, name in files]
-    return client.post("/file", data=data, content_type="multipart/form-data")
+    # The success page is a redirect away (so a reload shows the codes again): follow it.
+    return client.post(
+        "/file", data=data, content_type="multipart/form-data", follow_redirects=True
+    )

@@ -12,6 +12,8 @@ from notifications.segments import segments
 from workflows import WORKFLOWS
 
 REFERENCE, SECRET = "K7QM-4TX9", "ABCD-EFGH-JKMN"  # realistic lengths
+# The texts that carry a secret or code: the ones she asked for, never another.
+CARRY_CODES = frozenset({"filed", "codes_by_sms", "secret_check", "secret_reissued"})
 # The longest link the texts are made for: a PUBLIC_BASE_URL of MAX_BASE_URL characters.
 LINK = "https://" + "x" * (MAX_BASE_URL - len("https://")) + "/t/" + "T" * 16
 # Every text but the information request's (whose question is cut to fit when sent).
@@ -96,9 +98,7 @@ def test_sms_carry_only_reference_and_status_and_the_secret_only_when_filed(
                 continue
             fields = set(re.findall(r"{(\w+)}", raw))
             allowed = {"reference", "link", "hotline"}
-            allowed |= (
-                {"secret"} if template in ("filed", "secret_check", "secret_reissued") else set()
-            )
+            allowed |= {"secret"} if template in CARRY_CODES else set()
             allowed |= {"question"} if template == "information_requested" else set()
             assert fields <= allowed, (template, part, fields)
             assert {"link", "hotline"} <= fields, (template, part)  # every SMS leads somewhere

@@ -7,10 +7,9 @@ needs the secret and no URL carries the reference or the secret.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -21,6 +20,7 @@ from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
 from grievance.ratelimit import limiter, setting
 from grievance.tracking import links, presenters, recovery, services
+from grievance.tracking import session as tracking_session
 from grievance.tracking.forms import (
     STEP_FORMS,
     LookupForm,
@@ -32,8 +32,7 @@ from grievance.types import utcnow
 from workflows import MissingInput, WorkflowError
 
 bp = Blueprint("tracking", __name__, url_prefix="/track")
-SESSION_KEY = "tracked_case"
-SESSION_SECONDS = 30 * 60
+SESSION_SECONDS = tracking_session.SECONDS
 
 
 @bp.context_processor
@@ -53,31 +52,16 @@ def _private(response: Response) -> Response:
 # -- the session ------------------------------------------------------------------------
 
 
-def _remember(case_id: int) -> None:
-    session[SESSION_KEY] = {"id": case_id, "until": int(time.time()) + SESSION_SECONDS}
-
-
-def _tracked_id() -> int | None:
-    value = session.get(SESSION_KEY)
-    if not isinstance(value, dict):
-        return None
-    case_id, until = value.get("id"), value.get("until")
-    if not isinstance(case_id, int) or not isinstance(until, int) or until < time.time():
-        session.pop(SESSION_KEY, None)
-        return None
-    return case_id
-
-
 def _session_case() -> Case | None:
-    case_id = _tracked_id()
+    case_id = tracking_session.tracked_id()
     if case_id is None:
         return None
     try:
         case = services.get_case(case_id)
     except NotFound:
-        session.pop(SESSION_KEY, None)
+        tracking_session.forget()
         return None
-    _remember(case_id)  # each visit gives another half hour
+    tracking_session.remember(case_id)  # each visit gives another half hour
     return case
 
 
@@ -104,7 +88,7 @@ def lookup() -> ResponseReturnValue:
     if form.validate_on_submit():
         found = services.look_up(form.reference.data or "", form.secret.data or "")
         if found.case_id is not None:
-            _remember(found.case_id)
+            tracking_session.remember(found.case_id)
             return redirect(url_for("tracking.status"), 303)
     form.secret.data = ""  # never sent back, not even when it was wrong
     page = render_template(
@@ -112,7 +96,7 @@ def lookup() -> ResponseReturnValue:
         form=form,
         not_found=found is not None and not found.too_many,
         too_many=found is not None and found.too_many,
-        open_case=_tracked_id(),
+        open_case=tracking_session.tracked_id(),
     )
     # A 429 keeps nothing of the request (the boundary rolls back): nothing needs keeping.
     return page, 429 if found is not None and found.too_many else 200
@@ -134,7 +118,7 @@ def new_secret() -> ResponseReturnValue:
 
 
 def _link_gone(gone: links.LinkGone) -> ResponseReturnValue:
-    if gone.case_id is not None and gone.case_id == _tracked_id():
+    if gone.case_id is not None and gone.case_id == tracking_session.tracked_id():
         return redirect(url_for("tracking.status"), 303)  # the same phone tapping the link again
     if gone.code == "link_used":
         notice = _("This link was already used. Please type your tracking reference and secret.")
@@ -164,7 +148,7 @@ def open_link(token: str) -> ResponseReturnValue:
     except links.LinkGone as gone:
         uow.discard()
         return _link_gone(gone)
-    _remember(case_id)
+    tracking_session.remember(case_id)
     return redirect(url_for("tracking.status"), 303)
 
 
@@ -275,6 +259,6 @@ def rate() -> ResponseReturnValue:
 
 @bp.post("/done")
 def forget() -> Response:
-    session.pop(SESSION_KEY, None)
+    tracking_session.forget()
     flash(_("Your case page is closed."), "info")
     return redirect(url_for("tracking.lookup"), 303)
