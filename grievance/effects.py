@@ -1,13 +1,20 @@
-"""Notices: what a case change means someone should be told.
+"""Notices: what a change means someone should be told.
 
-Case services emit notices; the notifications package subscribes in create_app and turns
-them into outbox rows in the same transaction. `grievance` never imports `notifications`.
+Services emit signals; the notifications package subscribes in create_app and turns them
+into outbox rows (or cancels rows) in the same transaction. `grievance` never imports
+`notifications`.
+
+- `Notice`: a case change someone should hear about.
+- `ContactOptedOut`: an address asked for no more messages on a channel (an SMS STOP). The
+  opt-out itself is recorded on the grievance side (`grievance.cases.people`), where the
+  relay reads it before every send; the signal lets the outbox cancel what already waits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -23,13 +30,25 @@ class Notice:
     context: dict[str, Any] = field(default_factory=dict)  # ids and codes only
 
 
-Handler = Callable[[Notice], None]
+@dataclass(frozen=True)
+class ContactOptedOut:
+    channel: str  # the delivery channel, e.g. "sms"
+    address: str  # E.164 for SMS
+    at: datetime
 
 
-def subscribe(handler: Handler) -> None:
-    current_app.extensions.setdefault("samleng.notice_handlers", []).append(handler)
+Handler = Callable[[Any], None]
 
 
-def emit(notice: Notice) -> None:
-    for handler in current_app.extensions.get("samleng.notice_handlers", []):
-        handler(notice)
+def _key(kind: type) -> str:
+    return f"samleng.handlers.{kind.__name__}"
+
+
+def subscribe(handler: Handler, kind: type = Notice) -> None:
+    """Call `handler` with every signal of `kind` emitted in this app."""
+    current_app.extensions.setdefault(_key(kind), []).append(handler)
+
+
+def emit(signal: Notice | ContactOptedOut) -> None:
+    for handler in current_app.extensions.get(_key(type(signal)), []):
+        handler(signal)

@@ -8,18 +8,19 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Turn case notices into outbox rows in the same transaction; the relay's jobs; the
-    staff notification pages."""
+    """Turn case notices into outbox rows in the same transaction, and a STOP into the
+    cancellation of the SMS still waiting; the relay's jobs; the staff notification pages."""
     from grievance import nav
-    from grievance.effects import subscribe
+    from grievance.effects import ContactOptedOut, subscribe
     from grievance.jobs import periodic
-    from notifications import digest, relay, views
+    from notifications import digest, models, relay, services, views  # noqa: F401  (models)
     from notifications.cli import group
     from notifications.outbox import on_notice
     from workflows.i18n import N_
 
     with app.app_context():
         subscribe(on_notice)
+        subscribe(services.on_opted_out, ContactOptedOut)
     app.register_blueprint(views.bp)
     app.cli.add_command(group)
     periodic(relay.sweep_job)  # re-drives messages whose job was lost

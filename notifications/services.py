@@ -8,7 +8,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 
 from grievance import jobs
-from grievance.cases.models import Person
+from grievance.cases import people
+from grievance.effects import ContactOptedOut
 from grievance.errors import Conflict, NotFound
 from grievance.extensions import db
 from grievance.types import utcnow
@@ -22,13 +23,21 @@ OPEN = ("pending", "queued")
 def opt_out(phone_e164: str, at: datetime | None = None) -> int:
     """The number replied STOP: record it on every person using it and cancel the SMS
     not yet sent to it. Returns how many messages were cancelled."""
-    at = at or utcnow()
-    for person in _persons(phone_e164):
-        person.sms_opt_out_at = person.sms_opt_out_at or at
+    people.mark_sms_opt_out(phone_e164, at)
+    return cancel_waiting(rules.SMS, phone_e164)
+
+
+def opt_in(phone_e164: str) -> int:
+    """The number replied START: SMS may be sent to it again. Returns persons updated."""
+    return people.opt_in_sms(phone_e164)
+
+
+def cancel_waiting(channel: str, address: str) -> int:
+    """Cancel the messages not yet sent to this address, and drop the secret they carry."""
     rows = db.session.scalars(
         select(Notification).where(
-            Notification.channel == rules.SMS,
-            Notification.address == phone_e164,
+            Notification.channel == channel,
+            Notification.address == address,
             Notification.status.in_(OPEN),
         )
     )
@@ -41,17 +50,9 @@ def opt_out(phone_e164: str, at: datetime | None = None) -> int:
     return cancelled
 
 
-def opt_in(phone_e164: str) -> int:
-    """The number replied START: SMS may be sent to it again. Returns persons updated."""
-    changed = [p for p in _persons(phone_e164) if p.sms_opt_out_at is not None]
-    for person in changed:
-        person.sms_opt_out_at = None
-    db.session.flush()
-    return len(changed)
-
-
-def _persons(phone_e164: str) -> list[Person]:
-    return list(db.session.scalars(select(Person).where(Person.phone == phone_e164)))
+def on_opted_out(signal: ContactOptedOut) -> None:
+    """Subscribed in create_app: grievance recorded an opt-out (an SMS STOP)."""
+    cancel_waiting(signal.channel, signal.address)
 
 
 def retry(notification_id: int) -> Notification:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from grievance.cases import events
 from grievance.cases.models import Case, Province
+from grievance.cases.people import opt_out_sms
 from grievance.cases.services import NewCase, PersonData, file_case, server_key
 from grievance.extensions import db
 from grievance.i18n import label
@@ -213,13 +214,9 @@ def status_reply(rest: str) -> str:
     )
 
 
-def opt_out(sender: str) -> int:
-    """No more SMS to this number. The notifications package owns opt-outs (it also cancels
-    SMS still queued for the number); this is the one call intake makes into it, as agreed,
-    imported here so that importing grievance never loads notifications."""
+def opt_out(sender: str) -> None:
+    """No more SMS to this number: recorded on its persons; the notifications package,
+    subscribed in create_app, cancels the SMS still queued for it."""
     phone = to_e164(sender)
-    if phone is None:
-        return 0
-    from notifications.services import opt_out as stop_sms
-
-    return stop_sms(phone)
+    if phone is not None:
+        opt_out_sms(phone)
