@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.errors import DomainError
 from grievance.i18n import lang
 from grievance.intake import forums, sheets
