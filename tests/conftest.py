@@ -44,6 +44,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(BACKENDS.describe())
 
 
+def mark_folder(items: list[pytest.Item], conftest: str, *marks: pytest.MarkDecorator) -> None:
+    """Give every test under the folder of `conftest` (a conftest.py's __file__) these marks."""
+    folder = Path(conftest).parent
+    for item in items:
+        if item.path.is_relative_to(folder):
+            for mark in marks:
+                item.add_marker(mark)
+
+
 @pytest.fixture(scope="session")
 def backends() -> backends_mod.Backends:
     return BACKENDS

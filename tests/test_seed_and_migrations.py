@@ -52,6 +52,7 @@ def test_downgrade_to_base_and_upgrade_again(empty_app: Flask) -> None:
     assert _diff(empty_app) == []
 
 
+@pytest.mark.slow  # seeds the 300-case demo twice
 def test_seed_demo_twice_gives_the_same_counts(empty_app: Flask) -> None:
     from grievance.models import Case, CaseEvent, Forum, Organisation, User
     from grievance.seed.cli import seed_demo_cmd

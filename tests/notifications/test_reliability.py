@@ -28,6 +28,7 @@ INTAKES = 200
 REFUSING = "redis://127.0.0.1:1/0"  # nothing listens there: every enqueue is refused
 
 
+@pytest.mark.slow
 def test_redis_down_during_200_intakes_then_every_sms_delivered_exactly_once(
     app: Flask, client: FlaskClient, gateway: FakeTwilio, caplog: pytest.LogCaptureFixture
 ) -> None:
