@@ -26,6 +26,7 @@ from grievance.config import Config
 from grievance.crypto import seal
 from grievance.extensions import db
 from grievance.jobs import runtime
+from grievance.jobs.registry import QUEUES
 from grievance.ratelimit import limiter
 from tests import backends as backends_mod
 from tests.factories import make_user
@@ -238,6 +239,33 @@ def jobs_in_process(app: Flask) -> Iterator[runtime.InProcessRunner]:
     """Jobs run in this process right after the commit that released them."""
     with job_runner(app, runtime.InProcessRunner()) as runner:
         yield runner
+
+
+@pytest.fixture
+def rq_jobs(app: Flask) -> Iterator[runtime.RQRunner]:
+    """Jobs go to the RQ queues of the tests' Redis after the commit that released them
+    (skipped without Redis); every queue is emptied before and after. `work_off` runs them."""
+    if not BACKENDS.redis_url:
+        pytest.skip("Redis not available (optional locally; CI requires it)")
+    runner = runtime.RQRunner(BACKENDS.redis_url)
+    empty_rq_queues(runner)
+    try:
+        with job_runner(app, runner):
+            yield runner
+    finally:
+        empty_rq_queues(runner)
+
+
+def empty_rq_queues(runner: runtime.RQRunner) -> None:
+    for name in QUEUES:
+        runner.queue(name).empty()
+
+
+def work_off(runner: runtime.RQRunner, *queues: str) -> None:
+    """A worker in burst mode, in this process: runs what waits in `queues`, then stops."""
+    from rq import SimpleWorker
+
+    SimpleWorker([runner.queue(q) for q in queues], connection=runner.connection).work(burst=True)
 
 
 @pytest.fixture

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from grievance.auth.models import User
@@ -16,6 +14,7 @@ from grievance.cases.models import Case, CaseEvent
 from grievance.cases.services import NewCase, PersonData, file_case
 from grievance.extensions import db
 from grievance.sla.calendar import PHNOM_PENH
+from tests.conftest import Released
 from tests.factories import make_user
 
 
@@ -66,12 +65,5 @@ def reload(case: Case) -> Case:
 
 
 @pytest.fixture(autouse=True)
-def _recorded_jobs(app: Flask) -> Iterator[list[tuple[str, tuple[object, ...]]]]:
-    """Jobs released by commits are recorded, not sent to Redis or run."""
-    seen: list[tuple[str, tuple[object, ...]]] = []
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = lambda name, ids: seen.append((name, ids))
-    try:
-        yield seen
-    finally:
-        app.extensions["samleng.jobs"] = previous
+def _record_jobs(recorded_jobs: Released) -> None:
+    """Jobs released by commits are recorded (the `recorded_jobs` list), not sent or run."""
