@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from grievance.auth.models import User, UserRole
@@ -34,7 +34,9 @@ def make_user(
     return user
 
 
-def make_case(**overrides: Any) -> Filed:
+def make_case(*, at: datetime | None = None, **overrides: Any) -> Filed:
+    """A case filed through the real service (at `at`, default now); `overrides` are
+    NewCase fields (`complainant=None` files an anonymous case)."""
     complainant = overrides.pop("complainant", PersonData(phone="+85512345678", sex="female"))
     data = NewCase(
         category_code=overrides.pop("category_code", "contributions"),
@@ -46,7 +48,7 @@ def make_case(**overrides: Any) -> Filed:
         complainant=complainant,
         **overrides,
     )
-    return file_case(data)
+    return file_case(data, at=at)
 
 
 def make_forum(province_code: str, held: date, **overrides: Any) -> Forum:
