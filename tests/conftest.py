@@ -6,6 +6,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from hypothesis import settings
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from grievance.app import create_app
@@ -266,6 +267,45 @@ def work_off(runner: runtime.RQRunner, *queues: str) -> None:
     from rq import SimpleWorker
 
     SimpleWorker([runner.queue(q) for q in queues], connection=runner.connection).work(burst=True)
+
+
+@dataclass
+class Statements:
+    """The SQL statements run while counting (the test transaction's savepoints left out)."""
+
+    sql: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sql)
+
+    def listing(self) -> str:
+        return "\n".join(f"{i}. {' '.join(s.split())[:160]}" for i, s in enumerate(self.sql, 1))
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """`with count_queries() as seen:` records every SQL statement the app runs in the block."""
+
+    @contextmanager
+    def counting() -> Iterator[Statements]:
+        seen = Statements()
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.lstrip().upper().startswith(_SAVEPOINTS):
+                seen.sql.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
 @pytest.fixture
