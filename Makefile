@@ -34,9 +34,10 @@ run: install translations
 	@$(BIN)/flask seed logins
 	SLA_TIMER=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## make test: lint, type-check and run the whole test suite (what CI runs)
+## make test: lint, type-check and run the whole test suite with coverage (what CI runs);
+## fails under the coverage floor of pyproject.toml ([tool.coverage.report] fail_under)
 test: install-dev translations lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report= $(PYTEST_ARGS)
 
 ## make test-fast: the inner loop: unit tests only (no browser, real processes or slow tests)
 test-fast: install-dev translations
