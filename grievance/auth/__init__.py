@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from grievance.auth.decorators import roles_required
 from grievance.auth.services import load_user
 
 
@@ -23,4 +24,4 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
 
 
-__all__ = ["init_app"]
+__all__ = ["init_app", "roles_required"]
