@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 CATALOG := grievance/translations
 
-.PHONY: run test install install-dev translations lint typecheck pytest bench messages screenshots
+.PHONY: run test test-fast install install-dev translations lint typecheck fmt bench messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,29 @@ run: install translations
 	@$(BIN)/flask seed logins
 	SLA_TIMER=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## make test: lint, type-check and run the whole test suite
-test: install-dev translations
+## make test: lint, type-check and run the whole test suite with coverage (what CI runs);
+## fails under the coverage floor of pyproject.toml ([tool.coverage.report] fail_under)
+test: install-dev translations lint typecheck
+	$(BIN)/python -m pytest --cov --cov-report= $(PYTEST_ARGS)
+
+## make test-fast: the inner loop: unit tests only (no browser, real processes or slow tests)
+test-fast: install-dev translations
+	$(BIN)/python -m pytest -m "not browser and not system and not slow" $(PYTEST_ARGS)
+
+## make lint: ruff's rules, ruff's formatting (checked, not applied) and the import contracts
+lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## make typecheck: mypy over grievance, workflows, notifications and bench
+typecheck: install-dev
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make fmt: format the code and apply ruff's safe fixes
+fmt: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## make bench SCALE=10k|100k|1m: the benchmark suite on PostgreSQL (docs/performance.md)
 SCALE ?= 10k

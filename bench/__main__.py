@@ -1,6 +1,6 @@
 """The benchmark suite: `python -m bench [--scale 10k|100k|1m] [--only track,form,...]`.
 
-1. Creates the PostgreSQL database `samleng_bench_<scale>` beside the server of
+1. Creates the PostgreSQL database `samleng_bench_<scale>` (or `--db`) beside the server of
    DATABASE_URL (default: the local one), or reuses it when it already holds that many
    cases (`--fresh` drops and regenerates it); migrates it (`flask db upgrade heads`),
    seeds the reference data and generates the cases with their events and notifications
@@ -11,7 +11,8 @@
 3. Runs the scenarios (bench/scenarios.py), each next to its floor, app and floor
    alternating in short rounds; HTTP load comes from wrk, or from `python -m bench.load`
    when wrk is not installed (both separate processes).
-4. Prints the table and writes it to bench/results/<YYYY-MM-DD>-<scale>.md.
+4. Prints the table and writes it to bench/results/<YYYY-MM-DD>-<scale>.md; exits 1 if a
+   scenario failed.
 
 Only 127.0.0.1 is contacted. See docs/performance.md for the method and the figures.
 """
@@ -34,7 +35,8 @@ from bench import load, queues, scenarios
 from bench.datagen import database_url, drop_database, prepare_database, server_url
 from bench.serve import BENCH_KEY, PINGS_SQL, ROOT, Server, server_env
 
-SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+# tiny: a smoke run that only shows the suite still works (the test suite runs it)
+SCALES = {"tiny": 200, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 TRACKED = 200  # cases whose secrets the /track scenario knows
 CLAIMABLE_AT_LEAST = 1500  # cases waiting in the Phnom Penh queue for claim-next
@@ -94,9 +96,12 @@ def prepare_extras(app: Any, url: str) -> list[str]:
         )
         if not conn.execute("SELECT to_regclass('bench_track')").fetchone()[0]:  # type: ignore[index]
             conn.execute(TRACK_TABLE_SQL)
+            # Sample enough pages to find TRACKED cases: 5 % at scale, all of a tiny table.
+            total = conn.execute("SELECT count(*) FROM cases").fetchone()[0]  # type: ignore[index]
+            percent = min(100.0, max(5.0, 400.0 * TRACKED / max(total, 1)))
             ids = [r[0] for r in conn.execute(
-                "SELECT id FROM cases TABLESAMPLE SYSTEM (5) WHERE complainant_id IS NOT NULL "
-                "ORDER BY random() LIMIT %s", (TRACKED,))]  # fmt: skip
+                "SELECT id FROM cases TABLESAMPLE SYSTEM (%s) WHERE complainant_id IS NOT NULL "
+                "ORDER BY random() LIMIT %s", (percent, TRACKED))]  # fmt: skip
             for case_id in ids:
                 reference, secret = new_reference(), new_secret()
                 conn.execute(
@@ -207,7 +212,7 @@ def report(
     return "\n".join(head)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench",
                                      description=(__doc__ or "").splitlines()[0])  # fmt: skip
     parser.add_argument("--scale", choices=sorted(SCALES), default="10k")
@@ -219,6 +224,7 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=2, help="HTTP connections (2: one per worker)"
     )
+    parser.add_argument("--db", default="", help="database name (default samleng_bench_SCALE)")
     parser.add_argument("--fresh", action="store_true", help="drop and regenerate the data")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--load", choices=["auto", "python"], default="auto",
@@ -239,7 +245,7 @@ def main() -> None:
     began = datetime.now(UTC)
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     server = server_url()
-    name = f"samleng_bench_{args.scale}"
+    name = args.db or f"samleng_bench_{args.scale}"
     url = database_url(server, name)
     if args.fresh:
         drop_database(url)
@@ -296,7 +302,11 @@ def main() -> None:
     path = out / f"{began:%Y-%m-%d}-{args.scale}{suffix}.md"
     path.write_text(text)
     print(f"written to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    failed = [r.scenario for r in rows if r.throughput == "FAILED"]
+    if failed:
+        print(f"FAILED scenarios: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -176,6 +176,8 @@ def track(ctx: Context) -> Row:
         sample = conn.execute(
             "SELECT id, reference, secret FROM bench_track ORDER BY id"
         ).fetchall()
+    if not sample:
+        raise RuntimeError("bench_track is empty: no case whose secret the scenario knows")
     browser = Browser(ctx.app.port)
     token = browser.token("/track?lang=en")
     app = Spec(

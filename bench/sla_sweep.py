@@ -62,12 +62,13 @@ def _drop(admin: str) -> None:
 def _app(url: str) -> Any:
     from grievance.app import create_app
     from grievance.config import Config
+    from grievance.jobs.runtime import EXTENSION
 
     # Jobs the sweep releases are recorded: handling batches are run (and timed) after
     # the sweep, as workers would; e-mail sends are left alone, sending is not the sweep.
     app = create_app(Config(DATABASE_URL=url, REDIS_URL="", INSTANCE_PATH="/tmp/samleng-bench"))
     released: list[tuple[str, tuple[Any, ...]]] = []
-    app.extensions["samleng.jobs"] = lambda name, ids: released.append((name, ids))
+    app.extensions[EXTENSION] = lambda name, ids: released.append((name, ids))
     app.extensions["bench.released"] = released
     return app
 

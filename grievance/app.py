@@ -109,10 +109,6 @@ def create_app(config: Config | None = None) -> App:
     csrf.init_app(app)
     for name in FEATURES:
         import_module(name).init_app(app)
-    _import_models()
-    return app
-
-
-def _import_models() -> None:
     import grievance.models  # noqa: F401  (mappers must exist before the first query)
-    import notifications.models  # noqa: F401
+
+    return app

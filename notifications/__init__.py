@@ -8,13 +8,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Turn case notices into outbox rows in the same transaction; the relay's jobs; the
-    staff notification pages."""
+    """Turn case notices into outbox rows in the same transaction, and a STOP into the
+    cancellation of the SMS still waiting; the relay's jobs; the staff notification pages."""
     from grievance import nav
     from grievance.effects import ContactOptedOut, subscribe
     from grievance.jobs import periodic
     from grievance.site.errors import machine_errors
-    from notifications import digest, relay, services, views
+    from notifications import digest, models, relay, services, views  # noqa: F401  (models)
     from notifications.cli import group
     from notifications.outbox import on_notice
     from workflows.i18n import N_

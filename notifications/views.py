@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.errors import DomainError
 from grievance.extensions import csrf
 from grievance.i18n import lang

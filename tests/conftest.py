@@ -6,6 +6,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from hypothesis import settings
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from grievance.app import create_app
@@ -26,6 +27,7 @@ from grievance.config import Config
 from grievance.crypto import seal
 from grievance.extensions import db
 from grievance.jobs import runtime
+from grievance.jobs.registry import QUEUES
 from grievance.ratelimit import limiter
 from tests import backends as backends_mod
 from tests.factories import make_user
@@ -42,6 +44,15 @@ def pytest_report_header() -> str:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(BACKENDS.describe())
+
+
+def mark_folder(items: list[pytest.Item], conftest: str, *marks: pytest.MarkDecorator) -> None:
+    """Give every test under the folder of `conftest` (a conftest.py's __file__) these marks."""
+    folder = Path(conftest).parent
+    for item in items:
+        if item.path.is_relative_to(folder):
+            for mark in marks:
+                item.add_marker(mark)
 
 
 @pytest.fixture(scope="session")
@@ -229,6 +240,72 @@ def jobs_in_process(app: Flask) -> Iterator[runtime.InProcessRunner]:
     """Jobs run in this process right after the commit that released them."""
     with job_runner(app, runtime.InProcessRunner()) as runner:
         yield runner
+
+
+@pytest.fixture
+def rq_jobs(app: Flask) -> Iterator[runtime.RQRunner]:
+    """Jobs go to the RQ queues of the tests' Redis after the commit that released them
+    (skipped without Redis); every queue is emptied before and after. `work_off` runs them."""
+    if not BACKENDS.redis_url:
+        pytest.skip("Redis not available (optional locally; CI requires it)")
+    runner = runtime.RQRunner(BACKENDS.redis_url)
+    empty_rq_queues(runner)
+    try:
+        with job_runner(app, runner):
+            yield runner
+    finally:
+        empty_rq_queues(runner)
+
+
+def empty_rq_queues(runner: runtime.RQRunner) -> None:
+    for name in QUEUES:
+        runner.queue(name).empty()
+
+
+def work_off(runner: runtime.RQRunner, *queues: str) -> None:
+    """A worker in burst mode, in this process: runs what waits in `queues`, then stops."""
+    from rq import SimpleWorker
+
+    SimpleWorker([runner.queue(q) for q in queues], connection=runner.connection).work(burst=True)
+
+
+@dataclass
+class Statements:
+    """The SQL statements run while counting (the test transaction's savepoints left out)."""
+
+    sql: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sql)
+
+    def listing(self) -> str:
+        return "\n".join(f"{i}. {' '.join(s.split())[:160]}" for i, s in enumerate(self.sql, 1))
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """`with count_queries() as seen:` records every SQL statement the app runs in the block."""
+
+    @contextmanager
+    def counting() -> Iterator[Statements]:
+        seen = Statements()
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.lstrip().upper().startswith(_SAVEPOINTS):
+                seen.sql.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
 @pytest.fixture

@@ -88,5 +88,9 @@ def test_session_ends_when_session_version_changes(client: FlaskClient, auth: Au
 
 
 def test_passwords_are_argon2id() -> None:
-    user = make_user("officer")
-    assert user.password_hash.startswith("$argon2id$")
+    from grievance.security import hash_password, verify_password
+
+    stored = hash_password("correct horse battery")  # what accounts get (factories cheapen it)
+    assert stored.startswith("$argon2id$") and "m=65536,t=3" in stored
+    assert verify_password(stored, "correct horse battery")
+    assert not verify_password(stored, "wrong horse battery")

@@ -9,6 +9,7 @@ from grievance import jobs, uow
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.jobs import runtime
+from tests.conftest import work_off
 from tests.factories import make_case
 
 RAN: list[tuple[int, str]] = []
@@ -25,38 +26,26 @@ def _clear() -> None:
     RAN.clear()
 
 
-def _in_process(app: Flask) -> runtime.InProcessRunner:
-    runner = runtime.InProcessRunner()
-    app.extensions["samleng.jobs"] = runner
-    return runner
+def test_in_process_job_runs_after_commit_not_before(
+    app: Flask, jobs_in_process: runtime.InProcessRunner
+) -> None:
+    with app.test_request_context("/"):
+        case = make_case().case
+        jobs.enqueue(note_case_state, case.id)
+        assert RAN == []  # held while the transaction is open
+        uow.checkpoint()
+        assert RAN == [(case.id, case.state)]
 
 
-def test_in_process_job_runs_after_commit_not_before(app: Flask) -> None:
-    previous = app.extensions["samleng.jobs"]
-    _in_process(app)
-    try:
-        with app.test_request_context("/"):
-            case = make_case().case
-            jobs.enqueue(note_case_state, case.id)
-            assert RAN == []  # held while the transaction is open
-            uow.checkpoint()
-            assert RAN == [(case.id, case.state)]
-    finally:
-        app.extensions["samleng.jobs"] = previous
-
-
-def test_in_process_job_of_a_rolled_back_request_never_runs(app: Flask) -> None:
-    previous = app.extensions["samleng.jobs"]
-    _in_process(app)
-    try:
-        with app.test_request_context("/"):
-            case = make_case().case
-            jobs.enqueue(note_case_state, case.id)
-            uow.discard()
-            uow.checkpoint()  # a later commit must not release the dropped job
-            assert RAN == []
-    finally:
-        app.extensions["samleng.jobs"] = previous
+def test_in_process_job_of_a_rolled_back_request_never_runs(
+    app: Flask, jobs_in_process: runtime.InProcessRunner
+) -> None:
+    with app.test_request_context("/"):
+        case = make_case().case
+        jobs.enqueue(note_case_state, case.id)
+        uow.discard()
+        uow.checkpoint()  # a later commit must not release the dropped job
+        assert RAN == []
 
 
 def test_unregistered_function_is_refused(app: Flask) -> None:
@@ -64,50 +53,25 @@ def test_unregistered_function_is_refused(app: Flask) -> None:
         jobs.enqueue(print, 1)
 
 
-@pytest.fixture
-def rq_runner(app: Flask, backends: object) -> runtime.RQRunner:
-    url = app.config["SAMLENG"].REDIS_URL
-    if not url:
-        pytest.skip("Redis not available (optional locally; CI requires it)")
-    runner = runtime.RQRunner(url)
-    runner.connection.flushdb()
-    return runner
-
-
 def test_rq_job_is_queued_only_after_commit_and_runs_in_a_worker(
-    app: Flask, rq_runner: runtime.RQRunner
+    app: Flask, rq_jobs: runtime.RQRunner
 ) -> None:
-    from rq import SimpleWorker
-
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = rq_runner
-    try:
-        with app.test_request_context("/"):
-            case = make_case().case
-            jobs.enqueue(note_case_state, case.id)
-            assert rq_runner.queue("default").count == 0
-            uow.checkpoint()
-            assert rq_runner.queue("default").count == 1
-            SimpleWorker([rq_runner.queue("default")], connection=rq_runner.connection).work(
-                burst=True
-            )
-            assert RAN == [(case.id, case.state)]
-    finally:
-        app.extensions["samleng.jobs"] = previous
-        rq_runner.connection.flushdb()
+    with app.test_request_context("/"):
+        case = make_case().case
+        jobs.enqueue(note_case_state, case.id)
+        assert rq_jobs.queue("default").count == 0
+        uow.checkpoint()
+        assert rq_jobs.queue("default").count == 1
+        work_off(rq_jobs, "default")
+        assert RAN == [(case.id, case.state)]
 
 
 def test_rq_job_of_a_rolled_back_request_is_never_queued(
-    app: Flask, rq_runner: runtime.RQRunner
+    app: Flask, rq_jobs: runtime.RQRunner
 ) -> None:
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = rq_runner
-    try:
-        with app.test_request_context("/"):
-            case = make_case().case
-            jobs.enqueue(note_case_state, case.id)
-            uow.discard()
-            uow.checkpoint()
-            assert rq_runner.queue("default").count == 0
-    finally:
-        app.extensions["samleng.jobs"] = previous
+    with app.test_request_context("/"):
+        case = make_case().case
+        jobs.enqueue(note_case_state, case.id)
+        uow.discard()
+        uow.checkpoint()
+        assert rq_jobs.queue("default").count == 0

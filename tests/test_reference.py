@@ -12,7 +12,6 @@ from sqlalchemy.orm import scoped_session
 
 from grievance import reference
 from grievance.cases.models import Category
-from grievance.cases.services import NewCase, file_case
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.sla.admin import add_closure
@@ -23,14 +22,10 @@ from tests.factories import make_case
 MONDAY_8AM = datetime(2027, 3, 1, 8, 0, tzinfo=PHNOM_PENH)
 
 
-def _file(category: str = "pension") -> NewCase:
-    return NewCase(category_code=category, province_code="KH-12", description="x", channel="web")
-
-
 def test_a_closure_declared_between_two_filings_moves_only_the_second_deadline() -> None:
-    first = file_case(_file(), at=MONDAY_8AM).case
+    first = make_case(at=MONDAY_8AM, category_code="pension", complainant=None).case
     add_closure(date(2027, 3, 1), date(2027, 3, 5), [], "Flood", actor_id=None)
-    second = file_case(_file(), at=MONDAY_8AM).case
+    second = make_case(at=MONDAY_8AM, category_code="pension", complainant=None).case
     # The first case's deadline is moved by the recompute job; the second starts after it.
     assert second.ack_due_at.astimezone(PHNOM_PENH).date() >= date(2027, 3, 8)
     assert first.ack_due_at < second.ack_due_at

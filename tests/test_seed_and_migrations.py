@@ -1,33 +1,60 @@
+"""The migrations build exactly the models' schema, CHECK constraints and vocabularies
+included, on the backend of the run; they go down and up again; the demo seed is repeatable."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
 
 from grievance.app import create_app
 from grievance.extensions import db
 from tests import backends as backends_mod
 from tests.conftest import BACKENDS, make_config
+from tests.schema import allowed_values, check_constraints, model_check_constraints
+
+
+def _empty_database(tmp_path: Path, name: str) -> str:
+    if BACKENDS.postgres:
+        return backends_mod.create_pg_database(BACKENDS.database_url)
+    return f"sqlite:///{tmp_path}/{name}.sqlite3"
+
+
+def _drop(url: str) -> None:
+    if BACKENDS.postgres:
+        backends_mod.drop_pg_database(url)
 
 
 @pytest.fixture
-def empty_app(tmp_path: object) -> Iterator[Flask]:
+def empty_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on a brand-new empty database of the current backend."""
-    if BACKENDS.postgres:
-        url = backends_mod.create_pg_database(BACKENDS.database_url)
-    else:
-        url = f"sqlite:///{tmp_path}/empty.sqlite3"
+    url = _empty_database(tmp_path, "empty")
     application = create_app(make_config(url, str(tmp_path)))
     yield application
     with application.app_context():
         db.engine.dispose()
-    if BACKENDS.postgres:
-        backends_mod.drop_pg_database(url)
+    _drop(url)
+
+
+@pytest.fixture
+def modelled(app: Flask, tmp_path: Path) -> Iterator[Engine]:
+    """A brand-new database of the current backend made from the models alone
+    (`metadata.create_all`), so that the server renders both schemas' SQL alike."""
+    url = _empty_database(tmp_path, "modelled")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        if BACKENDS.postgres:  # the search indexes' operator class (a migration adds it too)
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        db.metadata.create_all(connection)
+    yield engine
+    engine.dispose()
+    _drop(url)
 
 
 def _diff(app: Flask) -> list[object]:
@@ -42,6 +69,48 @@ def test_upgrade_head_gives_exactly_the_models_schema(empty_app: Flask) -> None:
     assert _diff(empty_app) == []
 
 
+def test_upgrade_head_has_exactly_the_models_check_constraints(
+    empty_app: Flask, modelled: Engine
+) -> None:
+    """Autogenerate does not compare CHECK constraints: a vocabulary change (a channel, a
+    workflow state) without its migration would pass it and fail at INSERT in production."""
+    with empty_app.app_context():
+        upgrade(revision="heads")
+        migrated = check_constraints(db.engine)
+    expected = check_constraints(modelled)
+    missing = sorted(set(expected) - set(migrated))
+    extra = sorted(set(migrated) - set(expected))
+    assert not missing, f"CHECK constraints of the models that no migration creates: {missing}"
+    assert not extra, f"CHECK constraints the migrations leave that no model has: {extra}"
+    differ = {
+        key: (migrated[key], expected[key]) for key in expected if migrated[key] != expected[key]
+    }
+    assert not differ, f"CHECK constraints whose SQL differs (migrated, models): {differ}"
+
+
+def test_upgrade_head_allows_exactly_the_vocabularies_of_the_code(empty_app: Flask) -> None:
+    """Each `column IN (...)` CHECK of the migrated database allows exactly the values the
+    code's vocabulary has now (grievance.domain, the workflows' states, notification
+    statuses...): a new value needs a migration that changes the constraint."""
+    with empty_app.app_context():
+        upgrade(revision="heads")
+        migrated = check_constraints(db.engine, normalise=False)
+    vocabularies = {
+        key: allowed_values(sql) for key, sql in model_check_constraints(db.metadata).items()
+    }
+    vocabularies = {key: values for key, values in vocabularies.items() if values}
+    assert ("cases", "ck_cases_channel") in vocabularies  # the parsing found the lists
+    problems = []
+    for key, values in sorted(vocabularies.items()):
+        allowed = allowed_values(migrated.get(key, ""))
+        if allowed != values:
+            problems.append(
+                f"{key[1]}: the code has {sorted(values - allowed)} that the migrated "
+                f"database refuses, and the database still allows {sorted(allowed - values)}"
+            )
+    assert not problems, "vocabulary changed without a migration:\n" + "\n".join(problems)
+
+
 def test_downgrade_to_base_and_upgrade_again(empty_app: Flask) -> None:
     with empty_app.app_context():
         upgrade(revision="heads")
@@ -52,6 +121,7 @@ def test_downgrade_to_base_and_upgrade_again(empty_app: Flask) -> None:
     assert _diff(empty_app) == []
 
 
+@pytest.mark.slow  # seeds the 300-case demo twice
 def test_seed_demo_twice_gives_the_same_counts(empty_app: Flask) -> None:
     from grievance.models import Case, CaseEvent, Forum, Organisation, User
     from grievance.seed.cli import seed_demo_cmd

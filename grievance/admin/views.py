@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from grievance.admin.forms import UserForm
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.auth.models import User
 from grievance.auth.services import account_action, create_user
 from grievance.cases.models import Province

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.auth.models import User, UserRole
 from grievance.cases import comments, policy, queries, transitions
 from grievance.cases.forms import CommentForm, TransitionForm

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.cases import queries, transitions
 from grievance.cases.models import Case, Category, Province
 from grievance.domain import KINDS, PRIORITIES

@@ -32,7 +32,7 @@ def upgrade():
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
         batch_op.alter_column("channel", server_default=None)
         batch_op.create_unique_constraint("channel_external_id", ["channel", "external_id"])
-        batch_op.create_check_constraint("ck_inbound_messages_channel", CHANNELS)
+        batch_op.create_check_constraint(op.f("ck_inbound_messages_channel"), CHANNELS)
         batch_op.create_foreign_key(
             "fk_inbound_messages_case_id_cases", "cases", ["case_id"], ["id"]
         )
@@ -43,7 +43,7 @@ def downgrade():
     op.execute("DELETE FROM inbound_messages WHERE channel <> 'sms'")
     with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
         batch_op.drop_constraint("fk_inbound_messages_case_id_cases", type_="foreignkey")
-        batch_op.drop_constraint("ck_inbound_messages_channel", type_="check")
+        batch_op.drop_constraint(op.f("ck_inbound_messages_channel"), type_="check")
         batch_op.drop_constraint("channel_external_id", type_="unique")
         batch_op.drop_column("channel")
         batch_op.alter_column("external_id", new_column_name="message_sid")

@@ -18,9 +18,13 @@ from grievance.uow import checkpoint as commit
 from tests import backends as backends_mod
 from tests.browser import harness
 from tests.browser.harness import CHROMIUM, PHONE
-from tests.conftest import BACKENDS, make_config
+from tests.conftest import BACKENDS, make_config, mark_folder
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    no_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed")
+    mark_folder(items, __file__, pytest.mark.browser, no_chromium)
 
 
 @pytest.fixture(autouse=True)

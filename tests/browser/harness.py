@@ -57,9 +57,9 @@ def chromium() -> Iterator[Any]:
 def run_queued_jobs(app: Flask, queue: str) -> None:
     """With Redis, let a worker run what the live server queued (in this process, on the
     live server's database); embedded mode has already run it after the commit."""
-    from grievance.jobs.runtime import RQRunner
+    from grievance.jobs.runtime import RQRunner, runner_of
 
-    runner = app.extensions["samleng.jobs"]
+    runner = runner_of(app)
     if not isinstance(runner, RQRunner):
         return
     from rq import SimpleWorker
@@ -70,9 +70,9 @@ def run_queued_jobs(app: Flask, queue: str) -> None:
 
 def empty_queues(app: Flask) -> None:
     """With Redis, drop whatever waits in the RQ queues of the app's Redis database."""
-    from grievance.jobs.runtime import RQRunner
+    from grievance.jobs.runtime import RQRunner, runner_of
 
-    runner = app.extensions["samleng.jobs"]
+    runner = runner_of(app)
     if isinstance(runner, RQRunner):
         from rq import Queue
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import scoped_session
 
 from grievance.cases import transitions
 from grievance.cases.models import Case, CaseEvent
-from grievance.cases.services import NewCase, file_case
 from tests.conftest import BACKENDS
+from tests.factories import make_case
 
 SUPERVISOR = transitions.Actor(id=None, roles=frozenset({"supervisor"}))
 pytestmark = pytest.mark.skipif(not BACKENDS.postgres, reason="needs PostgreSQL (CI has it)")
@@ -25,12 +25,8 @@ def real_sessions(committed_sessions: scoped_session) -> scoped_session:  # type
 
 def test_two_concurrent_transitions_one_wins(app: Flask, real_sessions: scoped_session) -> None:  # type: ignore[type-arg]
     with app.test_request_context():
-        case_id = file_case(
-            NewCase(
-                category_code="pension", province_code="KH-12", description="Race", channel="web"
-            )
-        ).case
-        case_id, filed_version = case_id.id, case_id.version
+        case = make_case(category_code="pension", description="Race", complainant=None).case
+        case_id, filed_version = case.id, case.version
         real_sessions.commit()
         real_sessions.remove()
 

@@ -114,6 +114,7 @@ class CaseMachine(RuleBasedStateMachine):
         self.version = self.case.version
 
 
+@pytest.mark.slow  # Hypothesis walks the whole workflow on the database
 @pytest.mark.parametrize(
     ("category", "examples"), [("contributions", 25), ("information", 10), ("suggestion", 10)]
 )

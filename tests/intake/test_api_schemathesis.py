@@ -22,6 +22,8 @@ from grievance.extensions import db
 from grievance.intake.partners import create_partner
 from grievance.ratelimit import limiter
 
+pytestmark = pytest.mark.slow  # hundreds of generated requests per operation
+
 EXAMPLES = 200
 OPERATIONS = (  # the document's own GET /api/openapi.json takes no input to generate
     ("POST", "/api/v1/cases"),

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook
@@ -17,7 +15,7 @@ from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.intake.models import Forum, ForumImport
 from grievance.jobs import runtime
-from tests.conftest import Auth, csrf_from
+from tests.conftest import Auth, csrf_from, work_off
 
 GOOD_AND_BAD_CSV = (
     "description,category,province,sex,affected_count\n"
@@ -27,14 +25,6 @@ GOOD_AND_BAD_CSV = (
     "Pregnant workers dismissed,Maternity allowance and pregnancy protection,,female,lots\n"
     "Card shows the wrong name,registration,Siem Reap,F,\n"
 )
-
-
-@pytest.fixture
-def in_process(app: Flask) -> Iterator[None]:
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = runtime.InProcessRunner()
-    yield
-    app.extensions["samleng.jobs"] = previous
 
 
 def make_forum(**fields: object) -> Forum:
@@ -140,7 +130,7 @@ def _cells(row_html: str) -> list[str]:
 
 
 def test_csv_import_previews_bad_rows_then_files_the_good_ones(
-    client: FlaskClient, auth: Auth, in_process: None
+    client: FlaskClient, auth: Auth, jobs_in_process: runtime.InProcessRunner
 ) -> None:
     auth.login("intake")
     forum = make_forum()
@@ -172,7 +162,7 @@ def test_csv_import_previews_bad_rows_then_files_the_good_ones(
 
 
 def test_xlsx_import_with_khmer_names_and_missing_column(
-    client: FlaskClient, auth: Auth, in_process: None
+    client: FlaskClient, auth: Auth, jobs_in_process: runtime.InProcessRunner
 ) -> None:
     auth.login("intake")
     forum = make_forum(title="National forum")
@@ -205,37 +195,22 @@ def test_xlsx_import_with_khmer_names_and_missing_column(
 
 
 def test_import_runs_as_a_job_on_the_imports_queue(
-    client: FlaskClient, auth: Auth, app: Flask
+    client: FlaskClient, auth: Auth, app: Flask, rq_jobs: runtime.RQRunner
 ) -> None:
-    url = app.config["SAMLENG"].REDIS_URL
-    if not url:
-        pytest.skip("Redis not available (optional locally; CI requires it)")
-    from rq import SimpleWorker
-
-    runner = runtime.RQRunner(url)
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = runner
-    queue = runner.queue("imports")
-    queue.empty()
-    try:
-        auth.login("intake")
-        forum = make_forum()
-        preview_url = _upload(client, forum, GOOD_AND_BAD_CSV.encode(), "c.csv")
-        page = client.get(preview_url).get_data(as_text=True)
-        progress_url = client.post(
-            preview_url + "/confirm", data={"csrf_token": csrf_from(page)}
-        ).headers["Location"]
-        waiting = client.get(progress_url + "?lang=en")
-        assert 'http-equiv="refresh"' in waiting.get_data(as_text=True)
-        assert '<progress max="2" value="0">' in waiting.get_data(as_text=True)
-        assert queue.count == 1
-        with app.test_request_context():
-            SimpleWorker([queue], connection=runner.connection).work(burst=True)
-        done = client.get(progress_url + "?lang=en").get_data(as_text=True)
-        assert "Finished." in done and '<progress max="2" value="2">' in done
-    finally:
-        queue.empty()
-        app.extensions["samleng.jobs"] = previous
+    auth.login("intake")
+    forum = make_forum()
+    preview_url = _upload(client, forum, GOOD_AND_BAD_CSV.encode(), "c.csv")
+    page = client.get(preview_url).get_data(as_text=True)
+    confirmed = client.post(preview_url + "/confirm", data={"csrf_token": csrf_from(page)})
+    progress_url = confirmed.headers["Location"]
+    waiting = client.get(progress_url + "?lang=en")
+    assert 'http-equiv="refresh"' in waiting.get_data(as_text=True)
+    assert '<progress max="2" value="0">' in waiting.get_data(as_text=True)
+    assert rq_jobs.queue("imports").count == 1
+    with app.test_request_context():
+        work_off(rq_jobs, "imports")
+    done = client.get(progress_url + "?lang=en").get_data(as_text=True)
+    assert "Finished." in done and '<progress max="2" value="2">' in done
 
 
 def test_a_rerun_job_continues_where_it_stopped(app: Flask, auth: Auth) -> None:

@@ -29,6 +29,8 @@ from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_user
 from tests.tracking.helpers import new_case, officer, open_case, step, to_in_progress
 
+pytestmark = pytest.mark.slow  # Hypothesis on every public entry point
+
 KHMER = st.characters(min_codepoint=0x1780, max_codepoint=0x17FF)
 ANY_TEXT = st.text(alphabet=st.one_of(KHMER, st.characters(codec="utf-8")), max_size=200)
 HUGE = st.sampled_from(["x" * 20_000, "ក" * 10_001, "\x00" * 3000, "9" * 500])

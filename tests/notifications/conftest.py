@@ -10,6 +10,7 @@ from flask import Flask
 
 from grievance.jobs import runtime
 from notifications.channels import twilio as twilio_channel
+from tests.conftest import work_off
 from tests.notifications.fake_twilio import FakeTwilio
 
 
@@ -20,44 +21,20 @@ class Runner:
 
     def drain(self) -> None:
         """Let a worker run whatever was queued (embedded mode has already run it)."""
-        if self.rq is None:
-            return
-        from rq import SimpleWorker
-
-        queue = self.rq.queue("notifications")
-        SimpleWorker([queue], connection=self.rq.connection).work(burst=True)
-
-
-def _use(app: Flask, runner: object) -> object:
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = runner
-    return previous
+        if self.rq is not None:
+            work_off(self.rq, "notifications")
 
 
 @pytest.fixture(autouse=True)
-def _embedded(app: Flask) -> Iterator[None]:
+def _embedded(jobs_in_process: runtime.InProcessRunner) -> None:
     """By default jobs run in-process, right after the commit that released them."""
-    previous = _use(app, runtime.InProcessRunner())
-    yield
-    app.extensions["samleng.jobs"] = previous
 
 
 @pytest.fixture(params=["embedded", "redis"])
-def runner(request: pytest.FixtureRequest, app: Flask, _embedded: None) -> Iterator[Runner]:
+def runner(request: pytest.FixtureRequest, _embedded: None) -> Runner:
     if request.param == "embedded":
-        yield Runner("embedded")
-        return
-    url = app.config["SAMLENG"].REDIS_URL
-    if not url:
-        pytest.skip("Redis not available (optional locally; CI requires it)")
-    rq = runtime.RQRunner(url)
-    rq.queue("notifications").empty()
-    previous = _use(app, rq)
-    try:
-        yield Runner("redis", rq)
-    finally:
-        rq.queue("notifications").empty()
-        app.extensions["samleng.jobs"] = previous
+        return Runner("embedded")
+    return Runner("redis", request.getfixturevalue("rq_jobs"))
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from grievance.ratelimit import limiter
 from grievance.types import utcnow
 from notifications import relay
 from notifications.models import Notification
+from tests.conftest import job_runner
 from tests.intake.helpers import public_post
 from tests.notifications.conftest import Runner
 from tests.notifications.fake_twilio import FakeTwilio
@@ -28,19 +29,20 @@ INTAKES = 200
 REFUSING = "redis://127.0.0.1:1/0"  # nothing listens there: every enqueue is refused
 
 
+@pytest.mark.slow
 def test_redis_down_during_200_intakes_then_every_sms_delivered_exactly_once(
-    app: Flask, client: FlaskClient, gateway: FakeTwilio, caplog: pytest.LogCaptureFixture
+    app: Flask,
+    client: FlaskClient,
+    gateway: FakeTwilio,
+    caplog: pytest.LogCaptureFixture,
+    rq_jobs: runtime.RQRunner,
 ) -> None:
-    url = app.config["SAMLENG"].REDIS_URL
-    if not url:
-        pytest.skip("Redis not available (optional locally; CI requires it)")
-    live = runtime.RQRunner(url)
-    live.queue("notifications").empty()
-    app.extensions["samleng.jobs"] = runtime.RQRunner(REFUSING)
+    live = rq_jobs
     phones = [f"+8551{2 + i % 7}{100000 + i:06d}" for i in range(INTAKES)]
     references = []
     with time_machine.travel(utcnow(), tick=False) as clock:
-        with caplog.at_level(logging.WARNING, logger="grievance.jobs"):
+        down = runtime.RQRunner(REFUSING)
+        with job_runner(app, down), caplog.at_level(logging.WARNING, logger="grievance.jobs"):
             for phone in phones:  # through the public web form, as a worker would
                 limiter.reset()  # one test address filing 200 times would pass the form limit
                 response = public_post(client, phone=phone, consent_to_contact="y")
@@ -59,7 +61,6 @@ def test_redis_down_during_200_intakes_then_every_sms_delivered_exactly_once(
         assert gateway.messages == []
 
         # Redis is back. The sweep re-finds the rows whose jobs were lost.
-        app.extensions["samleng.jobs"] = live
         clock.shift(timedelta(minutes=6))
         assert relay.sweep() == INTAKES
         uow.checkpoint()

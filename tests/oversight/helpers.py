@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
 from grievance.cases.models import Case
-from grievance.cases.services import NewCase, PersonData, file_case
+from grievance.cases.services import NewCase
 from grievance.extensions import db
 from grievance.oversight import snapshots
 from grievance.uow import checkpoint as commit
+from tests.factories import make_case
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Phnom Penh
+FILING_FIELDS = {f.name for f in dataclasses.fields(NewCase)}  # the rest are set on the filed case
 
 
 def case_in(state: str = "submitted", *, at: datetime = T0, **fields: Any) -> Case:
     """A filed case moved straight to `state` with the given columns (no workflow run:
     these tests are about figures, not transitions)."""
-    person = fields.pop("complainant", PersonData(phone="+85512345678", sex="female"))
-    data = NewCase(
-        category_code=fields.pop("category_code", "contributions"),
-        province_code=fields.pop("province_code", "KH-12"),
-        description=fields.pop("description", "The factory deducts NSSF money but never pays."),
-        channel=fields.pop("channel", "web"),
-        complainant=person,
-        confidentiality=fields.pop("confidentiality", "normal"),
-        forum_id=fields.pop("forum_id", None),
-    )
-    case = file_case(data, at=at).case
+    filing = {k: fields.pop(k) for k in FILING_FIELDS & fields.keys()}
+    filing.setdefault("description", "The factory deducts NSSF money but never pays.")
+    case = make_case(at=at, **filing).case
     case.state = state
     for key, value in fields.items():
         setattr(case, key, value)

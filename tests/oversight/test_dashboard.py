@@ -10,7 +10,9 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 
 from grievance.cases.services import PersonData
+from grievance.extensions import db
 from grievance.oversight import snapshots
+from grievance.types import utcnow
 from tests.oversight.helpers import T0, case_in, refresh
 
 
@@ -98,16 +100,28 @@ def test_page_works_without_javascript_and_in_khmer_first(client: FlaskClient) -
 def test_stale_figures_are_refreshed_by_the_periodic_job_never_by_a_visit(
     client: FlaskClient,
 ) -> None:
+    computed_at = utcnow() - snapshots.MAX_AGE - timedelta(minutes=1)
+    snapshots.refresh(now=computed_at)  # figures of an empty database, 16 minutes old
     case_in("submitted")
-    before = snapshots.latest()
-    assert snapshots.is_stale(before)
-    client.get("/accountability")
-    after = snapshots.latest()
-    assert (after.generated_at if after else None) == (before.generated_at if before else None)
+    assert snapshots.is_stale(snapshots.latest())
+    assert client.get("/accountability").status_code == 200
+    db.session.expire_all()
+    row = snapshots.latest()
+    assert row is not None and row.generated_at == computed_at  # a visit never writes
+    assert "all" not in snapshots.figures(row).get("all", {})  # no cases counted then
     assert snapshots.refresh_if_stale_job() is True
     row = snapshots.latest()
-    assert row is not None and row.data["dims"]["all"]["all"]["received"] >= 1
+    assert row is not None and row.generated_at > computed_at
+    assert snapshots.figures(row)["all"]["all"]["received"] == 1
     assert snapshots.refresh_if_stale_job() is False  # fresh now: nothing to do
+
+
+def test_without_figures_a_visit_computes_none(client: FlaskClient) -> None:
+    case_in("submitted")
+    assert snapshots.latest() is None
+    assert client.get("/accountability").status_code == 200
+    db.session.expire_all()
+    assert snapshots.latest() is None  # the periodic job makes the first figures, not a visit
 
 
 def test_data_dictionary_describes_every_field(client: FlaskClient) -> None:

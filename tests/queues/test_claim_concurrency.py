@@ -159,6 +159,7 @@ def _events(case_id: int, at: datetime) -> list[dict[str, object]]:
     return [{k: getattr(e, k) for k in keys} for e in (filed, ack)]
 
 
+@pytest.mark.slow
 def test_fifty_officers_claim_a_thousand_cases_each_exactly_once(
     sessions: tuple[Flask, scoped_session],  # type: ignore[type-arg]
 ) -> None:

@@ -182,6 +182,7 @@ def _signed_in(client: FlaskClient, role: str) -> FlaskClient:
     return fresh
 
 
+@pytest.mark.slow  # every route for every role
 def test_no_role_gets_a_2xx_it_is_not_allowed(
     app: Flask, client: FlaskClient, others: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from grievance.auth.models import User
 from grievance.cases import transitions
 from grievance.cases.models import Case, CaseEvent
-from grievance.cases.services import NewCase, PersonData, file_case
+from grievance.cases.services import PersonData
 from grievance.extensions import db
 from grievance.sla.calendar import PHNOM_PENH
-from tests.factories import make_user
+from tests.conftest import Released
+from tests.factories import make_case, make_user
 
 
 def pp(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -25,15 +24,11 @@ def pp(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 
 def file_at(at: datetime, **fields: Any) -> Case:
-    data = NewCase(
-        category_code=fields.pop("category_code", "pension"),  # a normal-priority complaint
-        province_code=fields.pop("province_code", "KH-12"),
-        description=fields.pop("description", "My pension has not been paid for three months."),
-        channel=fields.pop("channel", "web"),
-        complainant=PersonData(phone="+85512345678", consent_to_contact=True),
-        **fields,
-    )
-    return file_case(data, at=at).case
+    """A normal-priority complaint (a pension) filed at `at`, its complainant reachable."""
+    fields.setdefault("category_code", "pension")
+    fields.setdefault("description", "My pension has not been paid for three months.")
+    fields.setdefault("complainant", PersonData(phone="+85512345678", consent_to_contact=True))
+    return make_case(at=at, **fields).case
 
 
 def officer(province: str | None = None) -> User:
@@ -66,12 +61,5 @@ def reload(case: Case) -> Case:
 
 
 @pytest.fixture(autouse=True)
-def _recorded_jobs(app: Flask) -> Iterator[list[tuple[str, tuple[object, ...]]]]:
-    """Jobs released by commits are recorded, not sent to Redis or run."""
-    seen: list[tuple[str, tuple[object, ...]]] = []
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = lambda name, ids: seen.append((name, ids))
-    try:
-        yield seen
-    finally:
-        app.extensions["samleng.jobs"] = previous
+def _record_jobs(recorded_jobs: Released) -> None:
+    """Jobs released by commits are recorded (the `recorded_jobs` list), not sent or run."""

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from grievance.cases.models import Case, Category
 from grievance.extensions import db
 from grievance.sla.models import Closure, SlaPolicy
-from tests.conftest import Auth, csrf_from
+from tests.conftest import Auth, Released, csrf_from
 from tests.sla.conftest import file_at, pp, reload
 
 WATER_FESTIVAL_KM = "ព្រះរាជពិធីបុណ្យអុំទូក"
@@ -24,7 +24,7 @@ def closures() -> list[Closure]:
 
 @time_machine.travel(pp(2026, 11, 2, 9), tick=False)
 def test_admin_adds_and_removes_a_province_closure(
-    client: FlaskClient, auth: Auth, _recorded_jobs: list[tuple[str, tuple[object, ...]]]
+    client: FlaskClient, auth: Auth, recorded_jobs: Released
 ) -> None:
     auth.login("admin")
     page = client.get("/sla/calendar?lang=en").get_data(as_text=True)
@@ -43,9 +43,7 @@ def test_admin_adds_and_removes_a_province_closure(
     [closure] = closures()
     assert closure.provinces == ["KH-17", "KH-18"] and closure.reason == "Flooding"
     assert closure.start_date == date(2026, 12, 3)
-    assert [name for name, _ids in _recorded_jobs] == [
-        "grievance.sla.admin.recompute_deadlines_job"
-    ]
+    assert [name for name, _ids in recorded_jobs] == ["grievance.sla.admin.recompute_deadlines_job"]
     page = client.get("/sla/calendar?lang=en").get_data(as_text=True)
     assert "Flooding" in page and "Siem Reap" in page
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from flask import Flask
 
-from grievance import jobs
 from grievance.jobs import runtime
 from grievance.jobs import scheduler as timer
-from tests.conftest import BACKENDS
 from tests.sla.conftest import file_at, officer, pp, reload, take_to_work, timeline
 
 
@@ -58,53 +55,22 @@ def test_a_timer_tick_sweeps_and_commits(app: Flask) -> None:
     assert result is not None and result["skipped"] is False
 
 
-@pytest.mark.skipif(not BACKENDS.redis_url, reason="needs Redis")
-def test_scheduler_queues_at_most_one_waiting_sweep(app: Flask) -> None:
-    rq_runner = runtime.RQRunner(BACKENDS.redis_url)
-    queue = rq_runner.queue("sla")
-    queue.empty()
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = rq_runner
-    try:
-        assert timer.tick(app) == "queued"
-        assert timer.tick(app) == "already queued"
-        assert queue.count == 1
-        assert queue.jobs[0].args == ("grievance.sla.sweep.sweep_job",)
-        rq_runner.queue("default").empty()
-        rq_runner.queue("notifications").empty()
-    finally:
-        queue.empty()
-        app.extensions["samleng.jobs"] = previous
+def test_scheduler_queues_at_most_one_waiting_sweep(app: Flask, rq_jobs: runtime.RQRunner) -> None:
+    assert timer.tick(app) == "queued"
+    assert timer.tick(app) == "already queued"
+    queue = rq_jobs.queue("sla")
+    assert queue.count == 1
+    assert queue.jobs[0].args == ("grievance.sla.sweep.sweep_job",)
 
 
-@pytest.mark.skipif(not BACKENDS.redis_url, reason="needs Redis")
-def test_scheduler_also_queues_the_outbox_sweep_at_most_once(app: Flask) -> None:
+def test_scheduler_also_queues_the_outbox_sweep_at_most_once(
+    app: Flask, rq_jobs: runtime.RQRunner
+) -> None:
     # A send job lost with Redis is re-driven by the relay's sweep on every tick
     # (tests/faults/test_lost_work.py shows it end to end).
-    rq_runner = runtime.RQRunner(BACKENDS.redis_url)
-    queue = rq_runner.queue("notifications")
-    queue.empty()
-    rq_runner.queue("sla").empty()
-    previous = app.extensions["samleng.jobs"]
-    app.extensions["samleng.jobs"] = rq_runner
-    try:
-        timer.tick(app)
-        timer.tick(app)
-        assert [j.args for j in queue.jobs] == [
-            ("notifications.relay.sweep_job",),
-            ("notifications.digest.weekly_digest_job",),
-        ]
-    finally:
-        queue.empty()
-        rq_runner.queue("sla").empty()
-        app.extensions["samleng.jobs"] = previous
-
-
-def test_an_embedded_tick_runs_the_periodic_jobs_too(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert "notifications.relay.sweep_job" in jobs.periodic_jobs()
-    ran: list[str] = []
-    monkeypatch.setattr(timer, "execute", lambda name, *ids: ran.append(name))
-    timer.run_once(app)
-    assert ran == jobs.periodic_jobs()
+    timer.tick(app)
+    timer.tick(app)
+    assert [j.args for j in rq_jobs.queue("notifications").jobs] == [
+        ("notifications.relay.sweep_job",),
+        ("notifications.digest.weekly_digest_job",),
+    ]

@@ -16,6 +16,7 @@ from grievance.sla import clocks, ledger
 from grievance.sla.models import SlaMark
 from grievance.sla.sweep import handle_job, sweep, sweep_job
 from notifications.models import Notification
+from tests.conftest import Released
 from tests.sla.conftest import file_at, officer, pp, reload, supervisor, take_to_work, timeline
 
 
@@ -163,7 +164,7 @@ def test_a_changed_deadline_can_be_reminded_again() -> None:
 
 
 def test_a_mass_of_claims_goes_to_jobs_in_batches(
-    _recorded_jobs: list[tuple[str, tuple[object, ...]]],
+    recorded_jobs: Released,
 ) -> None:
     cases = [working_case()[0] for _ in range(3)]
     now = max(c.resolve_due_at for c in cases) + timedelta(minutes=1)
@@ -172,7 +173,7 @@ def test_a_mass_of_claims_goes_to_jobs_in_batches(
     uow.checkpoint()  # the jobs leave with the commit
 
     assert result.deferred == 3 and result.breached == 0
-    handlers = [ids for name, ids in _recorded_jobs if name == "grievance.sla.sweep.handle_job"]
+    handlers = [ids for name, ids in recorded_jobs if name == "grievance.sla.sweep.handle_job"]
     assert len(handlers) == 1  # one batch
     ids = handlers[0]
     assert sorted(ids) == sorted(c.id for c in cases)

@@ -13,10 +13,10 @@ from PIL import Image
 from grievance.auth.models import User
 from grievance.cases import transitions
 from grievance.cases.models import Case
-from grievance.cases.services import Filed, NewCase, PersonData, file_case
+from grievance.cases.services import Filed, PersonData
 from grievance.extensions import db
 from tests.conftest import csrf_from
-from tests.factories import make_user
+from tests.factories import make_case, make_user
 
 PERSON = PersonData(
     name="Chan Sreymom", phone="+85512345678", sex="female", nssf_number="NSSF-998877"
@@ -24,17 +24,9 @@ PERSON = PersonData(
 
 
 def new_case(at: datetime | None = None, **fields: Any) -> Filed:
-    data = NewCase(
-        category_code=fields.pop("category_code", "contributions"),
-        province_code=fields.pop("province_code", "KH-12"),
-        description=fields.pop("description", "The factory deducts NSSF money but never pays."),
-        channel=fields.pop("channel", "web"),
-        complainant=fields.pop("complainant", PERSON),
-        **fields,
-    )
-    filed = file_case(data, at=at)
-    db.session.flush()
-    return filed
+    """A case whose complainant has a name and an NSSF number (the status page shows them)."""
+    fields.setdefault("complainant", PERSON)
+    return make_case(at=at, **fields)
 
 
 def officer(name: str = "Officer Vannak Sopheap") -> User:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.errors import DomainError
 from grievance.i18n import lang
 from grievance.intake import pipeline, services

@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.i18n import lang
 from grievance.oversight import exports, figures, redacted, snapshots
 from grievance.oversight.forms import CsvForm, SearchForm, XlsxForm

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.cases.models import Category, Province
 from grievance.domain import CONFIDENTIALITY, KINDS, SEXES
 from grievance.errors import Conflict, DomainError, Forbidden

@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.cases import policy, queries, transitions
 from grievance.errors import DomainError, NotFound
 from grievance.extensions import db

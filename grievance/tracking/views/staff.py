@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from grievance.auth import roles_required
+from grievance.auth.decorators import roles_required
 from grievance.cases.queries import load_case
 from grievance.errors import DomainError, Forbidden
 from grievance.i18n import label

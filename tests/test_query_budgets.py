@@ -1,0 +1,119 @@
+"""SQL statements per request on the hot pages, pinned: a change that adds a query to one of
+them fails here. If the new query is worth it, raise the budget in the same change and say
+why in its message; if a change saves one, lower the budget.
+
+Each page is asked once before it is counted, so per-process caches (the rules snapshot,
+compiled statements) are warm as they are in production. The counts include the signed-in
+user's load and the rules snapshot's freshness check; the test transaction's savepoints are
+left out, and so are the jobs a request releases (recorded, not run: in production they
+run in a worker, not in the request)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.conftest import BACKENDS, Auth, Released, Statements, csrf_from
+from tests.factories import make_case
+from tests.intake.helpers import form_token
+from tests.queues.helpers import SUPERVISOR, acknowledged_case, join
+from tests.tracking.helpers import lookup, new_case, officer, step, to_in_progress
+
+BACKEND = "postgresql" if BACKENDS.postgres else "sqlite"
+# Measured on 2026-12-06; {page: {backend: statements}}.
+BUDGETS = {
+    "GET /track/case": {"sqlite": 3, "postgresql": 3},
+    "POST /track": {"sqlite": 1, "postgresql": 1},
+    "POST /file": {"sqlite": 6, "postgresql": 6},
+    "POST /workspace/claim": {"sqlite": 11, "postgresql": 10},  # SQLite claims by compare-and-set
+    "GET /workspace/": {"sqlite": 6, "postgresql": 6},
+}
+
+
+def within_budget(page: str, seen: Statements) -> None:
+    budget = BUDGETS[page][BACKEND]
+    print(f"{page}: {len(seen)} statements (budget {budget})")
+    assert len(seen) <= budget, f"{page} ran {len(seen)} statements:\n{seen.listing()}"
+
+
+def test_status_page_after_lookup(
+    client: FlaskClient, count_queries: Any, recorded_jobs: Released
+) -> None:
+    filed = new_case()
+    user = officer()
+    to_in_progress(filed.case, user)
+    step(filed.case, user, "request_information", comment="Which months are missing?")
+    assert lookup(client, filed.case.reference, filed.secret).status_code == 303
+    assert client.get("/track/case?lang=en").status_code == 200  # warm
+    with count_queries() as seen:
+        response = client.get("/track/case?lang=en")
+    assert response.status_code == 200
+    within_budget("GET /track/case", seen)
+
+
+def test_case_lookup(client: FlaskClient, count_queries: Any, recorded_jobs: Released) -> None:
+    filed = new_case()
+    assert lookup(client, filed.case.reference, filed.secret).status_code == 303  # warm
+    token = csrf_from(client.get("/track?lang=en").get_data(as_text=True))
+    form = {"csrf_token": token, "reference": filed.case.reference, "secret": filed.secret}
+    with count_queries() as seen:
+        response = client.post("/track", data=form)
+    assert response.status_code == 303
+    within_budget("POST /track", seen)
+
+
+def _complaint(client: FlaskClient, phone: str) -> dict[str, str]:
+    token, nonce = form_token(client, "/file?lang=en")
+    return {
+        "csrf_token": token,
+        "nonce": nonce,
+        "description": "My employer deducts NSSF money from my pay but never pays it.",
+        "category": "contributions",
+        "province": "KH-12",
+        "sex": "female",
+        "language": "km",
+        "phone": phone,
+        "consent_to_contact": "y",
+    }
+
+
+def test_public_complaint(client: FlaskClient, count_queries: Any, recorded_jobs: Released) -> None:
+    assert client.post("/file", data=_complaint(client, "+85512000001")).status_code == 303
+    form = _complaint(client, "+85512000002")
+    with count_queries() as seen:
+        response = client.post("/file", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]  # to the codes
+    within_budget("POST /file", seen)
+
+
+def test_claim_next(
+    client: FlaskClient, auth: Auth, count_queries: Any, recorded_jobs: Released
+) -> None:
+    me = auth.login("officer")
+    join(me, "office-kh-12")
+    for _ in range(3):
+        acknowledged_case()
+    token = csrf_from(client.get("/workspace/queues?lang=en").get_data(as_text=True))
+    assert client.post("/workspace/claim", data={"csrf_token": token}).status_code == 302  # warm
+    with count_queries() as seen:
+        response = client.post("/workspace/claim", data={"csrf_token": token})
+    assert response.status_code == 302 and "/cases/" in response.headers["Location"]
+    within_budget("POST /workspace/claim", seen)
+
+
+def test_my_cases(
+    client: FlaskClient, auth: Auth, count_queries: Any, recorded_jobs: Released
+) -> None:
+    from grievance.cases import transitions
+
+    me = auth.login("officer")
+    for _ in range(5):  # several rows: a query per row would show in the count
+        case = acknowledged_case()
+        transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": me.id})
+    make_case()
+    assert client.get("/workspace/?lang=en").status_code == 200  # warm
+    with count_queries() as seen:
+        response = client.get("/workspace/?lang=en")
+    assert response.status_code == 200
+    within_budget("GET /workspace/", seen)
