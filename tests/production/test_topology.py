@@ -198,7 +198,7 @@ def file_by_form(clients: Clients, n: int) -> str:
         "phone": f"+8551{n % 7 + 2}{300000 + n:06d}",
         "consent_to_contact": "y",
     }
-    response = client.post("/file", data=data)
+    response = client.post("/file", data=data, follow_redirects=True)  # to the codes page
     assert response.status_code == 200, response.text[:500]
     found = REFERENCE.findall(response.text)
     assert found, response.text[:500]

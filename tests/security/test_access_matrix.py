@@ -48,6 +48,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "track_short_link_open": frozenset(),
     "tracking.rate": frozenset(),
     "tracking.new_secret": ALL,  # the same answer whatever is typed
+    "intake.filed": ALL,  # without codes of one's own: "your codes are no longer shown"
+    "intake.codes_file": frozenset(),
+    "intake.codes_by_sms": frozenset(),
+    "intake.track_filed": frozenset(),
     "recovery.show": frozenset(),  # another province's case: 404 for every role
     "recovery.send_code": frozenset(),
     "recovery.reissue": frozenset(),
