@@ -33,6 +33,7 @@ FEATURES = (
     "grievance.intake",
     "grievance.tracking",
     "grievance.queues",
+    "grievance.search",
     "grievance.sla",
     "grievance.oversight",
     "grievance.admin",

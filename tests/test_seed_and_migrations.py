@@ -11,6 +11,7 @@ from sqlalchemy import func, inspect, select
 
 from grievance.app import create_app
 from grievance.extensions import db
+from grievance.search.schema import include_name
 from tests import backends as backends_mod
 from tests.conftest import BACKENDS, make_config
 
@@ -32,7 +33,8 @@ def empty_app(tmp_path: object) -> Iterator[Flask]:
 
 def _diff(app: Flask) -> list[object]:
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": include_name}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, db.metadata))
 
 

@@ -16,6 +16,7 @@ from grievance.effects import Notice, emit
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.queues.routing import route
+from grievance.search.documents import index_case
 from grievance.security import hash_secret, new_reference, new_secret
 from grievance.sla import clocks
 from grievance.types import utcnow
@@ -135,6 +136,8 @@ def file_case(
         at=at,
     )
     db.session.flush()
+    name = data.complainant.name if data.complainant else None
+    index_case(case.id, case.description, case.concerned_name, name)
     # The secret travels to the outbox only to be sent once; notifications must not keep it.
     emit(Notice(case.id, case.event_count, "filed", "complainant", context={"secret": secret}))
     return Filed(case=case, secret=secret)

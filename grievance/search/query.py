@@ -1,0 +1,113 @@
+"""What an officer typed, as a full-text query on either backend.
+
+Each word of the query (ICU's words of its canonical key, at most MAX_WORDS) must be found
+in the narrative, the employer or facility, or the complainant's name; the name counts
+only where the reader may see who complained. A Khmer word is found as a term (see
+grievance.khmer.terms) or, where ICU reads it as two glued words ("បង់ប្រាក់"), as both
+halves; a Latin word or a number is found as the start of a term ("regist" finds
+"registration"), as the substring search before it did for most typed words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, cast, func, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from grievance.cases.models import Case
+from grievance.khmer import split_in_two, words
+from grievance.khmer.words import is_khmer_char
+from grievance.search.models import CaseSearch
+from grievance.search.schema import FTS_TABLE
+
+MAX_WORDS = 8
+# bm25 column weights on SQLite (description, concerned, names), as ts_rank's D, B, A.
+FTS_WEIGHTS = (0.1, 0.4, 1.0)
+
+
+@dataclass(frozen=True)
+class Word:
+    term: str
+    prefix: bool  # Latin letters or digits: the start of a term
+    halves: tuple[str, str] | None = None
+
+
+def parse(typed: str) -> list[Word]:
+    found: list[Word] = []
+    for term in dict.fromkeys(words(typed)):
+        if is_khmer_char(term[0]):
+            found.append(Word(term, False, split_in_two(term)))
+        else:
+            found.append(Word(term, True))
+    return found[:MAX_WORDS]
+
+
+def _pg_lexeme(term: str, prefix: bool, public: bool) -> str:
+    quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+    if prefix:
+        return quoted + (":*BD" if public else ":*")
+    return quoted + (":BD" if public else "")
+
+
+def tsquery(parsed: list[Word], public: bool) -> str:
+    """PostgreSQL tsquery input syntax; `public` leaves out the names (weight A)."""
+    parts = []
+    for w in parsed:
+        one = _pg_lexeme(w.term, w.prefix, public)
+        if w.halves:
+            a, b = (_pg_lexeme(h, False, public) for h in w.halves)
+            one = f"({one} | ({a} & {b}))"
+        parts.append(one)
+    return " & ".join(parts)
+
+
+def _fts_phrase(term: str, prefix: bool) -> str:
+    return '"' + term.replace('"', '""') + '"' + ("*" if prefix else "")
+
+
+def fts5_query(parsed: list[Word], public: bool) -> str:
+    """SQLite FTS5 query syntax; `public` looks in the description and concerned columns."""
+    parts = []
+    for w in parsed:
+        one = _fts_phrase(w.term, w.prefix)
+        if w.halves:
+            a, b = (_fts_phrase(h, False) for h in w.halves)
+            one = f"({one} OR ({a} AND {b}))"
+        parts.append(one)
+    expr = " AND ".join(parts)
+    return "{description concerned} : (" + expr + ")" if public else expr
+
+
+def narrow(
+    query: Select[Any], parsed: list[Word], identity: ColumnElement[bool], dialect: str
+) -> tuple[Select[Any], ColumnElement[Any]]:
+    """`query` (over Case) cut to the cases the words find, and their rank (higher first)."""
+    if dialect == "postgresql":
+        every = cast(tsquery(parsed, public=False), TSQUERY)
+        public = cast(tsquery(parsed, public=True), TSQUERY)
+        doc = CaseSearch.doc
+        query = query.join(CaseSearch, CaseSearch.case_id == Case.id).where(
+            doc.op("@@")(every), or_(identity, doc.op("@@")(public))
+        )
+        return query, func.ts_rank(doc, every)
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    hits = (
+        select(
+            literal_column("rowid").label("case_id"),
+            literal_column(f"-bm25({FTS_TABLE}, {weights})").label("rank"),
+        )
+        .select_from(text(FTS_TABLE))
+        .where(text(f"{FTS_TABLE} MATCH :every").bindparams(every=fts5_query(parsed, False)))
+        .subquery()
+    )
+    in_public: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(text(FTS_TABLE))
+        .where(text(f"{FTS_TABLE} MATCH :public").bindparams(public=fts5_query(parsed, True)))
+    )
+    query = query.join(hits, hits.c.case_id == Case.id).where(
+        or_(identity, Case.id.in_(in_public))
+    )
+    return query, hits.c.rank
