@@ -5,9 +5,10 @@ with its Khmer dictionary; it is run on the canonical key, so every spelling ord
 word is cut the same way. ICU's longest-match cutting glues frequent neighbours into one
 token ("បង់ប្រាក់", pay + money) and, where a string reads two ways, can cut across a word
 ("ជើងឯក|សារ" for "ជើង|ឯកសារ"). So the terms kept for a text are ICU's words plus every
-other word found inside them or across two neighbours: each run of Khmer clusters is
-searched for dictionary words of up to MAX_CLUSTERS clusters, and each ICU token is split
-where both halves are words. A searched word is found wherever it occurs.
+other word found inside them or across neighbours: each run of Khmer clusters (spaces
+ignored) is searched for dictionary words of 2 to MAX_CLUSTERS clusters, and each ICU
+token is split where both halves are words. A searched word is found wherever it occurs,
+with or without spaces around or inside it; a query is cut by ICU alone.
 """
 
 from __future__ import annotations
@@ -70,13 +71,22 @@ def is_word(key: str) -> bool:
     return len(found) == 1 and found[0].text == key
 
 
+def _syllable(cluster: str) -> bool:
+    """A cluster that can be a word alone: it has a vowel sign or a subscript (ស្ត្រី, ដៃ),
+    unlike a bare final letter (the ង់ of បង់)."""
+    return any("\u17b6" <= c <= "\u17c5" or c == "\u17d2" for c in cluster)
+
+
 def split_in_two(word: str) -> tuple[str, str] | None:
-    """The first cut of a Khmer token into two words, longest first half first."""
+    """The first cut of a Khmer token into two words, longest first half first. A half of
+    one cluster counts only if it is a syllable: ICU takes any single cluster for a word."""
     parts = clusters(word)
     for cut in range(len(parts) - 1, 0, -1):
-        left, right = "".join(parts[:cut]), "".join(parts[cut:])
-        if is_word(left) and is_word(right):
-            return left, right
+        left, right = parts[:cut], parts[cut:]
+        if any(len(half) == 1 and not _syllable(half[0]) for half in (left, right)):
+            continue
+        if is_word("".join(left)) and is_word("".join(right)):
+            return "".join(left), "".join(right)
     return None
 
 
@@ -86,11 +96,13 @@ def words(text: str) -> list[str]:
 
 
 def _khmer_runs(key: str) -> Iterator[list[str]]:
+    """Runs of Khmer clusters; a space between two Khmer clusters does not end a run, as
+    writers put spaces between phrases, or inside a compound, at will."""
     run: list[str] = []
     for cluster in clusters(key):
         if is_base(cluster[0]) and is_khmer_char(cluster[0]):
             run.append(cluster)
-        else:
+        elif cluster != " ":
             if run:
                 yield run
             run = []
@@ -100,7 +112,8 @@ def _khmer_runs(key: str) -> Iterator[list[str]]:
 
 def terms(text: str) -> list[str]:
     """Every term under which a text is found: ICU's words, their halves, and the
-    dictionary words of 2 to MAX_CLUSTERS clusters inside each run of Khmer letters.
+    dictionary words of 2 to MAX_CLUSTERS clusters inside each run of Khmer letters
+    (spaces inside a run ignored: "បង់ ប្រាក់" is also found as "បង់ប្រាក់").
     Deduplicated, in order of first appearance."""
     key = khmer_key(text.replace("\u200b", " "))
     found: dict[str, None] = {}

@@ -11,6 +11,7 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +21,7 @@ from grievance.cases.models import Case, Person
 from grievance.extensions import db
 from grievance.phones import to_e164
 from grievance.queues.assignment import OPEN_STATES
+from grievance.search import highlight
 from grievance.search import query as search_query
 from grievance.security import normalize_reference
 from workflows import WORKFLOWS
@@ -124,6 +126,21 @@ def _filtered(
         return query.where(false()), None
     dialect = db.session.get_bind().dialect.name
     return search_query.narrow(query, parsed, identity_clause(user), dialect)
+
+
+def snippets(page: Page, text: str) -> dict[int, Markup]:
+    """For a word search: each found case's narrative (or employer) around the match, the
+    matching words marked. Names are never shown here."""
+    if not text or normalize_reference(text) or to_e164(text):
+        return {}
+    parsed = search_query.parse(text)
+    found = {}
+    for case in page.cases:
+        shown = highlight.snippet(case.description, parsed)
+        shown = shown or highlight.snippet(case.concerned_name, parsed)
+        if shown:
+            found[case.id] = shown
+    return found
 
 
 def _ordered(

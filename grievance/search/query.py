@@ -3,9 +3,9 @@
 Each word of the query (ICU's words of its canonical key, at most MAX_WORDS) must be found
 in the narrative, the employer or facility, or the complainant's name; the name counts
 only where the reader may see who complained. A Khmer word is found as a term (see
-grievance.khmer.terms) or, where ICU reads it as two glued words ("បង់ប្រាក់"), as both
-halves; a Latin word or a number is found as the start of a term ("regist" finds
-"registration"), as the substring search before it did for most typed words.
+grievance.khmer.terms: wherever it occurs, in any spelling order, with or without spaces);
+a Latin word or a number as the start of a term ("regist" finds "registration"), as the
+substring search before it did for most typed words.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, cast, func, literal_column, or_, s
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from grievance.cases.models import Case
-from grievance.khmer import split_in_two, words
+from grievance.khmer import words
 from grievance.khmer.words import is_khmer_char
 from grievance.search.models import CaseSearch
 from grievance.search.schema import FTS_TABLE
@@ -31,16 +31,12 @@ FTS_WEIGHTS = (0.1, 0.4, 1.0)
 class Word:
     term: str
     prefix: bool  # Latin letters or digits: the start of a term
-    halves: tuple[str, str] | None = None
 
 
 def parse(typed: str) -> list[Word]:
     found: list[Word] = []
     for term in dict.fromkeys(words(typed)):
-        if is_khmer_char(term[0]):
-            found.append(Word(term, False, split_in_two(term)))
-        else:
-            found.append(Word(term, True))
+        found.append(Word(term, not is_khmer_char(term[0])))
     return found[:MAX_WORDS]
 
 
@@ -53,14 +49,7 @@ def _pg_lexeme(term: str, prefix: bool, public: bool) -> str:
 
 def tsquery(parsed: list[Word], public: bool) -> str:
     """PostgreSQL tsquery input syntax; `public` leaves out the names (weight A)."""
-    parts = []
-    for w in parsed:
-        one = _pg_lexeme(w.term, w.prefix, public)
-        if w.halves:
-            a, b = (_pg_lexeme(h, False, public) for h in w.halves)
-            one = f"({one} | ({a} & {b}))"
-        parts.append(one)
-    return " & ".join(parts)
+    return " & ".join(_pg_lexeme(w.term, w.prefix, public) for w in parsed)
 
 
 def _fts_phrase(term: str, prefix: bool) -> str:
@@ -69,14 +58,7 @@ def _fts_phrase(term: str, prefix: bool) -> str:
 
 def fts5_query(parsed: list[Word], public: bool) -> str:
     """SQLite FTS5 query syntax; `public` looks in the description and concerned columns."""
-    parts = []
-    for w in parsed:
-        one = _fts_phrase(w.term, w.prefix)
-        if w.halves:
-            a, b = (_fts_phrase(h, False) for h in w.halves)
-            one = f"({one} OR ({a} AND {b}))"
-        parts.append(one)
-    expr = " AND ".join(parts)
+    expr = " AND ".join(_fts_phrase(w.term, w.prefix) for w in parsed)
     return "{description concerned} : (" + expr + ")" if public else expr
 
 

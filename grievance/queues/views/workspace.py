@@ -56,7 +56,10 @@ def my_cases() -> str:
     filters = filters_from(form, searching=posted)
     now = utcnow()
     page = workspace.case_list(current_user, filters)
-    return render_template("queues/my_cases.html", form=form, filters=filters, page=page, now=now)
+    found = workspace.snippets(page, filters.text)
+    return render_template(
+        "queues/my_cases.html", form=form, filters=filters, page=page, now=now, snippets=found
+    )
 
 
 @bp.get("/queues")
