@@ -15,6 +15,7 @@ from grievance.cases.models import Case, Person
 from grievance.effects import Notice, emit
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.khmer import ascii_digits
 from grievance.queues.routing import route
 from grievance.search.documents import index_case
 from grievance.security import hash_secret, new_reference, new_secret
@@ -118,7 +119,10 @@ def file_case(
         updated_at=at,
     )
     if data.complainant is not None:
-        case.complainant = Person(**vars(data.complainant), created_at=at)
+        person = Person(**vars(data.complainant), created_at=at)
+        if person.nssf_number:  # an identifier: kept in Latin digits, however typed
+            person.nssf_number = ascii_digits(person.nssf_number).strip()
+        case.complainant = person
     # Route and set deadlines before the first flush: one INSERT carries it all.
     with db.session.no_autoflush:
         queue = route(case)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -36,6 +36,7 @@ from grievance.intake.checks import (
     strip_control_chars,
 )
 from grievance.intake.models import InboundSms
+from grievance.khmer import identifier_key, khmer_key
 from grievance.phones import to_e164
 from grievance.security import normalize_reference, secret_matches
 from grievance.types import utcnow
@@ -85,11 +86,11 @@ def handle(msg: Inbound) -> str:
         if not _claim(msg.sid):
             return _duplicate(msg.sid)
         words = body.split(maxsplit=1)
-        first = words[0].upper() if words else ""
-        if first in STATUS_WORDS:
+        first = khmer_key(words[0]) if words else ""  # any case, any Khmer spelling order
+        if first in _keys(STATUS_WORDS):
             _mark(msg.sid, "status")
             return status_reply(words[1] if len(words) > 1 else "")
-        if first in STOP_WORDS and len(words) == 1:
+        if first in _keys(STOP_WORDS) and len(words) == 1:
             _mark(msg.sid, "stop")
             opt_out(msg.sender)
             return _(
@@ -128,19 +129,26 @@ def _duplicate(sid: str) -> str:
     )
 
 
+@cache
+def _keys(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(khmer_key(w) for w in words)
+
+
 def guess_category(text: str) -> str:
-    lowered = text.lower()
+    """Keywords and message compared as canonical keys (grievance.khmer.khmer_key): a Khmer
+    keyword typed in another code-point order, or in capitals, still counts."""
+    lowered = khmer_key(text)
     for code, words in KEYWORDS:
-        if any(w in lowered for w in words):
+        if any(w in lowered for w in _keys(words)):
             return code
     return "other"
 
 
 def guess_province(text: str) -> str | None:
-    lowered = text.lower()
+    lowered = khmer_key(text)
     names = []
     for p in db.session.scalars(select(Province)):
-        names += [(p.name_en.lower(), p.code), (p.name_km, p.code)]
+        names += [(khmer_key(p.name_en), p.code), (khmer_key(p.name_km), p.code)]
     for name, code in sorted(names, key=lambda pair: -len(pair[0])):
         if name and name in lowered:
             return code
@@ -188,12 +196,10 @@ def _open_case(msg: Inbound, body: str, lang: str) -> str:
     )
 
 
-_ALNUM = re.compile(r"[^0-9A-Za-z]")
-
-
 def status_reply(rest: str) -> str:
-    """`<reference> <secret>` in any spacing or dashes: 8 + 12 letters and digits."""
-    chars = _ALNUM.sub("", rest).upper()
+    """`<reference> <secret>` in any spacing or dashes, Khmer or Latin digits: 8 + 12
+    letters and digits."""
+    chars = identifier_key(rest)
     not_found = _(
         "We found no case with this reference and secret. "
         "Check them and send: STATUS reference secret"
