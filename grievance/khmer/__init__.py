@@ -10,7 +10,7 @@
 """
 
 from grievance.khmer.canon import canonical_khmer, clusters
-from grievance.khmer.collation import sort_key, sorted_by
+from grievance.khmer.collation import sort_key, sorted_by, sorted_choices
 from grievance.khmer.keys import KEY_VERSION, ascii_digits, identifier_key, khmer_digits, khmer_key
 from grievance.khmer.words import is_word, split_in_two, terms, words
 
@@ -25,6 +25,7 @@ __all__ = [
     "khmer_key",
     "sort_key",
     "sorted_by",
+    "sorted_choices",
     "split_in_two",
     "terms",
     "words",

@@ -37,3 +37,12 @@ def sort_key(lang: str) -> Callable[[str], bytes]:
 def sorted_by(items: Iterable[T], name: Callable[[T], str], lang: str) -> list[T]:
     key = sort_key(lang)
     return sorted(items, key=lambda item: key(name(item)))
+
+
+def sorted_choices(
+    pairs: Iterable[tuple[str, str]], lang: str, last: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """(value, label) choices in the reader's order of the labels; the values in `last`
+    (such as "other") go at the end."""
+    key, at_end = sort_key(lang), set(last)
+    return sorted(pairs, key=lambda pair: (pair[0] in at_end, key(pair[1])))
