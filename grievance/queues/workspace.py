@@ -147,7 +147,7 @@ def _ordered(
     ids: Select[tuple[Any, ...]], urgency: bool, rank: ColumnElement[Any] | None = None
 ) -> Select[Any]:
     if rank is not None:  # a search: the best match first, then the newest
-        return ids.order_by(rank.desc(), Case.id.desc())
+        return ids.order_by(rank.desc(), ids.selected_columns[0].desc())
     if urgency:
         return _by_urgency(ids)
     return ids.order_by(Case.resolve_due_at.asc().nulls_last(), Case.id)
@@ -197,4 +197,6 @@ def case_list(user: User, filters: CaseFilters) -> Page:
     else:
         query = query.where(Case.assignee_id == user.id)
     query, rank = _filtered(query, user, filters)
-    return page_of(query, filters.page, with_officer=everyone, rank=rank)
+    page = page_of(query, filters.page, with_officer=everyone, rank=rank)
+    page.capped = rank is not None and page.total >= search_query.CANDIDATES
+    return page

@@ -7,6 +7,7 @@ index, cluster by cluster, so a word typed in another code-point order is still 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -16,6 +17,7 @@ from grievance.search.query import Word
 SNIPPET = 160  # characters around the first match
 
 
+@lru_cache(maxsize=50_000)
 def _unit_key(unit: str) -> str:
     if unit.isspace():
         return " "

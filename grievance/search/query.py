@@ -23,6 +23,7 @@ from grievance.search.models import CaseSearch
 from grievance.search.schema import FTS_TABLE
 
 MAX_WORDS = 8
+CANDIDATES = 1000  # matches ranked for one search (the newest); more show as "1,000+"
 # bm25 column weights on SQLite (description, concerned, names), as ts_rank's D, B, A.
 FTS_WEIGHTS = (0.1, 0.4, 1.0)
 
@@ -65,31 +66,41 @@ def fts5_query(parsed: list[Word], public: bool) -> str:
 def narrow(
     query: Select[Any], parsed: list[Word], identity: ColumnElement[bool], dialect: str
 ) -> tuple[Select[Any], ColumnElement[Any]]:
-    """`query` (over Case) cut to the cases the words find, and their rank (higher first)."""
+    """`query` (over Case, selecting its id) cut to the cases the words find, and their rank
+    (higher first). At most CANDIDATES cases are ranked: the newest that match. A word
+    found in a third of a million cases would otherwise have every match read and ranked
+    for one page; newest first, PostgreSQL walks the newest cases until it has enough (or
+    gathers a rare word's few matches from the index), and the page says "1,000+"."""
     if dialect == "postgresql":
         every = cast(tsquery(parsed, public=False), TSQUERY)
         public = cast(tsquery(parsed, public=True), TSQUERY)
         doc = CaseSearch.doc
-        query = query.join(CaseSearch, CaseSearch.case_id == Case.id).where(
+        matched = query.join(CaseSearch, CaseSearch.case_id == Case.id).where(
             doc.op("@@")(every), or_(identity, doc.op("@@")(public))
         )
-        return query, func.ts_rank(doc, every)
-    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-    hits = (
-        select(
-            literal_column("rowid").label("case_id"),
-            literal_column(f"-bm25({FTS_TABLE}, {weights})").label("rank"),
+        rank: ColumnElement[Any] = func.ts_rank(doc, every)
+        newest = CaseSearch.case_id.desc()
+    else:
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        hits = (
+            select(
+                literal_column("rowid").label("case_id"),
+                literal_column(f"-bm25({FTS_TABLE}, {weights})").label("rank"),
+            )
+            .select_from(text(FTS_TABLE))
+            .where(text(f"{FTS_TABLE} MATCH :every").bindparams(every=fts5_query(parsed, False)))
+            .subquery()
         )
-        .select_from(text(FTS_TABLE))
-        .where(text(f"{FTS_TABLE} MATCH :every").bindparams(every=fts5_query(parsed, False)))
-        .subquery()
-    )
-    in_public: Select[Any] = (
-        select(literal_column("rowid"))
-        .select_from(text(FTS_TABLE))
-        .where(text(f"{FTS_TABLE} MATCH :public").bindparams(public=fts5_query(parsed, True)))
-    )
-    query = query.join(hits, hits.c.case_id == Case.id).where(
-        or_(identity, Case.id.in_(in_public))
-    )
-    return query, hits.c.rank
+        in_public: Select[Any] = (
+            select(literal_column("rowid"))
+            .select_from(text(FTS_TABLE))
+            .where(
+                text(f"{FTS_TABLE} MATCH :public").bindparams(public=fts5_query(parsed, True))
+            )
+        )
+        matched = query.join(hits, hits.c.case_id == Case.id).where(
+            or_(identity, Case.id.in_(in_public))
+        )
+        rank, newest = hits.c.rank, Case.id.desc()
+    found = matched.add_columns(rank.label("rank")).order_by(newest).limit(CANDIDATES).subquery()
+    return select(found.c.id), found.c.rank
