@@ -66,9 +66,14 @@ def tokens(key: str) -> list[Token]:
 
 @lru_cache(maxsize=200_000)
 def is_word(key: str) -> bool:
-    """ICU reads `key` (a canonical Khmer string) as exactly one word."""
-    found = list(tokens(key))
-    return len(found) == 1 and found[0].text == key
+    """ICU reads `key` (a canonical Khmer string) as one word, and the key written twice as
+    that word twice. ICU also groups letters it does not know into one token ("មហ៊ុ" out
+    of "ក្រុមហ៊ុន"); written twice, such a group is usually cut another way, a dictionary
+    word never is. The second reading halves the stray pieces kept in the index."""
+    found = tokens(key)
+    if len(found) != 1 or found[0].text != key:
+        return False
+    return [t.text for t in tokens(key + key)] == [key, key]
 
 
 def _syllable(cluster: str) -> bool:
