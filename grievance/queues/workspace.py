@@ -23,6 +23,7 @@ from grievance.phones import to_e164
 from grievance.queues.assignment import OPEN_STATES
 from grievance.search import highlight
 from grievance.search import query as search_query
+from grievance.search.models import CaseSearch
 from grievance.security import normalize_reference
 from workflows import WORKFLOWS
 
@@ -125,7 +126,10 @@ def _filtered(
     if not parsed:
         return query.where(false()), None
     dialect = db.session.get_bind().dialect.name
-    return search_query.narrow(query, parsed, identity_clause(user), dialect)
+    newest = None
+    if dialect == "postgresql":
+        newest = db.session.scalar(select(func.max(CaseSearch.case_id)))
+    return search_query.narrow(query, parsed, identity_clause(user), dialect, newest)
 
 
 def snippets(page: Page, text: str) -> dict[int, Markup]:

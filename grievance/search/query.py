@@ -13,7 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, cast, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from grievance.cases.models import Case
@@ -24,6 +34,7 @@ from grievance.search.schema import FTS_TABLE
 
 MAX_WORDS = 8
 CANDIDATES = 1000  # matches ranked for one search (the newest); more show as "1,000+"
+WINDOWS = (20_000, 60_000, 200_000, 600_000)  # PostgreSQL: the newest ids first, then these
 # bm25 column weights on SQLite (description, concerned, names), as ts_rank's D, B, A.
 FTS_WEIGHTS = (0.1, 0.4, 1.0)
 
@@ -64,43 +75,74 @@ def fts5_query(parsed: list[Word], public: bool) -> str:
 
 
 def narrow(
-    query: Select[Any], parsed: list[Word], identity: ColumnElement[bool], dialect: str
+    query: Select[Any],
+    parsed: list[Word],
+    identity: ColumnElement[bool],
+    dialect: str,
+    newest: int | None = None,
 ) -> tuple[Select[Any], ColumnElement[Any]]:
     """`query` (over Case, selecting its id) cut to the cases the words find, and their rank
-    (higher first). At most CANDIDATES cases are ranked: the newest that match. A word
-    found in a third of a million cases would otherwise have every match read and ranked
-    for one page; newest first, PostgreSQL walks the newest cases until it has enough (or
-    gathers a rare word's few matches from the index), and the page says "1,000+"."""
+    (higher first). At most CANDIDATES cases are ranked: the newest that match (the page
+    then says "1,000+"); a word found in a third of a million cases would otherwise have
+    every match read and ranked for one page.
+
+    PostgreSQL looks for them in windows of case ids, newest first (`newest`: the highest
+    case id): in each window the GIN index and the primary key are combined (BitmapAnd), so
+    only the window's matches are read, and a window is searched only if the newer ones
+    gave fewer than CANDIDATES. A rare word goes through all of them on its few matches."""
     if dialect == "postgresql":
-        every = cast(tsquery(parsed, public=False), TSQUERY)
-        public = cast(tsquery(parsed, public=True), TSQUERY)
-        doc = CaseSearch.doc
-        matched = query.join(CaseSearch, CaseSearch.case_id == Case.id).where(
-            doc.op("@@")(every), or_(identity, doc.op("@@")(public))
+        return _postgres(query, parsed, identity, newest)
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    hits = (
+        select(
+            literal_column("rowid").label("case_id"),
+            literal_column(f"-bm25({FTS_TABLE}, {weights})").label("rank"),
         )
-        rank: ColumnElement[Any] = func.ts_rank(doc, every)
-        newest = CaseSearch.case_id.desc()
-    else:
-        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-        hits = (
-            select(
-                literal_column("rowid").label("case_id"),
-                literal_column(f"-bm25({FTS_TABLE}, {weights})").label("rank"),
-            )
-            .select_from(text(FTS_TABLE))
-            .where(text(f"{FTS_TABLE} MATCH :every").bindparams(every=fts5_query(parsed, False)))
-            .subquery()
-        )
-        in_public: Select[Any] = (
-            select(literal_column("rowid"))
-            .select_from(text(FTS_TABLE))
-            .where(
-                text(f"{FTS_TABLE} MATCH :public").bindparams(public=fts5_query(parsed, True))
-            )
-        )
-        matched = query.join(hits, hits.c.case_id == Case.id).where(
-            or_(identity, Case.id.in_(in_public))
-        )
-        rank, newest = hits.c.rank, Case.id.desc()
-    found = matched.add_columns(rank.label("rank")).order_by(newest).limit(CANDIDATES).subquery()
+        .select_from(text(FTS_TABLE))
+        .where(text(f"{FTS_TABLE} MATCH :every").bindparams(every=fts5_query(parsed, False)))
+        .subquery()
+    )
+    in_public: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(text(FTS_TABLE))
+        .where(text(f"{FTS_TABLE} MATCH :public").bindparams(public=fts5_query(parsed, True)))
+    )
+    matched = query.join(hits, hits.c.case_id == Case.id).where(
+        or_(identity, Case.id.in_(in_public))
+    )
+    found = (
+        matched.add_columns(hits.c.rank.label("rank"))
+        .order_by(Case.id.desc())
+        .limit(CANDIDATES)
+        .subquery()
+    )
     return select(found.c.id), found.c.rank
+
+
+def _postgres(
+    query: Select[Any], parsed: list[Word], identity: ColumnElement[bool], newest: int | None
+) -> tuple[Select[Any], ColumnElement[Any]]:
+    every = cast(tsquery(parsed, public=False), TSQUERY)
+    public = cast(tsquery(parsed, public=True), TSQUERY)
+    doc, key = CaseSearch.doc, CaseSearch.case_id
+    matched = (
+        query.join(CaseSearch, key == Case.id)
+        .where(doc.op("@@")(every), or_(identity, doc.op("@@")(public)))
+        .add_columns(func.ts_rank(doc, every).label("rank"))
+    )
+    bounds = [newest - w for w in WINDOWS if newest is not None and newest - w > 0]
+    windows = []
+    upper: int | None = None
+    for lower in [*bounds, None]:
+        window = matched
+        if lower is not None:
+            window = window.where(key > lower)
+        if upper is not None:
+            window = window.where(key <= upper)
+        windows.append(window.order_by(key.desc()).limit(CANDIDATES))
+        upper = lower
+    found = (
+        union_all(*windows).subquery() if len(windows) > 1 else windows[0].subquery()
+    )
+    newest_first = select(found.c.id, found.c.rank).limit(CANDIDATES).subquery()
+    return select(newest_first.c.id), newest_first.c.rank
