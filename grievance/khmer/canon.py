@@ -157,24 +157,12 @@ def canonical_khmer(text: str) -> str:
     return "".join(out)
 
 
-def _combines(text: str, i: int) -> int:
-    """How many characters at `i` attach to the cluster before them (0: none)."""
-    char = text[i]
-    if char == COENG:
-        return 2 if i + 1 < len(text) and is_base(text[i + 1]) else 1
-    return 1 if _rank(char) is not None else 0
+_BASES = "\u1780-\u17a2\u17a5-\u17b3\u25cc"
+# A base, then subscripts (coeng + base; a coeng alone) and combining marks; else one char.
+_CLUSTER = re.compile(f"[{_BASES}](?:\u17d2[{_BASES}]?|[\u17b6-\u17d1\u17d3\u17dd])*|.", re.S)
 
 
 def clusters(text: str) -> list[str]:
     """`text` cut into orthographic clusters (a base and what attaches to it); any other
     character is a cluster of its own. "".join(clusters(t)) == t."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        start = i
-        i += 1
-        if is_base(text[start]):
-            while i < n and (step := _combines(text, i)):
-                i += step
-        out.append(text[start:i])
-    return out
+    return _CLUSTER.findall(text)

@@ -57,16 +57,12 @@ def marked_units(text: str, parsed: list[Word]) -> tuple[list[str], list[bool]]:
 
 def _render(units: list[str], marks: list[bool]) -> Markup:
     out: list[str] = []
-    open_ = False
-    for unit, mark in zip(units, marks, strict=True):
-        if mark and not open_:
-            out.append("<mark>")
-        elif not mark and open_:
-            out.append("</mark>")
-        open_ = mark
-        out.append(str(escape(unit)))
-    if open_:
-        out.append("</mark>")
+    start = 0
+    for i in range(1, len(units) + 1):
+        if i == len(units) or marks[i] != marks[start]:
+            piece = str(escape("".join(units[start:i])))
+            out.append(f"<mark>{piece}</mark>" if marks[start] else piece)
+            start = i
     return Markup("".join(out))  # noqa: S704 - every piece of text was escaped above
 
 
