@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 COENG = "\u17d2"
 RO = "\u179a"
@@ -120,41 +121,40 @@ def _shifter_for(base: str, texts: list[str]) -> str:
 def canonical_khmer(text: str) -> str:
     """`text` with every Khmer cluster in canonical order and invisible characters removed.
     Everything else (Latin, digits, spaces, punctuation) is left as it is."""
-    text = unicodedata.normalize("NFC", text)
-    chars = [_DEPRECATED.get(c, c) for c in text if c not in INVISIBLE]
-    flat = "".join(chars)
-    out: list[str] = []
-    i, n = 0, len(flat)
+    flat = unicodedata.normalize("NFC", text).translate(_FOLD)
+    return "".join([_canonical_cluster(c) for c in clusters(flat)])
+
+
+_FOLD: dict[int, str | None] = {ord(c): None for c in INVISIBLE}
+_FOLD.update({ord(k): v for k, v in _DEPRECATED.items()})
+
+
+@lru_cache(maxsize=100_000)
+def _canonical_cluster(cluster: str) -> str:
+    """One cluster (see `clusters`) in canonical order; clusters repeat, so each is worked
+    out once."""
+    if len(cluster) == 1 or not is_base(cluster[0]):
+        return cluster
+    parts: list[tuple[int, str]] = []
+    i, n = 1, len(cluster)
     while i < n:
-        char = flat[i]
-        if not is_base(char):
-            out.append(char)
+        c = cluster[i]
+        if c == COENG:
+            follower = cluster[i + 1] if i + 1 < n else ""
+            if follower == COENG:
+                i += 1  # a doubled coeng: keep one
+                continue
+            if follower and is_base(follower):
+                letter = TA if follower == DA else follower
+                parts.append((SUB_RO if letter == RO else SUB, COENG + letter))
+                i += 2
+                continue
+            parts.append((SUB_RO, COENG))  # a dangling coeng, kept last of the subscripts
             i += 1
             continue
-        parts: list[tuple[int, str]] = []
+        parts.append((_rank(c) or SIGN, c))
         i += 1
-        while i < n:
-            c = flat[i]
-            if c == COENG:
-                follower = flat[i + 1] if i + 1 < n else ""
-                if follower == COENG:
-                    i += 1  # a doubled coeng: keep one
-                    continue
-                if follower and is_base(follower):
-                    letter = TA if follower == DA else follower
-                    parts.append((SUB_RO if letter == RO else SUB, COENG + letter))
-                    i += 2
-                    continue
-                parts.append((SUB_RO, COENG))  # a dangling coeng, kept last of the subscripts
-                i += 1
-                continue
-            rank = _rank(c)
-            if rank is None:
-                break
-            parts.append((rank, c))
-            i += 1
-        out.append(_cluster(char, parts))
-    return "".join(out)
+    return _cluster(cluster[0], parts)
 
 
 _BASES = "\u1780-\u17a2\u17a5-\u17b3\u25cc"

@@ -18,13 +18,14 @@ _KHMER_ZERO = 0x17E0
 _SPACES = re.compile(r"\s+")
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # a decimal digit of another script
+
+
 def ascii_digits(text: str) -> str:
     """Every decimal digit as ASCII: Khmer ០១២, Thai, Arabic-Indic, full-width -> 012."""
     if text.isascii():
         return text
-    return "".join(
-        str(unicodedata.digit(c)) if not c.isascii() and c.isdecimal() else c for c in text
-    )
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), text)
 
 
 def khmer_digits(text: str) -> str:
