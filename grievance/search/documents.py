@@ -27,7 +27,10 @@ def store(rows: dict[int, Terms]) -> None:
     session.execute(delete(CaseSearch).where(CaseSearch.case_id.in_(ids)))
     session.execute(
         insert(CaseSearch),
-        [{"case_id": i, "doc": t, "key_version": KEY_VERSION} for i, t in rows.items()],
+        [
+            {"case_id": i, "doc": t.tsvector(case_id=i), "key_version": KEY_VERSION}
+            for i, t in rows.items()
+        ],
     )
     if session.get_bind().dialect.name == "sqlite":
         marks = ",".join(str(int(i)) for i in ids)

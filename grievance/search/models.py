@@ -20,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 from grievance.extensions import db
 from grievance.khmer import KEY_VERSION
 
+BUCKET = 10_000  # case ids per bucket lexeme
 MAX_TERMS = 4000  # per case; a narrative of 10,000 characters has fewer
 WEIGHTS = {"description": "", "concerned": "B", "names": "A"}  # "" is D, the default
 
@@ -32,9 +33,10 @@ class Terms:
     concerned: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
 
-    def tsvector(self) -> str:
+    def tsvector(self, case_id: int | None = None) -> str:
         """PostgreSQL's tsvector input syntax, built here so that no text search parser
-        (whose idea of a letter depends on the server's locale) cuts Khmer words."""
+        (whose idea of a letter depends on the server's locale) cuts Khmer words. With the
+        case id, the lexeme of its id bucket is added (see `bucket_lexeme`)."""
         positions: dict[str, list[str]] = {}
         position = 0
         for name, weight in WEIGHTS.items():
@@ -43,14 +45,25 @@ class Terms:
                 if position > MAX_TERMS or len(term.encode()) > 2000:
                     continue
                 positions.setdefault(term, []).append(f"{min(position, 16383)}{weight}")
-        return " ".join(
+        lexemes = [
             "'" + term.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(at)
             for term, at in positions.items()
-        )
+        ]
+        if case_id is not None:
+            lexemes.append(f"'{bucket_lexeme(case_id // BUCKET)}'")
+        return " ".join(lexemes)
+
+
+def bucket_lexeme(bucket: int) -> str:
+    """A lexeme no word can be ("~" is neither a letter nor a digit) naming a range of
+    BUCKET case ids: the search asks for the newest ranges first from the GIN index alone
+    (grievance.search.query)."""
+    return f"~{bucket}"
 
 
 class SearchDocument(TypeDecorator[Any]):
-    """tsvector on PostgreSQL, from `Terms`; nothing on SQLite, where FTS5 holds them."""
+    """tsvector on PostgreSQL, from `Terms` (or a tsvector literal); nothing on SQLite,
+    where FTS5 holds the terms."""
 
     impl = Text
     cache_ok = True

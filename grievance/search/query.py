@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     cast,
     func,
     literal_column,
@@ -29,12 +30,13 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from grievance.cases.models import Case
 from grievance.khmer import words
 from grievance.khmer.words import is_khmer_char
-from grievance.search.models import CaseSearch
+from grievance.search.models import BUCKET, CaseSearch, bucket_lexeme
 from grievance.search.schema import FTS_TABLE
 
 MAX_WORDS = 8
 CANDIDATES = 1000  # matches ranked for one search (the newest); more show as "1,000+"
-WINDOWS = (20_000, 60_000, 200_000, 600_000)  # PostgreSQL: the newest ids first, then these
+# PostgreSQL: the newest ids are searched first, in windows of these many buckets of ids
+WINDOW_BUCKETS = (2, 4, 14, 40)  # 20k, 60k, 200k, 600k newest ids, then the rest
 # bm25 column weights on SQLite (description, concerned, names), as ts_rank's D, B, A.
 FTS_WEIGHTS = (0.1, 0.4, 1.0)
 
@@ -87,9 +89,10 @@ def narrow(
     every match read and ranked for one page.
 
     PostgreSQL looks for them in windows of case ids, newest first (`newest`: the highest
-    case id): in each window the GIN index and the primary key are combined (BitmapAnd), so
-    only the window's matches are read, and a window is searched only if the newer ones
-    gave fewer than CANDIDATES. A rare word goes through all of them on its few matches."""
+    case id). Each document carries the lexeme of its bucket of BUCKET ids, so a window is
+    the words AND any of its buckets, answered by the GIN index alone: only the window's
+    matches are read, and a window is searched only if the newer ones gave fewer than
+    CANDIDATES. A rare word goes through all of them on its few matches."""
     if dialect == "postgresql":
         return _postgres(query, parsed, identity, newest)
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
@@ -122,27 +125,33 @@ def narrow(
 def _postgres(
     query: Select[Any], parsed: list[Word], identity: ColumnElement[bool], newest: int | None
 ) -> tuple[Select[Any], ColumnElement[Any]]:
-    every = cast(tsquery(parsed, public=False), TSQUERY)
-    public = cast(tsquery(parsed, public=True), TSQUERY)
-    doc, key = CaseSearch.doc, CaseSearch.case_id
-    matched = (
-        query.join(CaseSearch, key == Case.id)
-        .where(doc.op("@@")(every), or_(identity, doc.op("@@")(public)))
-        .add_columns(func.ts_rank(doc, every).label("rank"))
-    )
-    bounds = [newest - w for w in WINDOWS if newest is not None and newest - w > 0]
+    words, public_words = tsquery(parsed, public=False), tsquery(parsed, public=True)
+    every = cast(words, TSQUERY)
+    newest_bucket = -1 if newest is None else newest // BUCKET
     windows = []
-    upper: int | None = None
-    for lower in [*bounds, None]:
-        window = matched
-        if lower is not None:
-            window = window.where(key > lower)
-        if upper is not None:
-            window = window.where(key <= upper)
-        windows.append(window.order_by(key.desc()).limit(CANDIDATES))
-        upper = lower
-    found = (
-        union_all(*windows).subquery() if len(windows) > 1 else windows[0].subquery()
-    )
+    done = 0  # buckets already searched, newest first
+    for size in [*WINDOW_BUCKETS, None]:
+        doc = CaseSearch.doc
+        matched: ColumnElement[Any]
+        if size is None or newest_bucket - done < 0:
+            # The rest: every match older than the windows (a rare word's few).
+            matched = doc.op("@@")(every)
+            if done:
+                matched = and_(matched, CaseSearch.case_id < (newest_bucket - done + 1) * BUCKET)
+        else:
+            ranges = range(newest_bucket - done, max(-1, newest_bucket - done - size), -1)
+            buckets = " | ".join(f"'{bucket_lexeme(b)}'" for b in ranges)
+            matched = doc.op("@@")(cast(f"({words}) & ({buckets})", TSQUERY))
+            done += size
+        windows.append(
+            query.join(CaseSearch, CaseSearch.case_id == Case.id)
+            .where(matched, or_(identity, doc.op("@@")(cast(public_words, TSQUERY))))
+            .add_columns(func.ts_rank(doc, every).label("rank"))
+            .order_by(Case.id.desc())
+            .limit(CANDIDATES)
+        )
+        if size is None or newest_bucket - done < 0:
+            break
+    found = union_all(*windows).subquery() if len(windows) > 1 else windows[0].subquery()
     newest_first = select(found.c.id, found.c.rank).limit(CANDIDATES).subquery()
     return select(newest_first.c.id), newest_first.c.rank

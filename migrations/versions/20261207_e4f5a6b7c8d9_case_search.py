@@ -79,7 +79,7 @@ def _backfill(postgres):
             bind.execute(
                 sa.text('INSERT INTO case_search (case_id, doc, key_version) '
                         'VALUES (:id, CAST(:doc AS tsvector), :v)'),
-                [{'id': i, 'doc': t.tsvector(), 'v': KEY_VERSION} for i, t in found.items()],
+                [{'id': i, 'doc': t.tsvector(case_id=i), 'v': KEY_VERSION} for i, t in found.items()],
             )
         else:
             bind.execute(
