@@ -233,7 +233,7 @@ SELECT c.id,
              FROM regexp_split_to_table(c.description, '(?<=[។.]) ') AS s(body)
              JOIN bench_phrase p ON p.body = s.body), '')
    || ' ' || COALESCE(e.lit_b, '') || ' ' || COALESCE(n.lit_a, '')
-   || ' ''~' || (c.id / :bucket) || )::tsvector,
+   || ' ~' || (c.id / :bucket))::tsvector,
   :version
 FROM cases c
 LEFT JOIN bench_phrase e ON e.grp = 'employer' AND e.body = c.concerned_name
