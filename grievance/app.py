@@ -19,6 +19,7 @@ from grievance.config import PROJECT_ROOT, Config
 from grievance.extensions import babel, csrf, db, migrate
 from grievance.i18n import select_locale, select_timezone
 from grievance.logs import configure_logging
+from grievance.site import assets
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,12 @@ class App(Flask):
         uow.discard()  # nothing a failed view did may stay, nor may its jobs leave
         return super().handle_user_exception(e)
 
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """Static URLs carry the files' content hash: the browser may keep them a year."""
+        if request.endpoint == "static":
+            return assets.YEAR
+        return super().get_send_file_max_age(filename)
+
     def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:
         response = self.make_response(rv)
         if not from_error_handler:
@@ -86,7 +93,8 @@ def create_app(config: Config | None = None) -> App:
         __name__,
         instance_path=config.INSTANCE_PATH,
         template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=str(assets.STATIC),
+        static_url_path=assets.static_url_path(),
     )
     app.config.update(config.flask_settings())
     if config.PROXY_COUNT:

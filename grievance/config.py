@@ -10,6 +10,10 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-secret-change-me"
+DEMO_HOTLINE = "1286"
+DEMO_SMS_NUMBER = "1287"
+# Every SMS carries a link to PUBLIC_BASE_URL; Khmer texts fit two parts up to this length.
+MAX_BASE_URL = 36
 
 
 def _bool(value: str) -> bool:
@@ -39,6 +43,10 @@ class Config:
     MAIL_PORT: int = 25
     MAIL_FROM: str = "samleng@localhost"
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
+    # Shown on every public page and in every SMS. The defaults are the demo's; production
+    # refuses to start until the numbers the public really uses are set.
+    HOTLINE_NUMBER: str = DEMO_HOTLINE
+    SMS_NUMBER: str = DEMO_SMS_NUMBER
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
     SLA_SWEEP_SECONDS: int = 60
     SLA_TIMER: bool = False  # embedded mode: sweep on a timer inside the web process
@@ -74,8 +82,17 @@ class Config:
 
     def check(self) -> None:
         """Refuse to start with settings that would be unsafe in production."""
-        if self.production and self.SECRET_KEY == DEFAULT_SECRET:
+        if not self.production:
+            return
+        if self.SECRET_KEY == DEFAULT_SECRET:
             raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+        if self.HOTLINE_NUMBER.strip() in ("", DEMO_HOTLINE) or self.SMS_NUMBER.strip() in (
+            "",
+            DEMO_SMS_NUMBER,
+        ):
+            raise RuntimeError("set HOTLINE_NUMBER and SMS_NUMBER to the numbers the public uses")
+        if len(self.PUBLIC_BASE_URL.rstrip("/")) > MAX_BASE_URL:
+            raise RuntimeError(f"PUBLIC_BASE_URL must be at most {MAX_BASE_URL} characters")
 
     @property
     def production(self) -> bool:

@@ -21,7 +21,7 @@ CSP = "; ".join(
     ]
 )
 # Public pages with no personal data, which phones and proxies may keep for a while.
-CACHEABLE = frozenset({"static", "web.landing", "health.healthz"})
+CACHEABLE = frozenset({"static", "favicon", "web.landing", "health.healthz"})
 
 
 def secure_headers(response: Response) -> Response:
@@ -32,8 +32,11 @@ def secure_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint == "static" and response.status_code == 200:
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
     personal = request.endpoint not in CACHEABLE or current_user.is_authenticated
-    if personal and request.endpoint != "static":
+    if personal and request.endpoint not in ("static", "favicon"):
         headers["Cache-Control"] = "no-store"
     return response
 

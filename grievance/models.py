@@ -23,7 +23,7 @@ from grievance.queues.models import Queue, queue_members
 from grievance.reference import ReferenceStamp
 from grievance.search.models import CaseSearch
 from grievance.sla.models import Closure, SlaMark, SlaPolicy
-from grievance.tracking.models import TrackingLink
+from grievance.tracking.models import SecretCheck, TrackingLink
 
 __all__ = [
     "Attachment",
@@ -47,6 +47,7 @@ __all__ = [
     "SlaMark",
     "SlaPolicy",
     "StatsSnapshot",
+    "SecretCheck",
     "TrackingLink",
     "User",
     "UserRole",

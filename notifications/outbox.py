@@ -58,6 +58,7 @@ def on_notice(notice: Notice) -> None:
         return
     context = {k: v for k, v in notice.context.items() if k != "secret"}
     context["reference"] = case.reference
+    context["event"] = notice.event_seq  # the step's own words are read from it when sent
     secret = notice.context.get("secret")
     for recipient in recipients(notice, case):
         for channel in channels:
@@ -76,8 +77,9 @@ def on_notice(notice: Notice) -> None:
 def recipients(notice: Notice, case: Case) -> Iterator[Recipient]:
     if notice.target == "complainant":
         person = case.complainant
-        # Anonymous, or no consent to be contacted: nobody to tell.
-        if person is not None and person.phone and person.consent_to_contact:
+        # Anonymous, or no consent to be contacted: nobody to tell (unless she asked).
+        asked = notice.template in rules.ASKED_FOR
+        if person is not None and person.phone and (person.consent_to_contact or asked):
             yield person_recipient(person)
         return
     users: list[User | None] = []

@@ -21,7 +21,7 @@ from grievance import jobs, uow
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.types import utcnow
-from notifications import crypto, messages, rules
+from notifications import complainant_sms, crypto, messages, rules
 from notifications.channels import (
     DeliveryError,
     Message,
@@ -156,11 +156,8 @@ def compose(row: Notification) -> Message:
     address = row.address or ""
     if row.channel == rules.SMS:
         secret = crypto.unseal(row.context.get("secret_sealed"))
-        part = "sms"
-        if messages.needs(row.template, "sms", "secret") and not secret:
-            part = "sms_without_secret"  # the secret was erased after a final failure
-        body = messages.text(row.template, part, row.language, secret=secret or "", **values)
-        return Message(row.idempotency_key, row.channel, address, body)
+        text = complainant_sms.body(row, secret)
+        return Message(row.idempotency_key, row.channel, address, text)
     return email_message(row, values, address)
 
 

@@ -24,18 +24,25 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("referred", "complainant"): (SMS,),
     ("rejected", "complainant"): (SMS,),
     ("merged", "complainant"): (SMS,),
+    ("secret_check", "complainant"): (SMS,),
+    ("secret_reissued", "complainant"): (SMS,),
     ("assigned", "assignee"): (IN_APP, EMAIL),
     ("information_provided", "assignee"): (IN_APP,),
+    ("information_added", "assignee"): (IN_APP,),
     ("returned_to_officer", "assignee"): (IN_APP,),
     ("rejection_denied", "assignee"): (IN_APP,),
     ("sla_at_risk", "assignee"): (IN_APP, EMAIL),
     ("sla_breach", "supervisor"): (IN_APP, EMAIL),
     ("break_glass", "supervisor"): (IN_APP, EMAIL),
+    ("secret_guessing", "supervisor"): (IN_APP, EMAIL),
     ("escalated", "supervisor"): (IN_APP, EMAIL),
     ("appeal_lodged", "supervisor"): (IN_APP,),
     ("rejection_pending", "supervisor"): (IN_APP,),
     ("weekly_digest", "oversight"): (IN_APP, EMAIL),
 }
+
+# Sent to the phone on file even without consent to be contacted: she asked for them.
+ASKED_FOR: frozenset[str] = frozenset({"secret_check", "secret_reissued"})
 
 # No message, on purpose: the complainant did this themselves and saw it on screen.
 SILENT: frozenset[tuple[str, str]] = frozenset(

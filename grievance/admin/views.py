@@ -16,7 +16,9 @@ from grievance.cases.models import Province
 from grievance.domain import LANGUAGES, ROLES
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.refusals import explain
 from grievance.text import clean_text
+from workflows.i18n import N_
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,7 +66,7 @@ def users() -> str | Response | tuple[str, int]:
                 language=form.language.data or "km",
             )
         except DomainError as error:
-            form.username.errors = [_account_message(error.code)]
+            form.username.errors = [explain(error, N_("This account cannot be created."))]
         else:
             flash(_("Account %(username)s created.", username=user.username), "info")
             return redirect(url_for("admin.users"))
@@ -81,15 +83,8 @@ def user_action(user_id: int, action: str) -> Response:
         return redirect(url_for("admin.users"))
     try:
         account_action(current_user, user, action)
-    except DomainError:
-        flash(_("You cannot deactivate your own account."), "error")
+    except DomainError as error:
+        flash(explain(error), "error")
         return redirect(url_for("admin.users"))
     flash(_("Saved."), "info")
     return redirect(url_for("admin.users"))
-
-
-def _account_message(code: str) -> str:
-    return {
-        "username_taken": _("This username is already used."),
-        "password_too_short": _("Use at least 10 characters."),
-    }.get(code, _("This account cannot be created."))

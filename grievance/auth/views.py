@@ -28,6 +28,8 @@ from grievance.auth.services import authenticate, change_password
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.ratelimit import limiter, setting
+from grievance.refusals import explain
+from workflows.i18n import N_
 
 bp = Blueprint("auth", __name__)
 PENDING_SECONDS = 300
@@ -156,17 +158,10 @@ def password() -> Page:
             change_password(user, form.current.data or "", form.new.data or "")
         except DomainError as error:
             field = form.current if error.code == "wrong_password" else form.new
-            field.errors = [_password_message(error.code)]
+            field.errors = [explain(error, N_("This password cannot be used."))]
             return render_template("auth/password.html", form=form), 400
         sessions.end_everywhere(user)
         sessions.start(user)  # this session carries on under the new version
         flash(_("Your password is changed. You were signed out everywhere else."), "info")
         return redirect(url_for("web.staff_home"))
     return render_template("auth/password.html", form=form)
-
-
-def _password_message(code: str) -> str:
-    return {
-        "wrong_password": _("Your current password is not right."),
-        "password_too_short": _("Use at least 10 characters."),
-    }.get(code, _("This password cannot be used."))

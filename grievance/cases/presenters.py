@@ -18,6 +18,8 @@ EVENT_KINDS = {
     "break_glass": N_("Restricted case opened with a reason"),
     "notification": N_("Message sent"),
     "rating": N_("Satisfaction rating"),
+    "queue": N_("Moved to another queue"),
+    "secret_guessing": N_("Many wrong secrets tried on the status page"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),
@@ -28,6 +30,10 @@ INPUT_LABELS = {
     "agency": N_("Referred to"),
     "merged_into": N_("Merged into"),
     "assignee_id": N_("Officer"),
+    "queue": N_("Queue"),
+    "limit": N_("Limit"),
+    "from": N_("From"),
+    "to": N_("To"),
     "rating": N_("Rating"),
     "level": N_("Escalation level"),
     "clock": N_("Clock"),

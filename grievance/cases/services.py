@@ -136,7 +136,7 @@ def file_case(
         actor_role=actor_role,
         to_state=case.state,
         public=True,
-        data={"channel": data.channel},
+        data={"channel": data.channel, "queue": queue.code if queue else None},
         at=at,
     )
     db.session.flush()

@@ -54,12 +54,15 @@ def facts_for(case: Case, now: datetime, calendar: WorkingCalendar | None = None
     window_open = auto_close_due = False
     if case.resolution_proposed_at is not None:
         cal = calendar or clocks.working_calendar()
-        days = cal.working_days_between(case.resolution_proposed_at, now, case.province_code)
+        # Two dates a few weeks after the answer, not a walk from the answer to now.
+        answered, province = case.resolution_proposed_at, case.province_code
+        appeal_end = cal.add_working_time(answered, days=APPEAL_WINDOW_DAYS, province=province)
+        closes_at = cal.add_working_time(answered, days=AUTO_CLOSE_DAYS, province=province)
         taken = _transitions_taken(case)
         # One appeal per case, and none once the complainant accepted the answer.
         reopenable = case.state != "closed" or (taken and taken[-1] == "auto_close")
-        window_open = bool(reopenable) and "appeal" not in taken and days <= APPEAL_WINDOW_DAYS
-        auto_close_due = days >= AUTO_CLOSE_DAYS
+        window_open = bool(reopenable) and "appeal" not in taken and now <= appeal_end
+        auto_close_due = now >= closes_at
     return Facts(
         state=case.state,
         case_id=case.id,

@@ -19,7 +19,9 @@ from grievance.extensions import db
 from grievance.i18n import lang
 from grievance.khmer import sorted_choices
 from grievance.queues.forms import BreakGlassForm
+from grievance.refusals import explain
 from grievance.security import normalize_reference
+from grievance.tracking import recovery
 from workflows import MissingInput, WorkflowError, get_workflow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -66,6 +68,7 @@ def _render(case: Case, form: TransitionForm | None = None, failed: str = "", st
             failed=failed,
             comment_form=CommentForm(),
             show_identity=policy.can_see_identity(current_user, case),
+            may_recover=recovery.may_recover(current_user, case),
         ),
         status,
     )
@@ -110,7 +113,7 @@ def act(reference: str, name: str):  # type: ignore[no-untyped-def]
         flash(_(error.message), "error")
         return _refused(reference, form, name, error.http_status)
     except DomainError as error:
-        flash(_domain_message(error), "error")
+        flash(explain(error), "error")
         return _refused(reference, form, name, 400)
     flash(_("Done."), "info")
     return redirect(url_for("cases.show", reference=case.reference))
@@ -132,7 +135,7 @@ def comment(reference: str) -> Response:
             public=bool(form.public.data),
         )
     except DomainError as error:
-        flash(_domain_message(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("cases.show", reference=case.reference))
     flash(_("Comment added."), "info")
     return redirect(url_for("cases.show", reference=case.reference) + "#timeline")
@@ -142,14 +145,3 @@ def _refused(reference: str, form: TransitionForm, name: str, status: int):  # t
     """The step was refused: show the case as it stands, with what was typed kept."""
     uow.discard()
     return _render(_load(reference), form, failed=name, status=status)
-
-
-def _domain_message(error: DomainError) -> str:
-    messages = {
-        "unknown_officer": _("Choose an active officer."),
-        "unknown_case": _("No case has that reference."),
-        "bad_rating": _("A rating is a number from 1 to 5."),
-        "empty_comment": _("Write something first."),
-        "comment_too_long": _("That text is too long."),
-    }
-    return messages.get(error.code, _("This action is not possible."))

@@ -1,4 +1,6 @@
-"""Routing: which queue a new case goes to.
+"""Routing: which queue a case is in. This module owns `Case.queue_id`: a new case's
+queue (`route`, set by the filing service before the first INSERT) and every later move
+(`move`, which writes the timeline event that says so).
 
 The rules, in order:
 1. Candidates are the active province-level (level 0) queues, by position then id.
@@ -15,10 +17,14 @@ The rules, in order:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
+
+from sqlalchemy import select
 
 from grievance import reference
 from grievance.auth.models import User
+from grievance.cases import events
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.queues.models import Queue
@@ -64,3 +70,31 @@ def route(case: Case) -> QueueRule | None:
             if queue is not None and has_woman_member(queue):
                 return rule
     return matching[0] if matching else national_queue(queues)
+
+
+def move(
+    case: Case,
+    queue_id: int,
+    *,
+    reason: str,
+    actor_id: int | None = None,
+    actor_role: str = "system",
+    at: datetime | None = None,
+) -> None:
+    """Put the case in another queue and say so on its timeline (staff only: the
+    complainant sees no queues)."""
+    if case.queue_id == queue_id:
+        return
+    codes = dict(
+        db.session.execute(
+            select(Queue.id, Queue.code).where(
+                Queue.id.in_([q for q in (case.queue_id, queue_id) if q is not None])
+            )
+        )
+        .tuples()
+        .all()
+    )
+    old = codes.get(case.queue_id) if case.queue_id is not None else None
+    data = {"from": old, "to": codes.get(queue_id), "reason": reason}
+    case.queue_id = queue_id
+    events.record(case, "queue", actor_id=actor_id, actor_role=actor_role, data=data, at=at)

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from grievance.errors import DomainError
+from grievance.refusals import explain
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
@@ -33,7 +34,7 @@ def http_error(error: HTTPException) -> WerkzeugResponse:
 
 def domain_error(error: DomainError) -> tuple[str, int]:
     """A refusal no view turned into a message of its own: the page for its status."""
-    message = _error_message(error.status)
+    message = explain(error, _error_message(error.status))
     return render_template("web/error.html", code=error.status, message=message), error.status
 
 

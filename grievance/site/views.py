@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from grievance.domain import ROLES
@@ -20,3 +20,9 @@ def landing() -> str:
 def staff_home() -> str:
     roles = sorted(current_user.role_names)
     return render_template("web/staff_home.html", roles=roles, role_labels=ROLES)
+
+
+def public_numbers() -> dict[str, str]:
+    """The hotline and SMS numbers every public page shows (template variables)."""
+    cfg = current_app.config["SAMLENG"]
+    return {"hotline_number": cfg.HOTLINE_NUMBER, "sms_number": cfg.SMS_NUMBER}

@@ -44,6 +44,7 @@ from grievance.cases.models import Case
 from grievance.effects import Notice, emit
 from grievance.extensions import db, insert_unless_present
 from grievance.jobs import enqueue, job
+from grievance.queues import routing
 from grievance.queues.models import Queue
 from grievance.sla import clocks
 from grievance.sla.models import SlaMark, SlaPolicy
@@ -317,7 +318,7 @@ def _breach(case: Case, mark: SlaMark, now: datetime, queues: dict[int, int | No
     clocks.rebase_resolve(case, mark.due_at, now)
     queue_id = _level_queue(case.escalation_level, queues)
     if queue_id is not None:
-        case.queue_id = queue_id
+        routing.move(case, queue_id, reason="escalation", at=now)
     return True
 
 

@@ -22,6 +22,7 @@ from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.i18n import lang
 from grievance.khmer import sorted_choices
+from grievance.refusals import explain
 from grievance.sla import admin, services, status
 from grievance.sla.forms import ClosureForm, NewPolicyForm, PolicyForm, PriorityForm, RemoveForm
 from grievance.sla.models import SlaPolicy
@@ -52,27 +53,6 @@ def _priority_form_for(case: Case) -> PriorityForm | None:
 
 def _today() -> date:
     return utcnow().astimezone(status.request_calendar().tz).date()
-
-
-def _error(error: DomainError) -> str:
-    messages = {
-        "closure_dates": _("The last day cannot be before the first day."),
-        "closure_too_long": _("A closure can last at most one year."),
-        "reason_required": _("Please give a reason."),
-        "unknown_province": _("Choose provinces from the list."),
-        "closure_out_of_scope": _(
-            "You can add closures only for the provinces you manage, one or more of them."
-        ),
-        "bad_target": _("Each target must be more than zero and at most one year."),
-        "acknowledge_after_resolve": _("Acknowledging cannot take longer than resolving."),
-        "policy_exists": _("That policy already exists: edit it instead."),
-        "policy_replaced": _("Someone changed this policy meanwhile. Please start again."),
-        "same_priority": _("The case already has that priority."),
-        "no_sla_policy": _("There is no deadline policy for that priority."),
-        "case_closed": _("This case is closed."),
-        "not_allowed": _("You may not change this case's priority."),
-    }
-    return messages.get(error.code, _("That did not work. Please check and try again."))
 
 
 # -- calendar and closures ----------------------------------------------------------------
@@ -134,7 +114,7 @@ def add_closure() -> Response | tuple[str, int]:
         )
     except DomainError as error:
         uow.discard()
-        flash(_error(error), "error")
+        flash(explain(error), "error")
         return _calendar_page(form, 400)
     flash(_("Closure saved. Deadlines of open cases are being recalculated."), "info")
     return redirect(url_for(".calendar"))
@@ -202,7 +182,7 @@ def new_policy() -> Response | tuple[str, int]:
         )
     except DomainError as error:
         uow.discard()
-        flash(_error(error), "error")
+        flash(explain(error), "error")
         return _policies_page(form, 400 if error.status == 400 else 409)
     flash(_("Policy saved. It applies to cases filed from now on."), "info")
     return redirect(url_for(".policies"))
@@ -221,7 +201,7 @@ def edit_policy(policy_id: int) -> Response | tuple[str, int]:
             admin.revise_policy(policy.id, form.data_for_service(), current_user)
         except DomainError as error:
             uow.discard()
-            flash(_error(error), "error")
+            flash(explain(error), "error")
         else:
             flash(_("New version saved. Open cases keep the version they started with."), "info")
             return redirect(url_for(".policies"))
@@ -264,7 +244,7 @@ def change_priority(reference: str) -> Response:
         )
     except DomainError as error:
         uow.discard()
-        flash(_error(error), "error")
+        flash(explain(error), "error")
         return redirect(target)
     flash(_("Priority changed; the deadlines were recalculated."), "info")
     return redirect(target)

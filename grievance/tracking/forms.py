@@ -13,11 +13,13 @@ from wtforms import (
     HiddenField,
     MultipleFileField,
     RadioField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from grievance.intake import uploads
 from grievance.tracking.services import MAX_FILES, MAX_TEXT
@@ -93,6 +95,18 @@ class AnswerForm(StepForm):
         return {"answer": self.answer.data}
 
 
+class AddInformationForm(AnswerForm):
+    """More information or a photo, at any open stage."""
+
+    answer = TextAreaField(
+        _l("What do you want to add?"),
+        validators=[Length(max=MAX_TEXT)],
+    )
+
+    def inputs(self) -> dict[str, object]:
+        return {"text": self.answer.data}
+
+
 class AcceptForm(StepForm):
     rating = RadioField(RATING_LABEL, choices=RATINGS, coerce=int, validators=[Optional()])
     comment = TextAreaField(
@@ -152,5 +166,37 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "accept_resolution": AcceptForm,
     "accept_answer": AcceptForm,
     "appeal": AppealForm,
+    "add_information": AddInformationForm,
     "withdraw": WithdrawForm,
 }
+
+
+class RecoveryCodeForm(FlaskForm):
+    """The code the caller reads back from the SMS."""
+
+    code = StringField(
+        _l("Code the caller reads out"),
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12},
+    )
+
+
+class RecoveryChecksForm(FlaskForm):
+    """No phone on file: which identity checks the caller passed, and how."""
+
+    checks = SelectMultipleField(
+        _l("Checks the caller passed"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    note = TextAreaField(_l("How you checked (what the caller said or showed)"))
+
+
+class NewSecretRequestForm(FlaskForm):
+    """The public page: reference and the phone number given when filing."""
+
+    reference = StringField(_l("Tracking reference"), render_kw={"autocomplete": "off"})
+    phone = StringField(
+        _l("The phone number you gave when you filed"),
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )

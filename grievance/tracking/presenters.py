@@ -23,15 +23,19 @@ from grievance.tracking import schedule
 from workflows import State, get_workflow
 from workflows.i18n import N_
 
-# Transitions the complainant's side may take from the status page.
+# The complainant's steps on the status page: workflow transitions, and adding
+# information or a photo, which any open case takes without changing its state.
+ADD_INFORMATION = "add_information"
 ACTIONS = (
     "provide_information",
     "ask_follow_up",
     "accept_resolution",
     "accept_answer",
     "appeal",
+    ADD_INFORMATION,
     "withdraw",
 )
+WITH_FILES = frozenset({"provide_information", ADD_INFORMATION})
 # Final states after which we ask how we did (not after a withdrawal or a merge).
 RATEABLE = frozenset({"closed", "rejected", "referred"})
 
@@ -41,6 +45,9 @@ FILED = {
     "suggestion": N_("Suggestion received"),
 }
 # The complainant's own steps, in their words; other steps show the new state's label.
+OWN_COMMENT = N_("You added information")
+FROM_US = N_("Message from us")
+FROM_REPRESENTATIVE = N_("Message from your representative")
 OWN_STEPS = {
     "provide_information": N_("You sent your answer"),
     "ask_follow_up": N_("You asked for more help"),
@@ -87,10 +94,19 @@ class StatusPage:
     timeline: list[Entry] = field(default_factory=list)
     question: Entry | None = None  # the question waiting for an answer
     answer: Entry | None = None  # the answer waiting to be accepted or appealed
+    closes_on: datetime | None = None  # when an unanswered answer closes the case itself
+    final: bool = False  # our answer after her appeal: no further appeal here
+    outside: bool = False  # show the routes outside NSSF (after the appeal, or refused)
 
 
 def can_rate(case: Case) -> bool:
     return case.state in RATEABLE and case.satisfaction is None
+
+
+def can_add_information(case: Case) -> bool:
+    """Any open case, except while we wait for her answer (she answers the question then)."""
+    state = get_workflow(case.workflow).state(case.state)
+    return not state.final and not state.paused
 
 
 def _transition_entry(case: Case, event: CaseEvent, rejection: str | None) -> Entry | None:
@@ -134,8 +150,11 @@ def public_timeline(case: Case) -> list[Entry]:
             if data.get("transition") == "propose_rejection":
                 rejection = str(data.get("reason") or "") or None
             entry = _transition_entry(case, event, rejection)
-        elif event.kind == "comment" and event.actor_role != "complainant" and data.get("text"):
-            entry = Entry(event.created_at, N_("Message from us"), (("", str(data["text"])),))
+        elif event.kind == "comment" and event.actor_role == "complainant":
+            entry = Entry(event.created_at, OWN_COMMENT)  # her own words stay off the page
+        elif event.kind == "comment" and data.get("text"):
+            title = FROM_REPRESENTATIVE if event.actor_role == "representative" else FROM_US
+            entry = Entry(event.created_at, title, (("", str(data["text"])),))
         elif event.kind == "rating":
             entry = Entry(
                 event.created_at, N_("You rated our service"), rating=_int(data.get("rating"))
@@ -158,17 +177,26 @@ def status_page(case: Case, now: datetime, calendar: WorkingCalendar | None = No
     until = schedule.appeal_until(case, cal)
     timeline = public_timeline(case)
     waiting_for_answer = state.name in ("resolution_proposed", "answered")
+    appealed = any(e.step == "appeal" for e in timeline)
+    actions = [name for name in ACTIONS if name in offered]
+    if can_add_information(case):
+        actions.insert(
+            actions.index("withdraw") if "withdraw" in actions else len(actions), ADD_INFORMATION
+        )
     return StatusPage(
         case=case,
         state=state,
         expected=expected,
         late=expected is not None and expected < now.astimezone(cal.tz).date(),
         paused=bool(state.paused),
-        actions=[name for name in ACTIONS if name in offered],
+        actions=actions,
         can_rate=can_rate(case),
         appeal_until=until if "appeal" in offered else None,
         appeal_passed=until is not None and until < now and "appeal" not in offered,
         timeline=timeline,
         question=_latest(timeline, QUESTIONS) if state.paused else None,
         answer=_latest(timeline, ANSWERS) if waiting_for_answer else None,
+        closes_on=schedule.closes_on(case, cal) if waiting_for_answer else None,
+        final=appealed and (waiting_for_answer or state.final),
+        outside=(appealed and (waiting_for_answer or state.final)) or state.name == "rejected",
     )

@@ -1,12 +1,13 @@
 """The dates the status page promises besides the SLA's expected date (which comes from
-`grievance.sla.status.expected_date`): until when the complainant may appeal."""
+`grievance.sla.status.expected_date`): until when the complainant may appeal, and when an
+answer she leaves unanswered closes the case by itself."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from grievance.cases.models import Case
-from grievance.cases.transitions import APPEAL_WINDOW_DAYS
+from grievance.cases.transitions import APPEAL_WINDOW_DAYS, AUTO_CLOSE_DAYS
 from grievance.sla.calendar import WorkingCalendar
 from workflows import get_workflow
 
@@ -20,4 +21,13 @@ def appeal_until(case: Case, calendar: WorkingCalendar) -> datetime | None:
         return None
     return calendar.add_working_time(
         case.resolution_proposed_at, days=APPEAL_WINDOW_DAYS, province=case.province_code
+    )
+
+
+def closes_on(case: Case, calendar: WorkingCalendar) -> datetime | None:
+    """The day an answer left unanswered closes the case (AUTO_CLOSE_DAYS working days)."""
+    if case.resolution_proposed_at is None:
+        return None
+    return calendar.add_working_time(
+        case.resolution_proposed_at, days=AUTO_CLOSE_DAYS, province=case.province_code
     )

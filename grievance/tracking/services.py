@@ -1,10 +1,11 @@
-"""Complainant use cases behind the status page. Services flush; the view commits."""
+"""Complainant use cases behind the status page. Services flush; the boundary commits."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -13,12 +14,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from grievance.cases import events, transitions
 from grievance.cases.models import Case, CaseEvent
 from grievance.cases.services import server_key
+from grievance.effects import Notice, emit
 from grievance.errors import Conflict, DomainError, NotFound
 from grievance.extensions import db
 from grievance.intake import uploads
 from grievance.security import normalize_reference, secret_matches
 from grievance.text import clean_text
-from grievance.tracking.presenters import ACTIONS, can_rate
+from grievance.tracking import guessing
+from grievance.tracking.presenters import (
+    ACTIONS,
+    ADD_INFORMATION,
+    WITH_FILES,
+    can_add_information,
+    can_rate,
+)
 from grievance.types import utcnow
 
 MAX_TEXT = 5000
@@ -41,6 +50,28 @@ def find_case(reference: str, secret: str) -> int:
     if row is None or not matches:
         raise NotFound("no_case")
     return int(row.id)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    case_id: int | None  # the case, when reference and secret are right
+    too_many: bool = False  # wrong, and this reference has had too many wrong tries
+
+
+def look_up(reference: str, secret: str) -> Lookup:
+    """Reference and secret typed on the lookup page. The right secret always opens the
+    case; a wrong one is counted against the reference (see guessing.py)."""
+    try:
+        return Lookup(find_case(reference, secret))
+    except NotFound:
+        pass
+    failure = guessing.record_failure(reference_key(reference))
+    if failure.alert:
+        ref = normalize_reference(reference)
+        row = db.session.execute(_BY_REFERENCE, {"ref": ref}).first() if ref else None
+        if row is not None:
+            guessing.alert_staff(int(row.id))
+    return Lookup(None, too_many=failure.too_many)
 
 
 def reference_key(reference: str) -> str:
@@ -70,9 +101,11 @@ def take_step(
     """One of the complainant's workflow steps, with the files sent along with an answer."""
     if name not in ACTIONS:
         raise NotFound("no_such_step", name)
-    if len(evidence) > MAX_FILES or (evidence and name != "provide_information"):
+    if len(evidence) > MAX_FILES or (evidence and name not in WITH_FILES):
         raise DomainError("too_many_files")
     cleaned = {k: clean_text(v)[:MAX_TEXT] if isinstance(v, str) else v for k, v in inputs.items()}
+    if name == ADD_INFORMATION:
+        return add_information(case, str(cleaned.get("text") or ""), evidence, at=at)
     event = transitions.apply(
         case, name, transitions.COMPLAINANT, cleaned, expected_version=expected_version, at=at
     )
@@ -81,6 +114,27 @@ def take_step(
         case.satisfaction_comment = str(comment)
     if evidence:
         uploads.store(case, list(evidence))
+    return event
+
+
+def add_information(
+    case: Case, text: str, evidence: Sequence[uploads.Evidence] = (), *, at: datetime | None = None
+) -> CaseEvent:
+    """Something more, at any open stage (not only when we asked): the officer is told."""
+    if not can_add_information(case):
+        raise DomainError("case_not_open")
+    if not text.strip() and not evidence:
+        raise DomainError("empty_comment")
+    data: dict[str, object] = {"text": text}
+    if evidence:
+        data["files"] = len(evidence)
+    event = events.record(
+        case, "comment", actor_id=None, actor_role="complainant", public=True, data=data, at=at
+    )
+    db.session.flush()
+    if evidence:
+        uploads.store(case, list(evidence))
+    emit(Notice(case.id, event.seq, "information_added", "assignee"))
     return event
 
 

@@ -74,8 +74,8 @@ def test_the_complainant_sms_is_written_to_the_outbox_in_khmer(app: Flask) -> No
     row = rows(case_id=filed.case.id)[0]
     db.session.refresh(row)
     text = outbox_file(app, row).read_text(encoding="utf-8")
-    assert "សំឡេង៖ យើងបានទទួលករណី" in text
-    assert filed.case.reference in text
+    assert f"សំឡេង៖ ករណី {filed.case.reference} សម្ងាត់ {filed.secret}" in text
+    assert "http://127.0.0.1:5000/t/" in text and "ទូរស័ព្ទ 1286" in text
     assert "Encoding: UCS-2" in text and "Segments: 2" in text
 
 
@@ -84,7 +84,7 @@ def test_an_english_speaker_gets_english(app: Flask) -> None:
     uow.checkpoint()
     db.session.expire_all()
     text = outbox_file(app, rows(case_id=filed.case.id)[0]).read_text(encoding="utf-8")
-    assert f"we received your case {filed.case.reference}" in text
+    assert f"Samleng: case {filed.case.reference}, secret {filed.secret}." in text
 
 
 def test_nobody_is_texted_without_consent_or_a_phone() -> None:

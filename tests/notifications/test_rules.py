@@ -6,11 +6,22 @@ import re
 
 import pytest
 
+from grievance.config import MAX_BASE_URL
 from notifications import messages, rules
 from notifications.segments import segments
 from workflows import WORKFLOWS
 
 REFERENCE, SECRET = "K7QM-4TX9", "ABCD-EFGH-JKMN"  # realistic lengths
+# The longest link the texts are made for: a PUBLIC_BASE_URL of MAX_BASE_URL characters.
+LINK = "https://" + "x" * (MAX_BASE_URL - len("https://")) + "/t/" + "T" * 16
+# Every text but the information request's (whose question is cut to fit when sent).
+LONGEST = {
+    "reference": REFERENCE,
+    "secret": SECRET,
+    "link": LINK,
+    "hotline": "023 999 999",  # eleven characters: a landline
+    "question": "",
+}
 
 
 def test_every_notify_effect_of_every_workflow_has_a_decision() -> None:
@@ -84,20 +95,26 @@ def test_sms_carry_only_reference_and_status_and_the_secret_only_when_filed(
             if not part.startswith("sms"):
                 continue
             fields = set(re.findall(r"{(\w+)}", raw))
-            allowed = {"reference", "secret"} if template == "filed" else {"reference"}
+            allowed = {"reference", "link", "hotline"}
+            allowed |= (
+                {"secret"} if template in ("filed", "secret_check", "secret_reissued") else set()
+            )
+            allowed |= {"question"} if template == "information_requested" else set()
             assert fields <= allowed, (template, part, fields)
+            assert {"link", "hotline"} <= fields, (template, part)  # every SMS leads somewhere
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)
 def test_every_sms_fits_in_two_segments(language: str) -> None:
     for template in rules.templates_for(rules.SMS):
         for part in messages.catalogue(language)[template]:
-            text = messages.text(template, part, language, reference=REFERENCE, secret=SECRET)
+            values = {**LONGEST, "secret": "123456"} if template == "secret_check" else LONGEST
+            text = messages.text(template, part, language, **values)
             assert segments(text) <= 2, (template, part, text)
 
 
 def test_khmer_sms_are_in_khmer() -> None:
-    text = messages.text("filed", "sms", "km", reference=REFERENCE, secret=SECRET)
+    text = messages.text("filed", "sms", "km", **LONGEST)
     assert any("\u1780" <= c <= "\u17ff" for c in text)
     assert REFERENCE in text and SECRET in text
 

@@ -44,8 +44,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "tracking.forget": frozenset(),
     "tracking.link": ALL,  # the "open your case" page; an unknown token shows an error
     "tracking.open_link": frozenset(),
+    "track_short_link": ALL,  # the same page at the short address SMS texts carry
+    "track_short_link_open": frozenset(),
     "tracking.rate": frozenset(),
-    "web.coming_soon": ALL,
+    "tracking.new_secret": ALL,  # the same answer whatever is typed
+    "recovery.show": frozenset(),  # another province's case: 404 for every role
+    "recovery.send_code": frozenset(),
+    "recovery.reissue": frozenset(),
+    "favicon": ALL,
     "intake.api.openapi": ALL,
     "open311.services": ALL,
     "open311.service_definition": ALL,

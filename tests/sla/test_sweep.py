@@ -65,8 +65,9 @@ def test_breach_marks_overdue_tells_the_supervisor_and_escalates_once() -> None:
     case = reload(case)
     assert case.state == "escalated" and case.escalation_level == 1
     assert queue_code(case) == "national"
-    kinds = [e.kind for e in timeline(case)][-3:]
-    assert kinds == ["sla_breach", "transition", "clock"]  # no reminder once past due
+    kinds = [e.kind for e in timeline(case)][-4:]
+    # No reminder once past due; the move to the national unit's queue is on the timeline.
+    assert kinds == ["sla_breach", "transition", "clock", "queue"]
     assert [e.data for e in timeline(case, "sla_breach")] == [{"clock": "resolve", "level": 0}]
     assert {n.user_id for n in notices(case, "sla_breach")} == {boss.id}
     # Level 1 has its own target (5 working days) counted from the missed deadline.

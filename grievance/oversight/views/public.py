@@ -11,11 +11,10 @@ import io
 import json
 from typing import Any
 
-from flask import Response, abort, render_template
+from flask import Response, render_template
 from flask_babel import gettext as _
 
 from grievance.domain import SEXES
-from grievance.errors import NotFound
 from grievance.i18n import lang
 from grievance.oversight import figures, forum_followup, snapshots
 from grievance.oversight.models import StatsSnapshot
@@ -132,10 +131,7 @@ def forums() -> str:
 
 @bp.get("/accountability/forums/<int:forum_id>")
 def forum(forum_id: int) -> str:
-    try:
-        found, concerns, hidden = forum_followup.forum(forum_id)
-    except NotFound:
-        abort(404)
+    found, concerns, hidden = forum_followup.forum(forum_id)
     return render_template(
         "forums/show.html",
         forum=found,

@@ -20,7 +20,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from grievance.auth import roles_required
-from grievance.errors import NotFound
 from grievance.i18n import lang
 from grievance.oversight import exports, figures, redacted, snapshots
 from grievance.oversight.forms import CsvForm, SearchForm, XlsxForm
@@ -78,10 +77,7 @@ def case_list() -> str:
 @bp.get("/oversight/cases/<reference>")
 @roles_required(*OVERSIGHT)
 def case_show(reference: str) -> str:
-    try:
-        summary, steps = redacted.get_case(reference)
-    except NotFound:
-        abort(404)
+    summary, steps = redacted.get_case(reference)
     return render_template(
         "oversight/case.html",
         case=summary,
@@ -133,10 +129,7 @@ def export_xlsx() -> WerkzeugResponse | tuple[str, int]:
 
 
 def _own_export(export_id: int) -> exports.CaseExport:
-    try:
-        return exports.get_export(export_id, current_user.id)
-    except NotFound:
-        abort(404)
+    return exports.get_export(export_id, current_user.id)
 
 
 @bp.get("/oversight/exports/<int:export_id>")

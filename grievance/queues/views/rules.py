@@ -19,7 +19,7 @@ from grievance.queues.filters import category_choices, province_choices
 from grievance.queues.forms import QueueForm
 from grievance.queues.models import Queue
 from grievance.queues.routing import members_of
-from workflows import N_
+from grievance.refusals import explain
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 EDITORS = ("supervisor", "admin")
@@ -83,14 +83,6 @@ def _rules(form: QueueForm) -> rules.QueueRules:
     )
 
 
-MESSAGES = {
-    "restricted_needs_restricted_queue": N_(
-        'Only a restricted queue may take restricted cases. Tick "Restricted queue".'
-    ),
-    "code_taken": N_("Another queue already has this code."),
-}
-
-
 def _edit(queue: Queue | None) -> Response | tuple[str, int]:
     if queue is not None and not rules.can_edit(current_user, queue):
         abort(403)
@@ -103,7 +95,7 @@ def _edit(queue: Queue | None) -> Response | tuple[str, int]:
             abort(403)
         except (Conflict, DomainError) as error:
             uow.discard()
-            flash(_(MESSAGES.get(error.code, N_("This action is not possible."))), "error")
+            flash(explain(error), "error")
             return render_template("queues/rule_form.html", form=form, queue=queue), 400
         flash(_("Queue %(code)s saved.", code=saved.code), "info")
         return redirect(url_for("queues.rules.index"))

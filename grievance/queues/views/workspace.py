@@ -82,10 +82,7 @@ def queues() -> str:
 @roles_required("officer", "supervisor", "admin")
 def queue(code: str) -> str:
     now = utcnow()
-    try:
-        found = overview.queue_view(current_user, code, request.args.get("page", 1, int), now)
-    except NotFound:
-        abort(404)
+    found = overview.queue_view(current_user, code, request.args.get("page", 1, int), now)
     return render_template(
         "queues/queue.html",
         summary=found.summary,
@@ -181,7 +178,7 @@ def open_restricted(reference: str) -> Response | tuple[str, int]:
     try:
         restricted.break_glass(case, current_user, form.reason.data or "")
     except NotFound:
-        abort(404)
+        raise  # the error page, as for any case the user may not open
     except DomainError:
         return render_template("queues/break_glass.html", case=case, form=form), 400
     return redirect(url_for("cases.show", reference=case.reference))

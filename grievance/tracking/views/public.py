@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -20,8 +20,14 @@ from grievance.cases.models import Case
 from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
 from grievance.ratelimit import limiter, setting
-from grievance.tracking import links, presenters, services
-from grievance.tracking.forms import STEP_FORMS, LookupForm, RateForm, StepForm
+from grievance.tracking import links, presenters, recovery, services
+from grievance.tracking.forms import (
+    STEP_FORMS,
+    LookupForm,
+    NewSecretRequestForm,
+    RateForm,
+    StepForm,
+)
 from grievance.types import utcnow
 from workflows import MissingInput, WorkflowError
 
@@ -84,48 +90,44 @@ def _ask_again() -> Response:
         ),
         "info",
     )
-    return redirect(url_for(".lookup"), 303)
+    return redirect(url_for("tracking.lookup"), 303)
 
 
 # -- lookup -------------------------------------------------------------------------------
 
 
-def _reference_key() -> str:
-    return services.reference_key(request.form.get("reference", ""))
-
-
-def _no_reference() -> bool:
-    return not request.form.get("reference", "").strip()
-
-
-def _lookup_failed(response: Response) -> bool:
-    return response.status_code != 303
-
-
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(setting("TRACK_LIMIT_PER_CLIENT"), methods=["POST"])
-@limiter.limit(
-    setting("TRACK_LIMIT_PER_REFERENCE"),
-    methods=["POST"],
-    key_func=_reference_key,
-    exempt_when=_no_reference,
-    deduct_when=_lookup_failed,
-)
 def lookup() -> ResponseReturnValue:
     form = LookupForm()
-    not_found = False
+    found = None
     if form.validate_on_submit():
-        try:
-            case_id = services.find_case(form.reference.data or "", form.secret.data or "")
-        except NotFound:
-            not_found = True
-        else:
-            _remember(case_id)
-            return redirect(url_for(".status"), 303)
+        found = services.look_up(form.reference.data or "", form.secret.data or "")
+        if found.case_id is not None:
+            _remember(found.case_id)
+            return redirect(url_for("tracking.status"), 303)
     form.secret.data = ""  # never sent back, not even when it was wrong
-    return render_template(
-        "tracking/lookup.html", form=form, not_found=not_found, open_case=_tracked_id()
+    page = render_template(
+        "tracking/lookup.html",
+        form=form,
+        not_found=found is not None and not found.too_many,
+        too_many=found is not None and found.too_many,
+        open_case=_tracked_id(),
     )
+    # A 429 keeps nothing of the request (the boundary rolls back): nothing needs keeping.
+    return page, 429 if found is not None and found.too_many else 200
+
+
+@bp.route("/new-secret", methods=["GET", "POST"])
+@limiter.limit(setting("TRACK_LIMIT_PER_CLIENT"), methods=["POST"])
+def new_secret() -> ResponseReturnValue:
+    """A new secret by SMS to the phone given when filing. The answer is the same whether
+    or not reference and number match a case: the page confirms nothing."""
+    form = NewSecretRequestForm()
+    if form.validate_on_submit():
+        recovery.request_by_phone(form.reference.data or "", form.phone.data or "")
+        return render_template("tracking/new_secret.html", form=None, asked=True)
+    return render_template("tracking/new_secret.html", form=form, asked=False)
 
 
 # -- one-time links -----------------------------------------------------------------------
@@ -133,7 +135,7 @@ def lookup() -> ResponseReturnValue:
 
 def _link_gone(gone: links.LinkGone) -> ResponseReturnValue:
     if gone.case_id is not None and gone.case_id == _tracked_id():
-        return redirect(url_for(".status"), 303)  # the same phone tapping the link again
+        return redirect(url_for("tracking.status"), 303)  # the same phone tapping the link again
     if gone.code == "link_used":
         notice = _("This link was already used. Please type your tracking reference and secret.")
     else:
@@ -163,7 +165,7 @@ def open_link(token: str) -> ResponseReturnValue:
         uow.discard()
         return _link_gone(gone)
     _remember(case_id)
-    return redirect(url_for(".status"), 303)
+    return redirect(url_for("tracking.status"), 303)
 
 
 # -- the status page and the complainant's steps ------------------------------------------
@@ -206,6 +208,7 @@ def _done_message(name: str) -> str:
         "accept_answer": _("Thank you. Your case is now closed."),
         "appeal": _("We have received your appeal. A different officer will review your case."),
         "withdraw": _("Your case has been withdrawn."),
+        "add_information": _("Thank you. The officer has your information."),
     }
     return messages[name]
 
@@ -242,7 +245,7 @@ def act(name: str) -> ResponseReturnValue:
         flash(_("This action is not possible."), "error")
         return _render(case, status=error.status)
     flash(_done_message(name), "info")
-    return redirect(url_for(".status"), 303)
+    return redirect(url_for("tracking.status"), 303)
 
 
 @bp.post("/rate")
@@ -267,11 +270,11 @@ def rate() -> ResponseReturnValue:
         flash(_("You have already told us how happy you are. Thank you."), "info")
         return _render(case, status=error.status)
     flash(_("Thank you for telling us."), "info")
-    return redirect(url_for(".status"), 303)
+    return redirect(url_for("tracking.status"), 303)
 
 
 @bp.post("/done")
 def forget() -> Response:
     session.pop(SESSION_KEY, None)
     flash(_("Your case page is closed."), "info")
-    return redirect(url_for(".lookup"), 303)
+    return redirect(url_for("tracking.lookup"), 303)
