@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import selectinload
 
 from grievance.auth.models import User
@@ -129,6 +130,10 @@ def _filtered(
     newest = None
     if dialect == "postgresql":
         newest = db.session.scalar(select(func.max(CaseSearch.case_id)))
+        # The best plan depends on how common the words are. psycopg prepares a statement
+        # run five times, and PostgreSQL may then keep one generic plan for every word,
+        # which walks the whole table for a common one (seconds at 1M cases).
+        db.session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
     return search_query.narrow(query, parsed, identity_clause(user), dialect, newest)
 
 
