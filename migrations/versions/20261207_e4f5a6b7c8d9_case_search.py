@@ -1,7 +1,7 @@
 """case search: Khmer-aware full-text index (tsvector on PostgreSQL, FTS5 on SQLite)
 
 Revision ID: e4f5a6b7c8d9
-Revises: c7d8e9f0a1b2
+Revises: 3f1a9c2e7b10
 Create Date: 2026-12-07 09:00:00
 
 One row per case in `case_search`. PostgreSQL: `doc` is a tsvector built by the app from
@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'e4f5a6b7c8d9'
-down_revision = 'c7d8e9f0a1b2'
+down_revision = '3f1a9c2e7b10'
 branch_labels = None
 depends_on = None
 
