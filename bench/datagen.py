@@ -10,7 +10,9 @@ like a few years of NSSF complaints: filed over the last three years, mostly in 
 hours; about 40 % in Phnom Penh; most complainants women; one in ten anonymous; states by
 workflow (most cases closed, recent ones mostly open); acknowledgement and answers a few
 working days after filing, some late; a third of closed cases rated; a few confidential
-or restricted. The narrative and names are short placeholders.
+or restricted. Narratives, employers and names are recombined from a bank of Khmer (and
+some English) phrases about NSSF problems (bench/khmer_text.py), and every case gets its
+search terms (`case_search`) as the filing service would keep them.
 
 Each case also gets its timeline (`case_events`: "filed", then the acknowledgement and the
 step to its present state when it has moved on; a valid hash chain, computed in SQL the
@@ -56,7 +58,8 @@ def _pick(weights: dict[str, int], r: str) -> str:
 PERSONS_SQL = """
 INSERT INTO persons (id, name, phone, sex, age_band, nssf_number, worker_type, language,
                      consent_to_contact, created_at)
-SELECT :base + g, 'Bench Person ' || g, '+8551' || lpad((g % 10000000)::text, 7, '0'),
+SELECT :base + g, (CAST(:names AS text[]))[1 + floor(random() * :nnames)::int],
+       '+8551' || lpad((g % 10000000)::text, 7, '0'),
        {sex}, 'not_stated', 'B' || g, 'garment', 'km', true, now()
 FROM generate_series(1, :n) AS g
 """
@@ -109,14 +112,14 @@ WITH raw AS (
   FROM stated
 )
 INSERT INTO cases (reference, secret_hash, kind, workflow, state, channel, category_id,
-  province_code, concerned_type, description, priority, confidentiality,
+  province_code, concerned_type, concerned_name, description, priority, confidentiality,
   prefers_woman_officer, affected_count, language, complainant_id, deadline_version,
   escalation_level, overdue, ack_due_at, resolve_due_at, acknowledged_at,
   resolution_proposed_at, closed_at, satisfaction, event_count, version, created_at,
   updated_at)
 SELECT
   'B' || lpad(to_hex(:offset + g), 7, '0'), 'bench', kind, kind, state, channel,
-  category_id, province, 'employer', 'Bench case ' || g, 'normal',
+  category_id, province, 'employer', {employer}, {narrative}, 'normal',
   CASE WHEN r_conf < 0.03 THEN 'restricted' WHEN r_conf < 0.10 THEN 'confidential'
        ELSE 'normal' END,
   false, 1, 'km',
@@ -200,6 +203,85 @@ WHERE c.id > :first AND t.at IS NOT NULL
 """
 
 
+def _any(name: str) -> str:
+    """One element of the array parameter :name (its length is :n_name), at random."""
+    return f"(CAST(:{name} AS text[]))[1 + floor(random() * :n_{name})::int]"
+
+
+# A narrative: one in eight in English (two sentences), the others in Khmer: an opening,
+# one or two problems, a detail and a request (bench/khmer_text.py), phrases joined by a
+# space after their full stop.
+NARRATIVE_SQL = (
+    f"CASE WHEN random() < 0.125 THEN {_any('english')} || ' ' || {_any('english')} "
+    f"ELSE {_any('opening')} || ' ' || {_any('problem')} "
+    f"|| CASE WHEN random() < 0.3 THEN ' ' || {_any('problem')} ELSE '' END "
+    f"|| ' ' || {_any('detail')} || ' ' || {_any('request')} END"
+)
+PHRASES_SQL = """
+CREATE TEMP TABLE bench_phrase (grp text, body text, lit_d text, lit_b text, lit_a text)
+ON COMMIT DROP
+"""
+# The search terms of every new case, from the terms of its phrases (the app computes
+# them once per phrase): a narrative's terms are the union of its phrases' (each ends the
+# run of Khmer letters with "។"), the employer's weigh B and the complainant's name A, as
+# grievance.search.models.Terms writes them (positions may differ: no search reads them),
+# with the lexeme of the case's id bucket.
+SEARCH_SQL = """
+INSERT INTO case_search (case_id, doc, key_version)
+SELECT c.id,
+  (COALESCE((SELECT string_agg(p.lit_d, ' ')
+             FROM regexp_split_to_table(c.description, '(?<=[។.]) ') AS s(body)
+             JOIN bench_phrase p ON p.body = s.body), '')
+   || ' ' || COALESCE(e.lit_b, '') || ' ' || COALESCE(n.lit_a, '')
+   || ' ~' || (c.id / :bucket))::tsvector,
+  :version
+FROM cases c
+LEFT JOIN bench_phrase e ON e.grp = 'employer' AND e.body = c.concerned_name
+LEFT JOIN persons pe ON pe.id = c.complainant_id
+LEFT JOIN bench_phrase n ON n.grp = 'name' AND n.body = pe.name
+WHERE c.id > :first
+ORDER BY c.id
+"""
+
+
+def _literal(terms: list[str], weight: str, start: int) -> str:
+    """Terms as a tsvector literal at positions from `start`: the employer's and the name's
+    start far after the narrative's, so that no position holds two weights (one would be
+    lost when the literals are joined)."""
+    escaped = (t.replace("\\", "\\\\").replace("'", "''") for t in terms)
+    return " ".join(f"'{t}':{start + i}{weight}" for i, t in enumerate(escaped))
+
+
+def load_phrases(conn: Connection) -> dict[str, Any]:
+    """The phrase bank in a temporary table with each phrase's terms as tsvector literals
+    (one per weight); returns the array parameters the generating statements take."""
+    from bench.khmer_text import phrase_groups
+    from grievance.khmer import terms
+
+    groups = phrase_groups()
+    conn.execute(text(PHRASES_SQL))
+    rows = []
+    for group, phrases in groups.items():
+        for body in phrases:
+            found = terms(body)
+            rows.append(
+                {
+                    "grp": group,
+                    "body": body,
+                    "d": _literal(found, "", 1),
+                    "b": _literal(found, "B", 12_000),
+                    "a": _literal(found, "A", 14_000),
+                }
+            )
+    conn.execute(text("INSERT INTO bench_phrase VALUES (:grp, :body, :d, :b, :a)"), rows)
+    params: dict[str, Any] = {}
+    for group, phrases in groups.items():
+        key = {"employer": "employers", "name": "names"}.get(group, group)
+        params[key], params[f"n_{key}"] = phrases, len(phrases)
+    params["nnames"] = params["n_names"]
+    return params
+
+
 def _secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
     rows = conn.execute(
         text(
@@ -231,19 +313,27 @@ def generate(conn: Connection, n_cases: int) -> None:
     if n_cases >= 100_000:
         indexes = [
             index
-            for table in ("cases", "persons", "case_events", "notifications")
+            for table in ("cases", "persons", "case_events", "notifications", "case_search")
             for index in _secondary_indexes(conn, table)
         ]
         for name, _definition in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
     started = time.monotonic()
+    phrases = load_phrases(conn)
     sex = _pick(SEX_WEIGHTS, "random()")
-    conn.execute(text(PERSONS_SQL.format(sex=sex)), {"base": base, "n": n_cases})
+    conn.execute(
+        text(PERSONS_SQL.format(sex=sex)),
+        {"base": base, "n": n_cases, "names": phrases["names"], "nnames": phrases["nnames"]},
+    )
     conn.execute(text(f"SELECT setval('persons_id_seq', {base + n_cases})"))
     sql = CASES_SQL.format(
-        province=_pick(PROVINCE_WEIGHTS, "random()"), channel=_pick(CHANNEL_WEIGHTS, "random()")
+        province=_pick(PROVINCE_WEIGHTS, "random()"),
+        channel=_pick(CHANNEL_WEIGHTS, "random()"),
+        employer=_any("employers"),
+        narrative=NARRATIVE_SQL,
     )
     params: dict[str, Any] = {
+        **{k: v for k, v in phrases.items() if k not in ("names", "n_names", "nnames")},
         "n": n_cases,
         "base": base,
         "offset": offset,
@@ -256,13 +346,20 @@ def generate(conn: Connection, n_cases: int) -> None:
         conn.execute(text(statement), {"first": first_case, "genesis": "0" * 64})
     conn.execute(text(EVENT_COUNT_SQL), {"first": first_case})
     conn.execute(text(NOTIFICATIONS_SQL), {"first": first_case})
+    from grievance.khmer import KEY_VERSION
+
+    indexed = time.monotonic()
+    from grievance.search.models import BUCKET
+
+    conn.execute(text(SEARCH_SQL), {"first": first_case, "version": KEY_VERSION, "bucket": BUCKET})
+    print(f"  search terms of the new cases in {time.monotonic() - indexed:.1f} s")
     print(f"  rows inserted in {time.monotonic() - started:.1f} s")
     started = time.monotonic()
     for _name, definition in indexes:
         conn.execute(text(definition))
     if indexes:
         print(f"  {len(indexes)} indexes rebuilt in {time.monotonic() - started:.1f} s")
-    for table in ("cases", "persons", "case_events", "notifications"):
+    for table in ("cases", "persons", "case_events", "notifications", "case_search"):
         conn.execute(text(f"ANALYZE {table}"))
 
 

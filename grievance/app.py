@@ -34,6 +34,7 @@ FEATURES = (
     "grievance.intake",
     "grievance.tracking",
     "grievance.queues",
+    "grievance.search",
     "grievance.sla",
     "grievance.oversight",
     "grievance.admin",

@@ -2,6 +2,13 @@
 the locale's digit grouping) with Babel's CLDR data: the one set of Jinja filters
 templates use for them.
 
+Digits: Western (0-9) on every page, Khmer pages included. That is CLDR's default
+numbering system for Khmer (`km`: latn; Babel has no Khmer-digit symbols for it), and the
+references, secrets and phone numbers shown beside the figures are typed in Western digits
+on every phone. Khmer digits are accepted wherever something is typed (grievance.khmer).
+Times: 24-hour ("14:03") in both languages, never "PM"; CLDR's Khmer patterns are 12-hour
+with Latin AM/PM, so the date part comes from CLDR and the time part is fixed here.
+
 Times are stored in UTC and shown in the configured time zone. Machine-readable outputs
 (CSV, JSON, Open311, `<time datetime>`, `data-value` attributes, form values) stay ISO and
 raw: they do not go through these filters.
@@ -12,15 +19,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel import Locale
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
 Number = int | float | Decimal
 
 
+def datetime_pattern(fmt: str, locale: Locale | None = None) -> str:
+    """The locale's date pattern `fmt` ("short", "medium", "long") and a 24-hour time."""
+    chosen = locale or get_locale() or Locale.parse("km")
+    return f"{chosen.date_formats[fmt].pattern}, HH:mm"
+
+
 def local_time(value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC time in local time: "5 មីនា 2026, 2:03:00 PM" / "Mar 5, 2026, 2:03:00 PM"."""
-    return "" if value is None else format_datetime(value, fmt)
+    """A UTC time in local time: "5 មីនា 2026, 14:03" / "Mar 5, 2026, 14:03"."""
+    return "" if value is None else format_datetime(value, datetime_pattern(fmt))
 
 
 def local_date(value: date | datetime | None, fmt: str = "medium") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -31,6 +31,9 @@ def select_timezone() -> str:
 
 
 def lang() -> str:
+    """The reader's language; Khmer outside a request (jobs and commands)."""
+    if not has_request_context():
+        return "km"
     return str(get_locale() or "km")
 
 

@@ -21,12 +21,14 @@ from grievance.intake.models import (
 from grievance.oversight.models import CaseExport, StatsSnapshot, WorkingDay
 from grievance.queues.models import Queue, queue_members
 from grievance.reference import ReferenceStamp
+from grievance.search.models import CaseSearch
 from grievance.sla.models import Closure, SlaMark, SlaPolicy
 from grievance.tracking.models import SecretCheck, TrackingLink
 
 __all__ = [
     "Attachment",
     "Case",
+    "CaseSearch",
     "CaseExport",
     "CaseEvent",
     "Category",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from grievance.khmer.keys import ascii_digits
+
 # The Cambodian numbers `to_e164` accepts, in the spellings a partner system may send:
 # +855 or 0, the operator prefix, the number; a single space or hyphen between digits.
 _D = "[ -]?[0-9]"
@@ -16,8 +18,9 @@ KH_PHONE_PATTERN = (
 
 
 def to_e164(raw: str, region: str = "KH") -> str | None:
-    """'012 345 678', '+855 12 345 678', '85512345678' -> '+85512345678'; None if invalid."""
-    text = raw.strip()
+    """'012 345 678', '+855 12 345 678', '85512345678', '០១២ ៣៤៥ ៦៧៨' -> '+85512345678';
+    None if invalid."""
+    text = ascii_digits(raw).strip()
     if not text:
         return None
     if text.isdigit() and text.startswith("855") and len(text) > 10:

@@ -21,6 +21,7 @@ from sqlalchemy import String, event, select
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from grievance.extensions import db
+from grievance.khmer.collation import sorted_choices
 from grievance.sla.calendar import Closure as CalendarClosure
 
 _SESSION_KEY = "samleng.reference"
@@ -100,12 +101,13 @@ class Snapshot:
         return category if category is not None and category.active else None
 
     def category_choices(self, lang: str) -> list[tuple[str, str]]:
-        active = sorted((c for c in self.categories.values() if c.active), key=lambda c: c.id)
-        return [(c.code, c.name(lang)) for c in active]
+        """Active categories in the reader's alphabetical order, "other" last."""
+        active = ((c.code, c.name(lang)) for c in self.categories.values() if c.active)
+        return sorted_choices(active, lang, last=("other",))
 
     def province_choices(self, lang: str) -> list[tuple[str, str]]:
         pairs = ((p.code, p.name(lang)) for p in self.provinces.values())
-        return sorted(pairs, key=lambda pair: pair[1])
+        return sorted_choices(pairs, lang)
 
 
 # One snapshot per database (the test suite runs apps on several): {url: snapshot}.

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from grievance.keys import mac
+from grievance.khmer.keys import identifier_key
 
 # No 0/O, 1/I/L: nothing a caller can mishear or a worker mistype on a basic phone.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -38,8 +39,9 @@ def new_reference() -> str:
 
 
 def normalize_reference(raw: str) -> str | None:
-    """The canonical form of a typed reference, or None if it cannot be one of ours."""
-    chars = "".join(c for c in raw.upper() if c.isalnum())
+    """The canonical form of a typed reference (Khmer or Latin digits, any case, spaces or
+    dashes anywhere), or None if it cannot be one of ours."""
+    chars = identifier_key(raw)
     if len(chars) != REFERENCE_BODY + 1 or any(c not in ALPHABET for c in chars):
         return None
     if _check_char(chars[:-1]) != chars[-1]:
@@ -54,7 +56,7 @@ def new_secret() -> str:
 
 def hash_secret(secret: str, key: str) -> str:
     """HMAC with a server key: a stolen database alone does not open any case."""
-    canonical = "".join(c for c in secret.upper() if c.isalnum())
+    canonical = identifier_key(secret)  # the same for Khmer digits and Latin ones
     return mac(key, "tracking_secret", canonical).hex()
 
 

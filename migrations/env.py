@@ -41,11 +41,14 @@ def run_migrations_online():
 
     engine = db.engine
     with engine.connect() as connection:
+        from grievance.search.schema import include_name
+
         options = {
             **current_app.extensions["migrate"].configure_args,
             "compare_type": True,
             "render_as_batch": connection.dialect.name == "sqlite",
             "render_item": render_item,
+            "include_name": include_name,
             "process_revision_directives": skip_empty,
         }
         context.configure(connection=connection, target_metadata=target_metadata, **options)

@@ -25,7 +25,7 @@ BACKEND = "postgresql" if BACKENDS.postgres else "sqlite"
 BUDGETS = {
     "GET /track/case": {"sqlite": 3, "postgresql": 3},
     "POST /track": {"sqlite": 1, "postgresql": 1},
-    "POST /file": {"sqlite": 6, "postgresql": 6},
+    "POST /file": {"sqlite": 8, "postgresql": 7},  # with the case's search terms
     "POST /workspace/claim": {"sqlite": 11, "postgresql": 10},  # SQLite claims by compare-and-set
     "GET /workspace/": {"sqlite": 6, "postgresql": 6},
 }

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, func, inspect, select, text
 
 from grievance.app import create_app
 from grievance.extensions import db
+from grievance.search.schema import include_name
 from tests import backends as backends_mod
 from tests.conftest import BACKENDS, make_config
 from tests.schema import allowed_values, check_constraints, model_check_constraints
@@ -59,7 +60,8 @@ def modelled(app: Flask, tmp_path: Path) -> Iterator[Engine]:
 
 def _diff(app: Flask) -> list[object]:
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": include_name}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, db.metadata))
 
 

@@ -8,6 +8,7 @@ import segno
 
 from grievance.auth.models import User
 from grievance.crypto import seal, unseal
+from grievance.khmer import ascii_digits
 
 REQUIRED_FOR = ("admin", "oversight")
 PURPOSE = "totp"
@@ -27,7 +28,7 @@ def new_seed() -> str:
 
 
 def code_matches(seed: str, code: str) -> bool:
-    cleaned = "".join(c for c in code if c.isdigit())
+    cleaned = "".join(c for c in ascii_digits(code) if c.isascii() and c.isdigit())
     return len(cleaned) == 6 and pyotp.TOTP(seed).verify(cleaned, valid_window=1)
 
 

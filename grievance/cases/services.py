@@ -15,7 +15,9 @@ from grievance.effects import Notice, emit
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.keys import server_key
+from grievance.khmer import ascii_digits
 from grievance.queues.routing import route
+from grievance.search.documents import index_case
 from grievance.security import hash_secret, new_reference, new_secret
 from grievance.sla import clocks
 from grievance.types import utcnow
@@ -112,7 +114,10 @@ def file_case(
         updated_at=at,
     )
     if data.complainant is not None:
-        case.complainant = Person(**vars(data.complainant), created_at=at)
+        person = Person(**vars(data.complainant), created_at=at)
+        if person.nssf_number:  # an identifier: kept in Latin digits, however typed
+            person.nssf_number = ascii_digits(person.nssf_number).strip()
+        case.complainant = person
     # Route and set deadlines before the first flush: one INSERT carries it all.
     with db.session.no_autoflush:
         queue = route(case)
@@ -130,6 +135,8 @@ def file_case(
         at=at,
     )
     db.session.flush()
+    name = data.complainant.name if data.complainant else None
+    index_case(case.id, case.description, case.concerned_name, name)
     # The secret travels to the outbox only to be sent once; notifications must not keep it.
     emit(Notice(case.id, case.event_count, "filed", "complainant", context={"secret": secret}))
     return Filed(case=case, secret=secret)

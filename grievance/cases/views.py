@@ -16,6 +16,8 @@ from grievance.cases.forms import CommentForm, TransitionForm
 from grievance.cases.models import Case
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.i18n import lang
+from grievance.khmer import sorted_choices
 from grievance.queues.forms import BreakGlassForm
 from grievance.refusals import explain
 from grievance.security import normalize_reference
@@ -47,10 +49,9 @@ def _officers() -> list[tuple[str, str]]:
         select(User)
         .join(UserRole)
         .where(UserRole.role.in_(("officer", "supervisor")), User.active.is_(True))
-        .order_by(User.name)
         .distinct()
     )
-    return [(str(u.id), u.name) for u in rows]
+    return sorted_choices(((str(u.id), u.name) for u in rows), lang())
 
 
 def _render(case: Case, form: TransitionForm | None = None, failed: str = "", status: int = 200):  # type: ignore[no-untyped-def]

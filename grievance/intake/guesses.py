@@ -8,7 +8,10 @@ flags it on the timeline).
 
 from __future__ import annotations
 
+from functools import cache
+
 from grievance import reference
+from grievance.khmer import khmer_key
 
 # Checked in this order: the most sensitive first, so it is never filed as something milder.
 KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -22,19 +25,26 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+@cache
+def _keys(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(khmer_key(w) for w in words)
+
+
 def guess_category(text: str) -> str:
-    lowered = text.lower()
+    """Keywords and message compared as canonical keys (grievance.khmer.khmer_key): a Khmer
+    keyword typed in another code-point order, or in capitals, still counts."""
+    lowered = khmer_key(text)
     for code, words in KEYWORDS:
-        if any(w in lowered for w in words):
+        if any(w in lowered for w in _keys(words)):
             return code
     return "other"
 
 
 def guess_province(text: str) -> str | None:
-    lowered = text.lower()
+    lowered = khmer_key(text)
     names = []
     for code, province in reference.current().provinces.items():
-        names += [(province.name_en.lower(), code), (province.name_km, code)]
+        names += [(khmer_key(province.name_en), code), (khmer_key(province.name_km), code)]
     # Longest first: "Preah Sihanouk" before a shorter name it contains.
     for name, code in sorted(names, key=lambda pair: -len(pair[0])):
         if name and name in lowered:

@@ -16,8 +16,8 @@ here, the same for every channel:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 from flask_babel import force_locale
@@ -36,6 +36,7 @@ from grievance.intake.guesses import guess_category, guess_province
 from grievance.intake.models import ReceivedMessage
 from grievance.intake.submission import Submission
 from grievance.keys import server_key
+from grievance.khmer import identifier_key, khmer_key
 from grievance.security import normalize_reference, secret_matches
 from grievance.types import utcnow
 from workflows import get_workflow
@@ -111,11 +112,11 @@ def handle(message: InboundMessage, channel: MessageChannel) -> str:
         if not _claim(message):
             return _duplicate(message)
         words = text.split(maxsplit=1)
-        first = words[0].upper() if words else ""
-        if first in STATUS_WORDS:
+        first = khmer_key(words[0]) if words else ""  # any case, any Khmer spelling order
+        if first in _keys(STATUS_WORDS):
             _mark(message, "status")
             return status_reply(words[1] if len(words) > 1 else "")
-        if first in STOP_WORDS and len(words) == 1:
+        if first in _keys(STOP_WORDS) and len(words) == 1:
             _mark(message, "stop")
             channel.opt_out(channel.identity(message))
             return _(
@@ -219,12 +220,15 @@ def _open_case(message: InboundMessage, channel: MessageChannel, text: str) -> s
     )
 
 
-_ALNUM = re.compile(r"[^0-9A-Za-z]")
+@cache
+def _keys(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(khmer_key(w) for w in words)
 
 
 def status_reply(rest: str) -> str:
-    """`<reference> <secret>` in any spacing or dashes: 8 + 12 letters and digits."""
-    chars = _ALNUM.sub("", rest).upper()
+    """`<reference> <secret>` in any spacing or dashes, Khmer or Latin digits: 8 + 12
+    letters and digits."""
+    chars = identifier_key(rest)
     not_found = _(
         "We found no case with this reference and secret. "
         "Check them and send: STATUS reference secret"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from grievance.cases.models import Category, Province
 from grievance.domain import CHANNELS, SEXES
 from grievance.extensions import db
+from grievance.khmer import sorted_choices
 from grievance.oversight.suppression import Derived, suppress
 from workflows.i18n import N_
 
@@ -133,11 +134,12 @@ def keys_and_labels(dimension: str, present: list[str], lang: str) -> list[tuple
             (k, format_date(date(int(k[:4]), int(k[5:]), 1), "MMM y")) for k in _month_keys(present)
         ]
     if dimension == "province":
-        provinces = db.session.scalars(select(Province).order_by(Province.code)).all()
-        return sorted(((p.code, p.name(lang)) for p in provinces), key=lambda kv: kv[1])
+        provinces = db.session.scalars(select(Province)).all()
+        return sorted_choices(((p.code, p.name(lang)) for p in provinces), lang)
     if dimension == "category":
-        categories = db.session.scalars(select(Category).order_by(Category.id)).all()
-        return [(c.code, c.name(lang)) for c in categories if c.active or c.code in present]
+        categories = db.session.scalars(select(Category)).all()
+        shown = ((c.code, c.name(lang)) for c in categories if c.active or c.code in present)
+        return sorted_choices(shown, lang, last=("other",))
     vocabulary = CHANNELS if dimension == "channel" else SEXES
     from grievance.i18n import label
 

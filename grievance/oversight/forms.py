@@ -12,6 +12,7 @@ from wtforms.validators import Optional
 
 from grievance.cases.models import Category, Province
 from grievance.extensions import db
+from grievance.khmer import sorted_choices
 from grievance.oversight.exports import Filters
 
 STATE_FILTERS = (
@@ -31,13 +32,13 @@ class FilterForm(FlaskForm):
     def __init__(self, lang: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         provinces = db.session.scalars(select(Province)).all()
-        self.province.choices = [("", _l("All provinces"))] + sorted(
-            ((p.code, p.name(lang)) for p in provinces), key=lambda kv: kv[1]
+        self.province.choices = [("", _l("All provinces"))] + sorted_choices(
+            ((p.code, p.name(lang)) for p in provinces), lang
         )
-        categories = db.session.scalars(select(Category).order_by(Category.id)).all()
-        self.category.choices = [("", _l("All types"))] + [
-            (c.code, c.name(lang)) for c in categories
-        ]
+        categories = db.session.scalars(select(Category)).all()
+        self.category.choices = [("", _l("All types"))] + sorted_choices(
+            ((c.code, c.name(lang)) for c in categories), lang, last=("other",)
+        )
 
     def filters(self) -> Filters:
         return Filters(

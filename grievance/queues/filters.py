@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from grievance import reference
 from grievance.domain import PRIORITIES
 from grievance.i18n import lang
+from grievance.khmer import sorted_choices
 from grievance.queues.forms import CaseFilterForm
 from grievance.queues.workspace import CaseFilters
 from workflows import WORKFLOWS
@@ -22,14 +23,16 @@ def state_choices() -> list[tuple[str, str]]:
 
 
 def category_choices() -> list[tuple[str, str]]:
-    """Every category, switched-off ones too: old cases still carry them."""
-    rows = sorted(reference.current().categories.values(), key=lambda c: c.id)
-    return [(str(c.id), c.name(lang())) for c in rows]
+    """Every category, switched-off ones too (old cases still carry them), in the reader's
+    alphabetical order."""
+    rows = reference.current().categories.values()
+    other = [str(c.id) for c in rows if c.code == "other"]
+    return sorted_choices(((str(c.id), c.name(lang())) for c in rows), lang(), last=other)
 
 
 def province_choices() -> list[tuple[str, str]]:
-    rows = sorted(reference.current().provinces.values(), key=lambda p: p.code)
-    return [(p.code, p.name(lang())) for p in rows]
+    rows = reference.current().provinces.values()
+    return sorted_choices(((p.code, p.name(lang())) for p in rows), lang())
 
 
 def with_choices(form: CaseFilterForm) -> CaseFilterForm:

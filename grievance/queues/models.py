@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grievance.cases.models import Case, Person
+from grievance.cases.models import Case
 from grievance.domain import CONFIDENTIALITY, KINDS, check_in
 from grievance.extensions import db
 
@@ -63,25 +63,9 @@ class Queue(db.Model):  # type: ignore[name-defined]
         return self.name_km if lang == "km" else self.name_en
 
 
-def _trigram(name: str, column: Column[str | None]) -> Index:
-    """A trigram index for the workspace search (substring matches, Khmer included: Khmer
-    writes no spaces between words, so word-based full-text search would not find them).
-    On SQLite the index is a partial index on nothing (`WHERE 0`): searches fall back to a
-    scan there, and the schema still has the same index names on both backends."""
-    return Index(
-        name,
-        column,
-        postgresql_using="gin",
-        postgresql_ops={column.name: "gin_trgm_ops"},
-        sqlite_where=text("0"),
-    )
-
-
-SEARCH_INDEXES = (
-    _trigram("ix_cases_description_trgm", Case.__table__.c.description),
-    _trigram("ix_cases_concerned_name_trgm", Case.__table__.c.concerned_name),
-    _trigram("ix_persons_name_trgm", Person.__table__.c.name),
-)
+# The trigram indexes the workspace search used (ix_cases_description_trgm,
+# ix_cases_concerned_name_trgm, ix_persons_name_trgm) were dropped by migration
+# 20261207: the search reads the full-text index of grievance.search instead.
 
 _cases = Case.__table__.c
 _BACKLOG = and_(_cases.assignee_id.is_(None), _cases.closed_at.is_(None))

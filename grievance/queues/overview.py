@@ -19,6 +19,8 @@ from grievance.cases import policy
 from grievance.cases.models import Case, CaseEvent
 from grievance.errors import NotFound
 from grievance.extensions import db
+from grievance.i18n import lang
+from grievance.khmer import sorted_by
 from grievance.queues.assignment import CLAIMABLE_STATE, OPEN_STATES
 from grievance.queues.models import Queue, queue_members
 from grievance.queues.workspace import Page, overdue_clause, page_of
@@ -180,7 +182,7 @@ def officers_in_scope(supervisor: User) -> list[User]:
     provinces = policy.provinces_of(supervisor)
     if provinces is not None:
         query = query.where(UserRole.province_code.in_(provinces))
-    return list(db.session.scalars(query))
+    return sorted_by(db.session.scalars(query), lambda u: u.name, lang())
 
 
 def workload(supervisor: User, now: datetime) -> list[Load]:
@@ -197,7 +199,7 @@ def workload(supervisor: User, now: datetime) -> list[Load]:
     )
     for user_id, n_open, n_overdue in rows:
         loads[user_id].open, loads[user_id].overdue = n_open, int(n_overdue or 0)
-    return sorted(loads.values(), key=lambda x: (-x.overdue, -x.open, x.officer.name))
+    return sorted(loads.values(), key=lambda x: (-x.overdue, -x.open))  # stable: by name
 
 
 @dataclass

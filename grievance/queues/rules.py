@@ -14,6 +14,8 @@ from grievance.auth.models import User, UserRole
 from grievance.cases import policy
 from grievance.errors import Conflict, DomainError, Forbidden, NotFound
 from grievance.extensions import db
+from grievance.i18n import lang
+from grievance.khmer import sorted_by
 from grievance.queues.models import Queue
 
 
@@ -55,16 +57,15 @@ def editable(user: User) -> list[Queue]:
 
 
 def eligible_members() -> list[User]:
-    """Staff who can work cases from a queue."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role.in_(("officer", "supervisor")), User.active.is_(True))
-            .order_by(User.name, User.id)
-            .distinct()
-        )
+    """Staff who can work cases from a queue, by name in the reader's order."""
+    rows = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(("officer", "supervisor")), User.active.is_(True))
+        .order_by(User.id)
+        .distinct()
     )
+    return sorted_by(rows, lambda u: u.name, lang())
 
 
 def save_queue(queue: Queue | None, rules: QueueRules, actor: User) -> Queue:

@@ -11,7 +11,9 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
+from markupsafe import Markup
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import selectinload
 
 from grievance.auth.models import User
@@ -20,11 +22,13 @@ from grievance.cases.models import Case, Person
 from grievance.extensions import db
 from grievance.phones import to_e164
 from grievance.queues.assignment import OPEN_STATES
+from grievance.search import highlight
+from grievance.search import query as search_query
+from grievance.search.models import CaseSearch
 from grievance.security import normalize_reference
 from workflows import WORKFLOWS
 
 PAGE_SIZE = 50
-MAX_WORDS = 5
 # States in which the resolve deadline is running (paused or stopped elsewhere).
 RESOLVE_RUNNING = frozenset(
     s.name for wf in WORKFLOWS.values() for s in wf.states if "resolve" in s.clocks
@@ -78,37 +82,29 @@ def _by_urgency(query: Select[Any]) -> Select[Any]:
     return query.order_by(Case.overdue.desc(), Case.resolve_due_at.asc().nulls_last(), Case.id)
 
 
-def _escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def identity_clause(user: User) -> ColumnElement[bool]:
+    """Cases whose complainant the reader may see: names and phones are searched there."""
+    return or_(Case.confidentiality == "normal", Case.assignee_id == user.id)
 
 
-def search_clause(user: User, text: str) -> ColumnElement[bool]:
-    """Reference, phone number, or words (each must appear in the narrative, the employer
-    or facility concerned, or the complainant's name). Names and phones match only where
+def search_clause(user: User, text: str) -> ColumnElement[bool] | None:
+    """A reference or a phone number (in Khmer or Latin digits, any local form), or None
+    for words: those go to the full-text index (grievance.search). Phones match only where
     the reader may see who filed (confidential cases: their assigned officer only)."""
     ref = normalize_reference(text)
     if ref:
         return Case.reference == ref
-    identity = or_(Case.confidentiality == "normal", Case.assignee_id == user.id)
     phone = to_e164(text)
     if phone:
         people = select(Person.id).where(Person.phone == phone)
-        return and_(identity, Case.complainant_id.in_(people))
-    clauses = []
-    for word in text.split()[:MAX_WORDS]:
-        pattern = f"%{_escape(word)}%"
-        ids = union(
-            select(Case.id).where(Case.description.ilike(pattern, escape="\\")),
-            select(Case.id).where(Case.concerned_name.ilike(pattern, escape="\\")),
-            select(Case.id)
-            .join(Person, Person.id == Case.complainant_id)
-            .where(Person.name.ilike(pattern, escape="\\"), identity),
-        )
-        clauses.append(Case.id.in_(ids))
-    return and_(*clauses)
+        return and_(identity_clause(user), Case.complainant_id.in_(people))
+    return None
 
 
-def _filtered(query: Select[tuple[int]], user: User, f: CaseFilters) -> Select[tuple[int]]:
+def _filtered(
+    query: Select[tuple[int]], user: User, f: CaseFilters
+) -> tuple[Select[tuple[int]], ColumnElement[Any] | None]:
+    """The filters applied, and the search rank when words were searched."""
     if f.state:
         query = query.where(Case.state == f.state)
     elif not f.text:
@@ -122,12 +118,45 @@ def _filtered(query: Select[tuple[int]], user: User, f: CaseFilters) -> Select[t
         query = query.where(Case.province_code == f.province_code)
     if f.priority:
         query = query.where(Case.priority == f.priority)
-    if f.text:
-        query = query.where(search_clause(user, f.text))
-    return query
+    if not f.text:
+        return query, None
+    exact = search_clause(user, f.text)
+    if exact is not None:
+        return query.where(exact), None
+    parsed = search_query.parse(f.text)
+    if not parsed:
+        return query.where(false()), None
+    dialect = db.session.get_bind().dialect.name
+    newest = None
+    if dialect == "postgresql":
+        newest = db.session.scalar(select(func.max(CaseSearch.case_id)))
+        # The best plan depends on how common the words are. psycopg prepares a statement
+        # run five times, and PostgreSQL may then keep one generic plan for every word,
+        # which walks the whole table for a common one (seconds at 1M cases).
+        db.session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    return search_query.narrow(query, parsed, identity_clause(user), dialect, newest)
 
 
-def _ordered(ids: Select[tuple[Any, ...]], urgency: bool) -> Select[Any]:
+def snippets(page: Page, text: str) -> dict[int, Markup]:
+    """For a word search: each found case's narrative (or employer) around the match, the
+    matching words marked. Names are never shown here."""
+    if not text or normalize_reference(text) or to_e164(text):
+        return {}
+    parsed = search_query.parse(text)
+    found = {}
+    for case in page.cases:
+        shown = highlight.snippet(case.description, parsed)
+        shown = shown or highlight.snippet(case.concerned_name, parsed)
+        if shown:
+            found[case.id] = shown
+    return found
+
+
+def _ordered(
+    ids: Select[tuple[Any, ...]], urgency: bool, rank: ColumnElement[Any] | None = None
+) -> Select[Any]:
+    if rank is not None:  # a search: the best match first, then the newest
+        return ids.order_by(rank.desc(), ids.selected_columns[0].desc())
     if urgency:
         return _by_urgency(ids)
     return ids.order_by(Case.resolve_due_at.asc().nulls_last(), Case.id)
@@ -140,6 +169,7 @@ def page_of(
     urgency: bool = True,
     total: int | None = None,
     with_officer: bool = False,
+    rank: ColumnElement[Any] | None = None,
 ) -> Page:
     """One page of the cases whose ids `ids` selects. The ids are sorted and cut first
     (from the narrow partial indexes), then only the page's rows are loaded; the total
@@ -147,14 +177,14 @@ def page_of(
     page = max(1, page)
     offset = (page - 1) * PAGE_SIZE
     if total is None:
-        counted = _ordered(ids.add_columns(func.count().over()), urgency)
+        counted = _ordered(ids.add_columns(func.count().over()), urgency, rank)
         rows = db.session.execute(counted.limit(PAGE_SIZE).offset(offset)).all()
         if rows or page == 1:
             total = int(rows[0][1]) if rows else 0
             return _load([int(r[0]) for r in rows], total, page, with_officer)
         total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     page = min(page, max(1, ceil(total / PAGE_SIZE)))
-    cut = _ordered(ids, urgency).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    cut = _ordered(ids, urgency, rank).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     return _load(list(db.session.scalars(cut)), total, page, with_officer)
 
 
@@ -175,4 +205,7 @@ def case_list(user: User, filters: CaseFilters) -> Page:
         query = query.where(policy.visible_clause(user))
     else:
         query = query.where(Case.assignee_id == user.id)
-    return page_of(_filtered(query, user, filters), filters.page, with_officer=everyone)
+    query, rank = _filtered(query, user, filters)
+    page = page_of(query, filters.page, with_officer=everyone, rank=rank)
+    page.capped = rank is not None and page.total >= search_query.CANDIDATES
+    return page

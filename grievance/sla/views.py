@@ -21,6 +21,7 @@ from grievance.domain import KINDS, PRIORITIES
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.i18n import lang
+from grievance.khmer import sorted_choices
 from grievance.refusals import explain
 from grievance.sla import admin, services, status
 from grievance.sla.forms import ClosureForm, NewPolicyForm, PolicyForm, PriorityForm, RemoveForm
@@ -62,8 +63,8 @@ def _managed() -> set[str] | None:
 
 
 def _all_provinces() -> list[tuple[str, str]]:
-    rows = db.session.scalars(select(Province).order_by(Province.code))
-    return [(p.code, p.name(lang())) for p in rows]
+    rows = db.session.scalars(select(Province))
+    return sorted_choices(((p.code, p.name(lang())) for p in rows), lang())
 
 
 def _province_choices() -> list[tuple[str, str]]:
@@ -137,10 +138,9 @@ def remove_closure(closure_id: int) -> Response:
 
 def _scope_choices() -> list[tuple[str, Any]]:
     kinds = [(f"kind:{k}", _l("All categories: %(kind)s", kind=_l(v))) for k, v in KINDS.items()]
-    rows = db.session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.code)
-    )
-    return kinds + [(f"category:{c.id}", c.name(lang())) for c in rows]
+    rows = db.session.scalars(select(Category).where(Category.active.is_(True)))
+    pairs = ((f"category:{c.id}", c.name(lang())) for c in rows)
+    return kinds + sorted_choices(pairs, lang())
 
 
 def _policies_page(form: NewPolicyForm, code: int = 200) -> tuple[str, int]:

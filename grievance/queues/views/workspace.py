@@ -18,6 +18,7 @@ from grievance.auth.decorators import roles_required
 from grievance.cases import policy, queries, transitions
 from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
+from grievance.formats import datetime_pattern
 from grievance.queues import assignment, overview, restricted, workspace
 from grievance.queues.filters import filters_from, with_choices
 from grievance.queues.forms import BreakGlassForm, BulkReassignForm, CaseFilterForm, ClaimForm
@@ -34,9 +35,10 @@ def _list_helpers() -> dict[str, object]:
     """Helpers for pages of 50 rows: the locale and time zone are looked up once, and each
     label is translated once per page instead of once per row."""
     locale, zone = get_locale(), get_timezone()
+    pattern = datetime_pattern("short", locale)
 
     def short_time(value: datetime) -> str:
-        return format_datetime(value, "short", tzinfo=zone, locale=locale)
+        return format_datetime(value, pattern, tzinfo=zone, locale=locale)
 
     return {"is_overdue": workspace.is_overdue, "short_time": short_time, "tr": lru_cache(_)}
 
@@ -56,7 +58,10 @@ def my_cases() -> str:
     filters = filters_from(form, searching=posted)
     now = utcnow()
     page = workspace.case_list(current_user, filters)
-    return render_template("queues/my_cases.html", form=form, filters=filters, page=page, now=now)
+    found = workspace.snippets(page, filters.text)
+    return render_template(
+        "queues/my_cases.html", form=form, filters=filters, page=page, now=now, snippets=found
+    )
 
 
 @bp.get("/queues")
