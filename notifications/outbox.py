@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 
 from grievance import jobs
 from grievance.auth.models import User, UserRole
+from grievance.cases import people
 from grievance.cases.models import Case, Person
 from grievance.effects import Notice
 from grievance.extensions import db, insert_unless_present
@@ -118,16 +119,9 @@ def users_with_role(role: str, province: str | None) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def opted_out_query(phone: str) -> Select[tuple[int]]:
-    """STOP applies to the number: a shared phone opts out for everyone using it."""
-    opted_out = Person.phone == phone, Person.sms_opt_out_at.is_not(None)
-    return select(Person.id).where(*opted_out).limit(1)
-
-
 def phone_opted_out(phone: str | None) -> bool:
-    if not phone:
-        return False
-    return db.session.scalar(opted_out_query(phone)) is not None
+    """STOP applies to the number: a shared phone opts out for everyone using it."""
+    return people.opted_out(rules.SMS, phone)
 
 
 def add(

@@ -21,15 +21,15 @@ OPEN = ("pending", "queued")
 
 
 def opt_out(phone_e164: str, at: datetime | None = None) -> int:
-    """The number replied STOP: record it on every person using it and cancel the SMS
-    not yet sent to it. Returns how many messages were cancelled."""
-    people.mark_sms_opt_out(phone_e164, at)
+    """The gateway says the number opted out: record it and cancel the SMS not yet sent
+    to it. Returns how many messages were cancelled."""
+    people.record_opt_out(rules.SMS, phone_e164, at)
     return cancel_waiting(rules.SMS, phone_e164)
 
 
-def opt_in(phone_e164: str) -> int:
-    """The number replied START: SMS may be sent to it again. Returns persons updated."""
-    return people.opt_in_sms(phone_e164)
+def opt_in(phone_e164: str) -> bool:
+    """The number replied START: SMS may be sent to it again."""
+    return people.opt_in(rules.SMS, phone_e164)
 
 
 def cancel_waiting(channel: str, address: str) -> int:

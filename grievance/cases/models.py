@@ -16,7 +16,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -75,14 +74,6 @@ class Person(db.Model):  # type: ignore[name-defined]
         CheckConstraint(check_in("age_band", AGE_BANDS), name="age_band"),
         CheckConstraint(check_in("worker_type", WORKER_TYPES), name="worker_type"),
         CheckConstraint(check_in("language", LANGUAGES), name="language"),
-        # Every SMS first asks whether its number said STOP. A shared phone may carry
-        # thousands of complaints, so the index holds only the numbers that opted out.
-        Index(
-            "ix_persons_phone_opted_out",
-            "phone",
-            postgresql_where=text("sms_opt_out_at IS NOT NULL"),
-            sqlite_where=text("sms_opt_out_at IS NOT NULL"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +85,18 @@ class Person(db.Model):  # type: ignore[name-defined]
     worker_type: Mapped[str] = mapped_column(String(20), default="other")
     language: Mapped[str] = mapped_column(String(2), default="km")
     consent_to_contact: Mapped[bool] = mapped_column(Boolean, default=False)
-    sms_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ContactOptOut(db.Model):  # type: ignore[name-defined]
+    """An address that asked for no more messages on a channel (an SMS STOP), whether or
+    not it ever filed a case: every message to it first asks here (one key lookup), and
+    opting back in removes the row. A shared phone's STOP holds for everyone using it."""
+
+    __tablename__ = "contact_opt_outs"
+
+    channel: Mapped[str] = mapped_column(String(12), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

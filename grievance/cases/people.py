@@ -1,18 +1,19 @@
-"""Complainants as contacts: a number that said STOP gets no more SMS.
+"""Complainants as contacts: an address that said STOP gets no more messages.
 
-The opt-out is kept on every person using the number (a shared phone opts out for all of
-them); the notifications relay reads it before each SMS. Services flush, never commit.
+Opt-outs are kept by channel and address (`contact_opt_outs`), so a number that never filed
+a case is remembered too, and a shared phone's STOP holds for everyone using it; the
+notifications relay asks `opted_out` before each message. Services flush, never commit.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from grievance.cases.models import Person
+from grievance.cases.models import ContactOptOut, Person
 from grievance.effects import ContactOptedOut, emit
-from grievance.extensions import db
+from grievance.extensions import db, insert_unless_present
 from grievance.types import utcnow
 
 
@@ -20,28 +21,34 @@ def persons_with_phone(phone_e164: str) -> list[Person]:
     return list(db.session.scalars(select(Person).where(Person.phone == phone_e164)))
 
 
-def mark_sms_opt_out(phone_e164: str, at: datetime | None = None) -> int:
-    """Record the opt-out on every person with this number; returns how many."""
+def record_opt_out(channel: str, address: str, at: datetime | None = None) -> None:
+    """Remember the opt-out (once: a second STOP changes nothing)."""
+    db.session.execute(
+        insert_unless_present(ContactOptOut)
+        .values(channel=channel, address=address, created_at=at or utcnow())
+        .on_conflict_do_nothing(index_elements=["channel", "address"])
+    )
+
+
+def opt_out(channel: str, address: str, at: datetime | None = None) -> None:
+    """The address asked for no more messages: recorded here, and announced so that
+    messages already waiting for it are cancelled too."""
     at = at or utcnow()
-    persons = persons_with_phone(phone_e164)
-    for person in persons:
-        person.sms_opt_out_at = person.sms_opt_out_at or at
-    db.session.flush()
-    return len(persons)
+    record_opt_out(channel, address, at)
+    emit(ContactOptedOut(channel, address, at))
 
 
-def opt_out_sms(phone_e164: str, at: datetime | None = None) -> None:
-    """The number asked for no more SMS: recorded here, and announced so that messages
-    already waiting for it are cancelled too."""
-    at = at or utcnow()
-    mark_sms_opt_out(phone_e164, at)
-    emit(ContactOptedOut("sms", phone_e164, at))
+def opt_in(channel: str, address: str) -> bool:
+    """The address may get messages again (START, UNSTOP...). Whether it had opted out."""
+    result = db.session.execute(
+        delete(ContactOptOut).where(
+            ContactOptOut.channel == channel, ContactOptOut.address == address
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
-def opt_in_sms(phone_e164: str) -> int:
-    """The number may get SMS again. Returns the persons updated."""
-    changed = [p for p in persons_with_phone(phone_e164) if p.sms_opt_out_at is not None]
-    for person in changed:
-        person.sms_opt_out_at = None
-    db.session.flush()
-    return len(changed)
+def opted_out(channel: str, address: str | None) -> bool:
+    if not address:
+        return False
+    return db.session.get(ContactOptOut, (channel, address)) is not None

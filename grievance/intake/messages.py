@@ -104,6 +104,9 @@ class MessageChannel(Protocol):
         """The sender asked for no more messages on this channel (recorded, then read by
         the notifications relay)."""
 
+    def opt_in(self, identity: Identity) -> None:
+        """The sender asked for messages again (lifts an opt-out)."""
+
 
 def handle(message: InboundMessage, channel: MessageChannel) -> str:
     """Act on one message and return the reply text, in the message's language."""

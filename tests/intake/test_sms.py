@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from grievance.cases.models import Case, CaseEvent, Person
+from grievance.cases import people
+from grievance.cases.models import Case, CaseEvent
 from grievance.extensions import db
 from grievance.intake.models import ReceivedMessage
 from grievance.integrations.twilio import signature
@@ -149,12 +150,7 @@ def test_stop_records_the_opt_out(client: FlaskClient) -> None:
     status, reply = send(client, "STOP", sid="SMp2", sender="+85598765432")
     assert status == 200 and "no more SMS" in reply
     assert case_count() == before
-    opted = db.session.scalar(
-        select(func.count())
-        .select_from(Person)
-        .where(Person.phone == "+85598765432", Person.sms_opt_out_at.is_not(None))
-    )
-    assert opted == 1
+    assert people.opted_out("sms", "+85598765432")
 
 
 def test_empty_message_opens_nothing(client: FlaskClient) -> None:

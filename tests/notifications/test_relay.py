@@ -17,6 +17,7 @@ from grievance.integrations.twilio import signature
 from grievance.types import utcnow
 from notifications import relay
 from notifications.models import Notification
+from notifications.outbox import phone_opted_out
 from tests.factories import make_case
 from tests.notifications.conftest import Runner
 from tests.notifications.fake_twilio import FakeTwilio
@@ -276,7 +277,7 @@ def test_a_stop_the_gateway_knows_of_is_recorded_and_nothing_more_is_sent(
     uow.checkpoint()
     row = reload(row)
     assert (row.status, row.last_error) == ("cancelled", "opted_out")
-    assert filed.case.complainant.sms_opt_out_at is not None
+    assert phone_opted_out(filed.case.complainant.phone)
     gateway.mode = "ok"
     _, later = file_one()
     uow.checkpoint()

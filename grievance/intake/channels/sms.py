@@ -69,8 +69,10 @@ class TwilioSms:
         return DeliveryReceipt(sid, status, request.form.get("ErrorCode", ""))
 
     def opt_out(self, identity: Identity) -> None:
-        if identity.phone is not None:
-            people.opt_out_sms(identity.phone)
+        people.opt_out(self.name, identity.phone or identity.address)
+
+    def opt_in(self, identity: Identity) -> None:
+        people.opt_in(self.name, identity.phone or identity.address)
 
 
 SMS: MessageChannel = TwilioSms()  # typed so mypy checks the adapter against the contract
