@@ -17,7 +17,13 @@ import hmac
 from typing import Literal
 
 Purpose = Literal[
-    "tracking_secret", "track_ref", "login", "api_secret", "tracking_link", "secret_check"
+    "tracking_secret",
+    "track_ref",
+    "login",
+    "api_secret",
+    "tracking_link",
+    "secret_check",
+    "sender",
 ]
 
 # The bytes put before the message. The tracking secret predates purposes: its stored hashes
@@ -29,6 +35,7 @@ _TAGS: dict[str, bytes] = {
     "api_secret": b"api-secret|",
     "tracking_link": b"tracking-link:",
     "secret_check": b"secret-check:",
+    "sender": b"sender:",
 }
 
 

@@ -7,43 +7,46 @@ here, the same for every channel:
 
 - each inbound message is recorded by channel and the channel's own message id first, so a
   repeated delivery acts once (`inbound_messages`);
-- commands: `STATUS <reference> <secret>` reports on a case, `STOP` ends our messages;
-- any other text opens a case through the intake pipeline, with the category and province
-  guessed from the words (`grievance.intake.guesses`). A reply to one of our messages is
-  not attached to an earlier case: it opens a case of its own, like any message;
-- the reply is in Khmer when the message has any Khmer letter, else in English.
+- commands (`grievance.intake.keywords`, in Khmer, Latin and Romanized spellings):
+  `STATUS <reference> <secret>` (or the reference alone from the number on file) reports
+  on a case, the opt-out words end our messages, the opt-in words lift that, HELP explains;
+  none of them ever opens a case;
+- any other text goes where it belongs (`grievance.intake.threads`): the answer to our
+  question, the case it names, a menu when the sender has other open cases, else a new
+  case through the intake pipeline, with the category and province guessed from the words
+  (`grievance.intake.guesses`);
+- the reply is in the sender's language (the one she chose when filing), else in Khmer
+  when the message has any Khmer letter, else in English.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Protocol
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Request, Response
 
-from grievance.cases import events
+from grievance.cases import events, people
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.i18n import label
-from grievance.intake import pipeline
+from grievance.intake import keywords, pipeline, threads
 from grievance.intake.checks import MAX_NARRATIVE, is_khmer, strip_control_chars
 from grievance.intake.guesses import guess_category, guess_province
 from grievance.intake.models import ReceivedMessage
 from grievance.intake.submission import Submission
 from grievance.keys import server_key
-from grievance.khmer import identifier_key, khmer_key
+from grievance.khmer import identifier_key
 from grievance.security import normalize_reference, secret_matches
 from grievance.types import utcnow
 from workflows import get_workflow
 
 DEFAULT_PROVINCE = "KH-12"  # Phnom Penh, flagged for the officer to confirm
-STATUS_WORDS = ("STATUS", "ស្ថានភាព")
-STOP_WORDS = ("STOP", "UNSUBSCRIBE", "ឈប់")
 
 
 @dataclass(frozen=True)
@@ -109,29 +112,81 @@ class MessageChannel(Protocol):
 
 
 def handle(message: InboundMessage, channel: MessageChannel) -> str:
-    """Act on one message and return the reply text, in the message's language."""
+    """Act on one message and return the reply text, in the sender's language (the one
+    she chose when she filed, else the message's script)."""
     text = strip_control_chars(message.text).strip()
-    with force_locale("km" if is_khmer(text) else "en"):
+    identity = channel.identity(message)
+    with force_locale(_language(identity, text)):
         if not _claim(message):
             return _duplicate(message)
-        words = text.split(maxsplit=1)
-        first = khmer_key(words[0]) if words else ""  # any case, any Khmer spelling order
-        if first in _keys(STATUS_WORDS):
-            _mark(message, "status")
-            return status_reply(words[1] if len(words) > 1 else "")
-        if first in _keys(STOP_WORDS) and len(words) == 1:
-            _mark(message, "stop")
-            channel.opt_out(channel.identity(message))
-            return _(
-                "You will get no more SMS from Samleng. To complain again, just send us a message."
-            )
+        asked = keywords.command(text)
+        if asked is not None and not _plain_yes(asked, channel, identity):
+            return _command(asked, message, channel, identity)
         if not text:
             _mark(message, "empty")
-            return _(
-                "Samleng: please write your problem in the message. "
-                "To check a case, send STATUS, your reference and your secret."
-            )
-        return _open_case(message, channel, text[:MAX_NARRATIVE])
+            return _help()
+        placed = threads.place(message.channel, identity.address, identity.phone, text)
+        if placed.kind == "new":
+            return _open_case(message, channel, placed.text[:MAX_NARRATIVE])
+        return _placed_reply(message, placed)
+
+
+def _language(identity: Identity, text: str) -> str:
+    cases = threads.open_cases_of(identity.phone)
+    person = cases[0].complainant if cases else None
+    if person is not None and person.language in ("km", "en"):
+        return person.language
+    return "km" if is_khmer(text) else "en"
+
+
+def _plain_yes(asked: keywords.Command, channel: MessageChannel, who: Identity) -> bool:
+    """An opt-in word ("YES") from someone who never opted out is an ordinary message,
+    often the answer to our question."""
+    return asked.name == "start" and not people.opted_out(channel.name, who.phone or who.address)
+
+
+def _command(
+    asked: keywords.Command, message: InboundMessage, channel: MessageChannel, who: Identity
+) -> str:
+    _mark(message, asked.name)
+    if asked.name == "status":
+        return status_reply(asked.rest, who.phone)
+    if asked.name == "stop":
+        channel.opt_out(who)
+        return _("You will get no more messages from Samleng. To receive them again, send START.")
+    if asked.name == "start":
+        channel.opt_in(who)
+        return _("Samleng: you will get our messages again. To stop them, send STOP.")
+    return _help()
+
+
+def _help() -> str:
+    return _(
+        "Samleng: write your problem in a message and send it to us. To check a case, "
+        "send STATUS, your reference and your secret. Help: call %(number)s.",
+        number=current_app.config["SAMLENG"].HOTLINE_NUMBER,
+    )
+
+
+def _placed_reply(message: InboundMessage, placed: threads.Placed) -> str:
+    if placed.kind == "menu":
+        _mark(message, "menu")
+        lines = [_("Samleng: is this message about one of your cases? Reply with a number:")]
+        lines += [f"{n} = {case.reference}" for n, case in enumerate(placed.menu, 1)]
+        lines.append(_("%(n)s = a new complaint", n=len(placed.menu) + 1))
+        return "\n".join(lines)
+    assert placed.case is not None
+    _mark(message, placed.kind, placed.case.id)
+    if placed.kind == "answered":
+        return _(
+            "Samleng: thank you, your answer was added to case %(reference)s. "
+            "The officer will continue.",
+            reference=placed.case.reference,
+        )
+    return _(
+        "Samleng: thank you, your message was added to case %(reference)s.",
+        reference=placed.case.reference,
+    )
 
 
 def _claim(message: InboundMessage) -> bool:
@@ -223,24 +278,24 @@ def _open_case(message: InboundMessage, channel: MessageChannel, text: str) -> s
     )
 
 
-@cache
-def _keys(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(khmer_key(w) for w in words)
-
-
-def status_reply(rest: str) -> str:
+def status_reply(rest: str, phone: str | None = None) -> str:
     """`<reference> <secret>` in any spacing or dashes, Khmer or Latin digits: 8 + 12
-    letters and digits."""
+    letters and digits; or the reference alone from the number on file. The answer names
+    the stage only (nothing a sister reading the phone should not see)."""
     chars = identifier_key(rest)
     not_found = _(
         "We found no case with this reference and secret. "
         "Check them and send: STATUS reference secret"
     )
-    ref = normalize_reference(chars[:8]) if len(chars) == 20 else None
-    if ref is None:
+    ref = normalize_reference(chars[:8]) if len(chars) in (8, 20) else None
+    case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
+    if case is None:
         return not_found
-    case = db.session.scalar(select(Case).where(Case.reference == ref))
-    if case is None or not secret_matches(chars[8:], case.secret_hash, server_key()):
+    if len(chars) == 20:
+        known = secret_matches(chars[8:], case.secret_hash, server_key())
+    else:
+        known = bool(phone) and case.complainant is not None and case.complainant.phone == phone
+    if not known:
         return not_found
     state = get_workflow(case.workflow).state(case.state)
     return _(

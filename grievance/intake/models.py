@@ -121,3 +121,19 @@ class ReceivedMessage(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(12))  # case | status | stop | empty
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MessageMenu(db.Model):  # type: ignore[name-defined]
+    """A message we could not place by itself: the sender has open cases and the text
+    named none, so we asked "1 = about case ..., 2 = a new complaint" and keep the text
+    until the answer (at most MENU_HOURS). The sender is kept as an HMAC of the address."""
+
+    __tablename__ = "message_menus"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    sender_key: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    case_ids: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
