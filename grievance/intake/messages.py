@@ -42,7 +42,7 @@ from grievance.intake.models import ReceivedMessage
 from grievance.intake.submission import Submission
 from grievance.keys import server_key
 from grievance.khmer import identifier_key
-from grievance.security import normalize_reference, secret_matches
+from grievance.security import normalize_reference, reference_mistyped, secret_matches
 from grievance.types import utcnow
 from workflows import get_workflow
 
@@ -287,6 +287,11 @@ def status_reply(rest: str, phone: str | None = None) -> str:
         "We found no case with this reference and secret. "
         "Check them and send: STATUS reference secret"
     )
+    if len(chars) in (8, 20) and reference_mistyped(chars[:8]):
+        return _(
+            "Samleng: this reference looks mistyped: one character is wrong or two are "
+            "swapped. Check it and send: STATUS reference secret"
+        )
     ref = normalize_reference(chars[:8]) if len(chars) in (8, 20) else None
     case = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
     if case is None:

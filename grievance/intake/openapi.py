@@ -15,7 +15,7 @@ from grievance.intake.api_schema import ONE_LINE
 from grievance.intake.partners import MAX_PAGE, MAX_PER_PAGE
 from workflows import ALL_STATES
 
-REF = {"type": "string", "pattern": "^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$"}
+REF = {"type": "string", "pattern": "^[0-9A-Z]{4}-[0-9A-Z]{4}$"}
 TIME = {"type": "string", "format": "date-time"}
 
 

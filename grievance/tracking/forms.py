@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from grievance.intake import uploads
+from grievance.security import reference_mistyped
 from grievance.tracking.services import MAX_FILES, MAX_TEXT
 
 TYPING = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
@@ -32,6 +33,10 @@ RATINGS = [
     (4, _l("4 – happy")),
     (5, _l("5 – very happy")),
 ]
+MISTYPED = _l(
+    "This reference looks mistyped: one character is wrong or two are swapped. "
+    "Check it against your paper or SMS."
+)
 RATING_LABEL = _l("How happy are you with how we handled your case?")
 
 
@@ -56,6 +61,11 @@ class LookupForm(PublicForm):
         validators=[DataRequired(message=_l("Please type your secret.")), Length(max=60)],
         render_kw=TYPING,
     )
+
+    def validate_reference(self, field: StringField) -> None:
+        # Only the check character is consulted: nothing about whether a case exists.
+        if reference_mistyped(field.data or ""):
+            raise ValidationError(MISTYPED)
 
 
 class StepForm(PublicForm):

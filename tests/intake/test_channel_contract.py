@@ -33,7 +33,7 @@ from tests.factories import make_case
 from tests.intake.helpers import case_count
 
 TOKEN = "fake-chat-token"
-REFERENCE = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}")
+REFERENCE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 class FakeChat:

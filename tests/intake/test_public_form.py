@@ -24,8 +24,8 @@ from tests.intake.helpers import (
     stored_files,
 )
 
-SECRET = re.compile(r'class="secret-value" lang="en">([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})<')
-REFERENCE = re.compile(r'class="secret-value" lang="en">([2-9A-Z]{4}-[2-9A-Z]{4})<')
+SECRET = re.compile(r'class="secret-value" lang="en">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<')
+REFERENCE = re.compile(r'class="secret-value" lang="en">([0-9A-Z]{4}-[0-9A-Z]{4})<')
 
 
 def latest_case() -> Case:

@@ -130,6 +130,14 @@ def test_status_with_the_reference_alone_works_only_from_her_number(client: Flas
     assert filed.case.reference in own and "We found no case" not in own
     _, other = send(client, f"STATUS {filed.case.reference}", sid="SM601", sender="+85599111222")
     assert "We found no case" in other
+    chars = filed.case.reference.replace("-", "")
+    typo = next(
+        chars[:i] + chars[i + 1] + chars[i] + chars[i + 2 :]
+        for i in range(len(chars) - 1)
+        if chars[i] != chars[i + 1]
+    )
+    _, mistyped = send(client, f"STATUS {typo}", sid="SM602")
+    assert "this reference looks mistyped" in mistyped
 
 
 def test_the_reply_is_in_the_language_she_chose(client: FlaskClient) -> None:

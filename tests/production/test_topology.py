@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(os.sys.executable).parent
 FORM_INTAKES, API_INTAKES, ACKNOWLEDGED, OFFICERS = 300, 200, 200, 4
 REPLAYS, RACES = 20, 20
-REFERENCE = re.compile(r"\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b")
+REFERENCE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 NONCE = re.compile(r'name="nonce"[^>]*value="([^"]+)"')
 

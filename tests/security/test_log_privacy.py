@@ -24,7 +24,7 @@ ADDR = "203.0.113.77"
 NAME = "Sokunthea Meas"
 WORD = "Zephyrquill"
 CODES = re.compile(
-    r"\b([2-9A-Z]{4}-[2-9A-Z]{4})\b.*?\b([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})\b", re.S
+    r"\b([0-9A-Z]{4}-[0-9A-Z]{4})\b.*?\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b", re.S
 )
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from grievance.khmer import khmer_digits
 from grievance.ratelimit import limiter
 from grievance.types import utcnow
 from tests.conftest import csrf_from
@@ -35,7 +36,7 @@ def test_wrong_secret_and_unknown_reference_get_the_same_answer(client: FlaskCli
     wrong_secret = lookup(client, filed.case.reference, other.secret)
     # A well-formed reference (valid check character) that no case has.
     unknown = lookup(client, "2222-2222", filed.secret)
-    malformed = lookup(client, "nonsense", filed.secret)
+    malformed = lookup(client, "no such thing", filed.secret)
     bodies = []
     for response in (wrong_secret, unknown, malformed):
         assert response.status_code == 200
@@ -137,3 +138,23 @@ def test_a_lookup_without_the_form_token_is_refused(client: FlaskClient) -> None
     )
     assert response.status_code == 400
     assert client.get("/track/case").status_code == 303
+
+
+def test_a_typo_is_named_and_look_alikes_or_khmer_digits_open_the_case(
+    client: FlaskClient,
+) -> None:
+    filed = new_case()
+    ref = filed.case.reference
+    chars = ref.replace("-", "")
+    swapped = next(
+        chars[:i] + chars[i + 1] + chars[i] + chars[i + 2 :]
+        for i in range(len(chars) - 1)
+        if chars[i] != chars[i + 1]
+    )
+    typo = lookup(client, swapped, filed.secret)
+    assert typo.status_code == 200
+    assert "This reference looks mistyped" in typo.get_data(as_text=True)
+
+    as_read = khmer_digits(ref).replace("-", " ")  # the Khmer keyboard's number row
+    as_read = as_read.replace("០", "O").replace("១", "I")  # and letters for 0 and 1
+    assert lookup(client, as_read, filed.secret.lower()).status_code == 303
