@@ -272,7 +272,7 @@ def _open_case(message: InboundMessage, channel: MessageChannel, text: str) -> s
     _mark(message, "case", filed.case.id)
     return _(
         "Samleng received your complaint. Reference: %(reference)s Secret: %(secret)s "
-        "Keep both. To check your case, send: STATUS %(reference)s %(secret)s",
+        "Keep both. To check your case, send: STATUS %(reference)s",
         reference=filed.case.reference,
         secret=filed.secret,
     )

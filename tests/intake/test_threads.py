@@ -3,6 +3,9 @@ the answer to our question, a case she names, or her choice from a short menu.""
 
 from __future__ import annotations
 
+import html
+
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -11,6 +14,7 @@ from grievance.cases.models import Case, CaseEvent
 from grievance.cases.services import PersonData
 from grievance.extensions import db
 from notifications.models import Notification
+from notifications.segments import segments
 from tests.conftest import Auth
 from tests.factories import make_case
 from tests.intake.helpers import case_count
@@ -149,3 +153,21 @@ def test_the_reply_is_in_the_language_she_chose(client: FlaskClient) -> None:
 
 def _khmer(text: str) -> bool:
     return any("\u1780" <= ch <= "\u17ff" for ch in text)
+
+
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_every_reply_fits_two_sms(client: FlaskClient, language: str) -> None:
+    """What a basic phone receives back: two SMS at most, in Khmer (UCS-2) or English."""
+    filed = make_case(complainant=PersonData(phone=HER, language=language))
+    make_case(complainant=PersonData(phone=HER, language=language))
+    ref = filed.case.reference
+    messages = ["help", f"STATUS {ref}", "STATUS 0000-0000", "no pay for months", "3"]
+    messages += [f"{ref} more", "STOP", "START"]
+    for n, text in enumerate(messages):
+        _, xml = send(client, text, sid=f"SM8{language}{n}")
+        reply = html.unescape(xml.split("<Message>")[1].split("</Message>")[0])
+        assert segments(reply) <= 2, (text, reply)
+    _, filed_reply = send(client, "ឈប់បង់ប្រាក់ខែ", sid="SM8new", sender="+85570000009")
+    reply = html.unescape(filed_reply.split("<Message>")[1].split("</Message>")[0])
+    assert "Reference" in reply or _khmer(reply)
+    assert segments(reply) <= 2, reply
