@@ -1,8 +1,9 @@
 """A small stand-in for the Twilio Messages API on 127.0.0.1, speaking its wire format.
 
 It checks HTTP basic auth and the form fields, answers 201 with a message resource, lists
-messages for a number (GET, newest first, a page at a time), and can be told to fail: answer 500, hang, or accept a message
-and then hang (the case where the sender cannot know whether it went out).
+messages for a number (GET, newest first, a page at a time), and can be told to fail:
+answer 500, hang, or accept a message and then hang (the case where the sender cannot know
+whether it went out).
 """
 
 from __future__ import annotations
