@@ -114,8 +114,10 @@ def test_redis_lost_while_both_workers_send_then_every_sms_once(
     top, proxy, gateway, app = formation
     clients = Clients(top.ports)
     phones = {}
+    started = time.monotonic()
     for n in range(BEFORE):
         phones[file_by_form(clients, n)] = n
+    per_filing_before = (time.monotonic() - started) / BEFORE
 
     # Both workers are mid-send (the gateway has accepted, the answer is still coming).
     wait_until(lambda: gateway.create_requests >= 2, 60, top)
@@ -123,8 +125,10 @@ def test_redis_lost_while_both_workers_send_then_every_sms_once(
     cut_at = time.monotonic()
 
     # The web keeps answering and filing; readiness says "degraded", not "down".
+    filing_started = time.monotonic()
     for n in range(BEFORE, BEFORE + DURING):
         phones[file_by_form(clients, n)] = n
+    per_filing = (time.monotonic() - filing_started) / DURING
     ready = httpx.get(f"http://127.0.0.1:{top.ports[0]}/readyz", timeout=10)
     assert ready.status_code == 200 and ready.json()["redis"] == "unavailable"
     time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))
@@ -153,8 +157,10 @@ def test_redis_lost_while_both_workers_send_then_every_sms_once(
         for w in ("worker1", "worker2")
     )
     print(  # the figures, for the record (pytest -s)
-        f"\noutage {outage:.1f} s; queued and in-flight SMS sent {took:.1f} s after Redis "
-        f"returned; {handed} filed during the outage handed over by the sweep; worker "
-        f"rounds ended by the outage: {rounds}; gateway sends: {gateway.create_requests}"
+        f"\noutage {outage:.1f} s; a filing (form page + post) took {per_filing:.2f} s "
+        f"during it ({per_filing_before:.2f} s before); queued and in-flight SMS sent "
+        f"{took:.1f} s after Redis returned; {handed} filed during the outage handed over "
+        f"by the sweep; worker rounds ended by the outage: {rounds}; gateway sends: "
+        f"{gateway.create_requests}"
     )
     assert rounds >= 2  # both workers lost Redis mid-job and carried on
