@@ -75,3 +75,17 @@ def test_rq_job_of_a_rolled_back_request_is_never_queued(
         uow.discard()
         uow.checkpoint()
         assert rq_jobs.queue("default").count == 0
+
+
+def test_a_failed_scheduler_tick_is_logged_and_the_scheduler_goes_on(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from grievance.jobs import scheduler
+
+    def broken(_app: Flask) -> str:
+        raise ConnectionError("database away")
+
+    monkeypatch.setattr(scheduler, "tick", broken)
+    with caplog.at_level("INFO", logger="grievance.jobs.scheduler"):
+        scheduler.serve(app, once=True)  # returns instead of exiting with the error
+    assert "outcome=failed_ConnectionError" in caplog.text

@@ -3,6 +3,7 @@ included, on the backend of the run; they go down and up again; the demo seed is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +170,37 @@ def test_inbound_sms_records_are_kept_as_sms_messages(empty_app: Flask) -> None:
                 text("SELECT channel, external_id, kind FROM inbound_messages")
             ).all()
     assert [tuple(r) for r in rows] == [("sms", "SMold", "stop")]
+
+
+def test_policies_keep_their_escalation_times_under_the_labelled_ladder(
+    empty_app: Flask,
+) -> None:
+    """The old form saved [national, oversight]; the seed wrote [province, national,
+    oversight]. After the migration every ladder is the labelled three, and the national
+    unit and oversight body keep the times an admin gave them."""
+    from sqlalchemy import text
+
+    insert = (
+        "INSERT INTO sla_policies (kind, priority, version, unit, acknowledge, resolve, "
+        "escalation, active, created_at) VALUES ('grievance', :p, 1, 'days', 2, 20, :e, "
+        "true, '2026-01-01 00:00:00+00:00')"
+    )
+    with empty_app.app_context():
+        upgrade(revision="5c6d7e8f9a01")
+        with db.engine.begin() as connection:
+            for priority, ladder in (("low", "[4, 3]"), ("high", "[5, 6, 7]"), ("urgent", "[]")):
+                connection.execute(text(insert), {"p": priority, "e": ladder})
+        upgrade(revision="heads")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT priority, escalation FROM sla_policies ORDER BY priority")
+            ).all()
+        found = {p: json.loads(e) if isinstance(e, str) else e for p, e in rows}
+        downgrade(revision="5c6d7e8f9a01")
+        with db.engine.connect() as connection:
+            back = dict(
+                connection.execute(text("SELECT priority, escalation FROM sla_policies")).all()
+            )
+    assert found == {"high": [5, 6, 7], "low": [4, 4, 3], "urgent": []}
+    back = {p: json.loads(e) if isinstance(e, str) else e for p, e in back.items()}
+    assert back == {"high": [6, 7], "low": [4, 3], "urgent": []}

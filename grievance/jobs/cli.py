@@ -24,22 +24,17 @@ WARM_MODULES = (
 @click.option("--queue", "queues", multiple=True, help="queues to serve (default: all)")
 @click.option("--burst", is_flag=True, help="stop when the queues are empty")
 def worker_cmd(queues: tuple[str, ...], burst: bool) -> None:
-    """Run an RQ worker for the named queues (needs REDIS_URL)."""
-    from redis import Redis
-    from rq import Queue, Worker
-
+    """Run an RQ worker for the named queues (needs REDIS_URL); it rides out Redis outages."""
     from grievance.extensions import db
+    from grievance.jobs.worker import serve as serve_worker
 
     url = current_app.config["SAMLENG"].REDIS_URL
     if not url:
         raise click.ClickException("REDIS_URL is not set; embedded mode runs jobs in-process")
-    connection = Redis.from_url(url)
-    names = queues or QUEUES
     use_app(current_app._get_current_object())  # type: ignore[attr-defined]
     _warm_up()
     db.engine.dispose()  # no connection of this process may be shared with its children
-    worker = Worker([Queue(n, connection=connection) for n in names], connection=connection)
-    worker.work(burst=burst, with_scheduler=False)
+    serve_worker(url, queues or QUEUES, burst=burst)
 
 
 def _warm_up() -> None:

@@ -14,6 +14,7 @@ from grievance.jobs.registry import lookup
 log = logging.getLogger(__name__)
 EXTENSION = "samleng.jobs"
 JOB_TIMEOUT = 600
+REDIS_TIMEOUT = 5.0  # seconds
 
 
 class Runner(Protocol):
@@ -76,7 +77,10 @@ class RQRunner:
     def __init__(self, redis_url: str) -> None:
         from redis import Redis
 
-        self.connection = Redis.from_url(redis_url)
+        # Bounded waits: a request that releases a job must not hang on an unreachable Redis.
+        self.connection = Redis.from_url(
+            redis_url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+        )
         self._queues: dict[str, Any] = {}
 
     def queue(self, name: str) -> Any:

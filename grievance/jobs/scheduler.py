@@ -109,8 +109,13 @@ def _queue_periodic(runner: RQRunner, name: str, seconds: int) -> str:
 
 
 def serve(app: Flask, once: bool = False) -> None:
+    """Tick until stopped. A tick that fails (Redis or the database away) is logged and
+    the next one tries again: the scheduler never exits because a service did."""
     while True:
-        outcome = tick(app)
+        try:
+            outcome = tick(app)
+        except Exception as error:
+            outcome = f"failed {type(error).__name__}"
         log.info("scheduler tick outcome=%s", outcome.replace(" ", "_"))
         if once:
             return

@@ -181,11 +181,7 @@ def rebase_resolve(
 def escalation_target(case: Case) -> float | None:
     """The working-time target of the case's current escalation level, if the policy has one."""
     policy = db.session.get(SlaPolicy, case.sla_policy_id) if case.sla_policy_id else None
-    ladder = list(policy.escalation or []) if policy else []
-    level = case.escalation_level or 0
-    if level <= 0 or not ladder:
-        return None
-    return float(ladder[min(level, len(ladder)) - 1])
+    return policy.level_target(case.escalation_level or 0) if policy else None
 
 
 def record_changes(case: Case, effects: tuple[Effect, ...], transition: str, at: datetime) -> None:

@@ -35,15 +35,18 @@ class PolicyForm(FlaskForm):
     unit = SelectField(_l("Unit"), choices=UNITS)
     acknowledge = _target(_l("Acknowledge within"))
     resolve = _target(_l("Resolve within"))
-    level1 = _target(_l("After the 1st escalation (national unit)"))
-    level2 = _target(_l("After the 2nd escalation (oversight body)"))
+    # The ladder, in the order of SlaPolicy.escalation (LADDER): one target per level.
+    level1 = _target(_l("Escalation level 1: province office"))
+    level2 = _target(_l("Escalation level 2: national grievance unit"))
+    level3 = _target(_l("Escalation level 3: oversight body"))
 
     def data_for_service(self) -> PolicyData:
+        levels = (self.level1, self.level2, self.level3)
         return PolicyData(
             unit=str(self.unit.data),
             acknowledge=float(self.acknowledge.data or 0),
             resolve=float(self.resolve.data or 0),
-            escalation=[float(self.level1.data or 0), float(self.level2.data or 0)],
+            escalation=[float(level.data or 0) for level in levels],
         )
 
 

@@ -97,10 +97,8 @@ def run_target(run: ClockRun, policy: SlaPolicy) -> float:
     """The run's target in the policy's unit (mirrors clocks.start / restart_resolve)."""
     if run.clock == "acknowledge":
         return float(policy.acknowledge)
-    if run.started_by == "escalate" and run.level > 0 and policy.escalation:
-        ladder = list(policy.escalation)
-        return float(ladder[min(run.level, len(ladder)) - 1])
-    return float(policy.resolve)
+    target = policy.level_target(run.level) if run.started_by == "escalate" else None
+    return float(policy.resolve) if target is None else target
 
 
 def elapsed(run: ClockRun, calendar: WorkingCalendar, province: str, now: datetime) -> float:

@@ -45,10 +45,23 @@ class SlaPolicy(db.Model):  # type: ignore[name-defined]
     unit: Mapped[str] = mapped_column(String(5), default="days")
     acknowledge: Mapped[float] = mapped_column(Float)
     resolve: Mapped[float] = mapped_column(Float)
-    # Target per escalation level, in the same unit: [province, national, oversight].
+    # Target per escalation level, in the same unit: [province, national, oversight], for
+    # escalation levels 1, 2 and 3 (LADDER below).
     escalation: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def level_target(self, level: int) -> float | None:
+        """The resolve target once escalated to `level` (1 province office, 2 national
+        unit, 3 oversight body): the ladder's own entry for it. None when not escalated
+        or the policy has no ladder; a short ladder's last entry serves the levels above."""
+        ladder = list(self.escalation or [])
+        if level <= 0 or not ladder:
+            return None
+        return float(ladder[min(level, len(ladder)) - 1])
+
+
+LADDER = ("province", "national", "oversight")  # escalation levels 1, 2, 3
 
 
 class Closure(db.Model):  # type: ignore[name-defined]

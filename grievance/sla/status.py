@@ -29,9 +29,10 @@ STATES = {
 }
 CLOCK_LABELS = {"acknowledge": N_("Acknowledge by"), "resolve": N_("Resolve by")}
 LEVELS = {
-    0: N_("Province office"),
-    1: N_("National grievance unit"),
-    2: N_("Oversight body"),
+    0: N_("Not escalated"),
+    1: N_("Province office"),
+    2: N_("National grievance unit"),
+    3: N_("Oversight body"),
 }
 _WORST = {"overdue": 0, "at_risk": 1, "on_time": 2}
 

@@ -8,8 +8,10 @@ loaded and handled:
 
 - at risk: a "sla_at_risk" event and a reminder to the assignee;
 - breach: the case is marked overdue, a "sla_breach" event, the supervisor is told, and
-  for the resolve clock the case escalates one level (province office -> national unit
-  -> oversight body) and moves to that level's queue; the level's own target counts from
+  for the resolve clock the case escalates one level: to its province office (level 1,
+  the province's supervisors; the case stays in its queue), then to the national
+  grievance unit (2), then to the oversight body (3), moving to that level's queue. Each
+  level's own target in the policy's ladder (province, national, oversight) counts from
   the missed deadline. At the top level a breach only marks and tells, once.
 
 The acknowledge clock does not climb the ladder: a late acknowledgement is marked overdue
@@ -19,7 +21,7 @@ filing too) escalates the case anyway if the delay goes on.
 
 Escalating can put a case straight past its next level's deadline (nothing ran for a
 while), so after escalating, the claim is repeated for those cases until nothing new is
-claimed: level 1, then level 2, in order.
+claimed: level 1, then 2, then 3, in order.
 
 Handling costs a few statements per case (timeline, notices, the workflow engine), so a
 sweep handles a normal minute's worth itself and hands a mass of claimed cases (after a
@@ -52,8 +54,8 @@ from grievance.types import UTCDateTime, utcnow
 from workflows import WORKFLOWS, get_workflow
 
 log = logging.getLogger(__name__)
-TOP_LEVEL = 2  # 0 province office, 1 national grievance unit, 2 oversight body
-LEVEL_QUEUES = {1: "national", 2: "oversight"}
+TOP_LEVEL = 3  # 0 not escalated, 1 province office, 2 national unit, 3 oversight body
+LEVEL_QUEUES = {2: "national", 3: "oversight"}  # level 1 stays in its provincial queue
 MAX_PASSES = TOP_LEVEL + 2  # each pass climbs at most one level per case
 INLINE_CASES = 200  # claimed cases a sweep handles itself; more go to jobs
 BATCH = 100  # cases per handling job

@@ -213,13 +213,14 @@ def edit_policy(policy_id: int) -> Response | tuple[str, int]:
 
 
 def _current_values(policy: SlaPolicy) -> SimpleNamespace:
-    ladder = [float(x) for x in (policy.escalation or [])] + [policy.resolve] * 2
+    targets = [policy.level_target(level) or policy.resolve for level in (1, 2, 3)]
     return SimpleNamespace(
         unit=policy.unit,
         acknowledge=policy.acknowledge,
         resolve=policy.resolve,
-        level1=ladder[0],
-        level2=ladder[1],
+        level1=targets[0],
+        level2=targets[1],
+        level3=targets[2],
     )
 
 

@@ -45,7 +45,13 @@ class Channel(Protocol):
         """Hand the message over; return the provider's id for it."""
 
     def lookup(self, message: Message, since: datetime) -> str | None:
-        """The provider's id of this message if it was already accepted, else None."""
+        """The provider's id of this message if it was already accepted, else None.
+
+        Exact for every channel that can be asked: decided by something unique to this
+        message (the body's one-time link, derived from the outbox row), looking through
+        every record the provider holds for the address since `since`, never a fixed
+        page of recent ones. When it cannot finish, raise TemporaryError: ask later,
+        never send a second copy on a guess."""
 
 
 def outbox_dir() -> Path:

@@ -18,6 +18,8 @@ API_VERSION = "2010-04-01"
 CLOCK_SKEW = timedelta(minutes=2)  # between our clock and the gateway's date_created
 STATUS_PATH = "/notifications/twilio/status"
 UNSUBSCRIBED = 21610  # the number replied STOP to the gateway itself
+PAGE_SIZE = 200  # messages per page when asking whether one already left (Twilio: <= 1000)
+MAX_PAGES = 50  # 10,000 messages to one number since the claim: give up for now
 _client: httpx.Client | None = None
 
 
@@ -41,7 +43,8 @@ class TwilioSMS:
     ) -> None:
         if not (account_sid and auth_token and sender):
             raise PermanentError("twilio not configured")
-        self.url = f"{api_base.rstrip('/')}/{API_VERSION}/Accounts/{account_sid}/Messages.json"
+        self.base = api_base.rstrip("/")
+        self.url = f"{self.base}/{API_VERSION}/Accounts/{account_sid}/Messages.json"
         self.auth = (account_sid, auth_token)
         self.sender = sender
         self.status_callback = status_callback
@@ -73,16 +76,33 @@ class TwilioSMS:
         return sid
 
     def lookup(self, message: Message, since: datetime) -> str | None:
-        params = {"To": message.to, "PageSize": "50"}
+        """The message's id if the gateway already has it. Exact: the body is unique to
+        its outbox row (its one-time link is derived from the row's key), and every
+        message to the number since `since` is read, a page at a time, newest first,
+        however many a shared phone received meanwhile. A listing too long to finish is
+        a temporary failure (asked again later), never a reason to send a second copy."""
+        params = {"To": message.to, "PageSize": str(PAGE_SIZE)}
         if self._sender_field() == "From":
             params["From"] = self.sender
+        floor = since - CLOCK_SKEW
         listing = self._call("GET", params=params)
-        return _find(listing.get("messages") or [], message.body, since - CLOCK_SKEW)
+        for _ in range(MAX_PAGES):
+            items = listing.get("messages") or []
+            found = _find(items, message.body, floor)
+            if found is not None:
+                return found
+            following = listing.get("next_page_uri")
+            if not isinstance(following, str) or not following.startswith("/"):
+                return None
+            if items and all(_created_before(item, floor) for item in items):
+                return None  # newest first: everything further is older still
+            listing = self._call("GET", url=self.base + following)
+        raise TemporaryError("gateway listing too long to search")
 
-    def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, url: str | None = None, **kwargs: Any) -> dict[str, Any]:
         try:
             response = http().request(
-                method, self.url, auth=self.auth, timeout=self.timeout, **kwargs
+                method, url or self.url, auth=self.auth, timeout=self.timeout, **kwargs
             )
         except httpx.TimeoutException:
             raise TemporaryError("gateway timeout") from None
@@ -109,14 +129,23 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _created(item: dict[str, Any]) -> datetime | None:
+    try:
+        return parsedate_to_datetime(str(item.get("date_created")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _created_before(item: dict[str, Any], floor: datetime) -> bool:
+    created = _created(item)
+    return created is not None and created < floor
+
+
 def _find(messages: Iterable[dict[str, Any]], body: str, since: datetime) -> str | None:
     for item in messages:
         if item.get("body") != body:
             continue
-        try:
-            created = parsedate_to_datetime(str(item.get("date_created")))
-        except (TypeError, ValueError):
-            continue
-        if created >= since and isinstance(item.get("sid"), str):
+        created = _created(item)
+        if created is not None and created >= since and isinstance(item.get("sid"), str):
             return str(item["sid"])
     return None

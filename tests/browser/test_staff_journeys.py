@@ -107,12 +107,18 @@ def test_supervisor_sees_an_overdue_case_escalate_after_time_moves_on(
     with live_app.app_context():
         case = make_case(province_code="KH-12").case
         commit()
-        reference, due = case.reference, case.resolve_due_at
+        reference, due, case_id = case.reference, case.resolve_due_at, case.id
     assert due is not None
     staff = make_staff(live_app, "supervisor4", "supervisor")
 
-    # Weeks later, nobody has answered: past the resolve deadline, on a working day.
-    with time_machine.travel(_local_workday_noon(due), tick=True):
+    # Weeks later, nobody has answered: past the resolve deadline, on a working day. The
+    # province office's own time runs out too: the case reaches the national unit.
+    with live_app.app_context():
+        sweep(_local_workday_noon(due))
+        commit()
+        level_one_due = db.session.get(Case, case_id).resolve_due_at
+    assert level_one_due is not None
+    with time_machine.travel(_local_workday_noon(level_one_due), tick=True):
         with live_app.app_context():
             result = sweep()
             commit()
@@ -141,7 +147,7 @@ def test_supervisor_sees_an_overdue_case_escalate_after_time_moves_on(
             .join(Queue, Queue.id == Case.queue_id)
             .where(Case.reference == reference)
         ).one()
-        assert tuple(row) == (1, "national")
+        assert tuple(row) == (2, "national")
 
 
 def test_oversight_user_downloads_a_csv_without_personal_data(

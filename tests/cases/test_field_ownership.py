@@ -66,10 +66,14 @@ def test_an_escalation_says_which_queue_the_case_moved_to() -> None:
     case = make_case().case
     national = db.session.scalar(select(Queue).where(Queue.code == "national"))
     assert national is not None and case.queue_id != national.id
-    sweep(case.resolve_due_at + timedelta(minutes=1))
+    sweep(case.resolve_due_at + timedelta(minutes=1))  # level 1: its province office
     db.session.expire_all()
     case = db.session.get(Case, case.id)
-    assert case.escalation_level == 1 and case.queue_id == national.id
+    assert case.escalation_level == 1 and not [e for e in case.events if e.kind == "queue"]
+    sweep(case.resolve_due_at + timedelta(minutes=1))  # level 2: the national unit
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.escalation_level == 2 and case.queue_id == national.id
     moves = [e for e in case.events if e.kind == "queue"]
     assert len(moves) == 1
     assert moves[0].data["to"] == "national" and moves[0].data["reason"] == "escalation"

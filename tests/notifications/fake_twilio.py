@@ -1,8 +1,9 @@
 """A small stand-in for the Twilio Messages API on 127.0.0.1, speaking its wire format.
 
 It checks HTTP basic auth and the form fields, answers 201 with a message resource, lists
-messages for a number (GET), and can be told to fail: answer 500, hang, or accept a message
-and then hang (the case where the sender cannot know whether it went out).
+messages for a number (GET, newest first, a page at a time), and can be told to fail:
+answer 500, hang, or accept a message and then hang (the case where the sender cannot know
+whether it went out).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 
 class FakeTwilio:
@@ -71,6 +72,38 @@ class FakeTwilio:
         with self.lock:
             self.messages.append(message)
         return message
+
+    def add_history(self, number: str, count: int, created: datetime) -> None:
+        """Messages that reached `number` before or after ours (a forum's shared phone)."""
+        for n in range(count):
+            form = {"To": number, "From": "+85523900900", "Body": f"Earlier message {n}"}
+            message = self._accept(form)
+            message["date_created"] = format_datetime(created)
+            message["status"] = "delivered"
+
+    def _page(self, found: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+        """One page of a listing, newest first, with Twilio's paging fields."""
+        size = min(int(query.get("PageSize", "50")), 1000)
+        page = int(query.get("Page", "0"))
+        items = found[page * size : (page + 1) * size]
+
+        def uri(n: int) -> str:
+            keep = {k: v for k, v in query.items() if k not in ("Page", "PageToken")}
+            token = f"&PageToken=PA{found[n * size - 1]['sid']}" if n else ""
+            return f"{self.path}?{urlencode(keep)}&Page={n}{token}"
+
+        more = (page + 1) * size < len(found)
+        return {
+            "messages": items,
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "end": page * size + max(len(items) - 1, 0),
+            "uri": uri(page),
+            "first_page_uri": uri(0),
+            "next_page_uri": uri(page + 1) if more else None,
+            "previous_page_uri": uri(page - 1) if page else None,
+        }
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -153,7 +186,6 @@ class FakeTwilio:
                         if m["to"] == query.get("To")
                         and ("From" not in query or m["from"] == query["From"])
                     ]
-                size = int(query.get("PageSize", "50"))
-                self._reply(200, {"messages": found[:size], "page": 0, "page_size": size})
+                self._reply(200, fake._page(found, query))
 
         return Handler

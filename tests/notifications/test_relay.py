@@ -162,6 +162,74 @@ def test_a_worker_killed_after_the_gateway_accepted_does_not_cause_a_second_mess
     assert (row.status, row.provider_id) == ("sent", gateway.messages[0]["sid"])
 
 
+def test_a_shared_phone_with_500_messages_gets_one_copy_after_a_worker_died_mid_send(
+    app: Flask, gateway: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forum's phone: 200 messages before ours, 300 after it (other people's answers)
+    while its worker lay dead for the real 15-minute lease. The retry finds ours."""
+    start = utcnow()
+    gateway.add_history(PHONE, 200, start - timedelta(days=3))
+    with time_machine.travel(start, tick=False) as clock:
+        _, row = file_one()
+        _crash_after_gateway(monkeypatch)
+        with pytest.raises(Crash):
+            uow.checkpoint()
+        db.session.rollback()
+        [ours] = [m for m in gateway.messages if not m["body"].startswith("Earlier")]
+        clock.shift(timedelta(minutes=5))
+        gateway.add_history(PHONE, 300, utcnow())
+        clock.shift(relay.LEASE)
+        assert relay.sweep() == 1
+        uow.checkpoint()
+    row = reload(row)
+    assert gateway.create_requests == 1  # ours, once
+    assert gateway.bodies_to(PHONE).count(ours["body"]) == 1
+    assert (row.status, row.provider_id) == ("sent", ours["sid"])
+    assert gateway.requests.count("GET") == 2  # 300 newer: the second page holds ours
+
+
+def test_the_search_stops_at_messages_older_than_the_row(
+    gateway: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing of ours reached the gateway: a long history is read only back to the row's
+    creation, and then the message is sent (once)."""
+    start = utcnow()
+    gateway.add_history(PHONE, 900, start - timedelta(days=30))
+    with time_machine.travel(start, tick=False) as clock:
+        _, row = file_one()
+        db.session.info[uow.AFTER_COMMIT] = []  # the worker dies after its claim
+        uow.checkpoint()
+        assert relay._claim(row.id, utcnow()) is not None
+        uow.checkpoint()
+        clock.shift(relay.LEASE + timedelta(seconds=1))
+        assert relay.sweep() == 1
+        uow.checkpoint()
+    assert (reload(row).status, gateway.create_requests) == ("sent", 1)
+    assert gateway.requests.count("GET") == 1  # the first page is all older: stop
+
+
+def test_a_listing_too_long_to_finish_is_asked_again_later_not_resent(
+    gateway: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifications.channels import twilio as twilio_channel
+
+    monkeypatch.setattr(twilio_channel, "MAX_PAGES", 2)
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        _, row = file_one()
+        db.session.info[uow.AFTER_COMMIT] = []
+        uow.checkpoint()
+        assert relay._claim(row.id, utcnow()) is not None
+        uow.checkpoint()
+        gateway.add_history(PHONE, 3 * twilio_channel.PAGE_SIZE, utcnow())
+        clock.shift(relay.LEASE + timedelta(seconds=1))
+        relay.sweep()
+        uow.checkpoint()
+    row = reload(row)
+    assert (row.status, row.last_error) == ("pending", "gateway listing too long to search")
+    assert gateway.create_requests == 0  # not sent: nobody knows yet whether it left
+
+
 def test_a_worker_killed_after_its_claim_before_sending_is_replaced_and_sends_once(
     gateway: FakeTwilio, runner: Runner
 ) -> None:

@@ -109,14 +109,19 @@ def test_editing_a_policy_makes_a_new_version_and_open_cases_keep_theirs(
         "resolve": "15",
         "level1": "4",
         "level2": "3",
+        "level3": "2",
     }
+    # The screen names each level of the ladder.
+    for label in ("province office", "national grievance unit", "oversight body"):
+        assert label in page
 
     assert client.post(f"/sla/policies/{old.id}", data=form).status_code == 302
 
     db.session.expire_all()
     new = _normal_grievance_policy()
     assert new.id != old.id and new.version == old.version + 1
-    assert (new.acknowledge, new.resolve, new.escalation) == (1, 15, [4, 3])
+    assert (new.acknowledge, new.resolve, new.escalation) == (1, 15, [4, 3, 2])
+    assert [new.level_target(n) for n in (1, 2, 3)] == [4, 3, 2]
     assert db.session.get(SlaPolicy, old.id).active is False
     assert reload(before).sla_policy_id == old.id  # the open case keeps its version
     after = file_at(pp(2026, 12, 7, 8))
@@ -131,7 +136,9 @@ def test_an_impossible_policy_is_refused(client: FlaskClient, auth: Auth) -> Non
     auth.login("admin")
     page = client.get(f"/sla/policies/{old.id}?lang=en").get_data(as_text=True)
     form = {"csrf_token": csrf_from(page), "unit": "days", "acknowledge": "5", "resolve": "2"}
-    response = client.post(f"/sla/policies/{old.id}", data={**form, "level1": "1", "level2": "1"})
+    response = client.post(
+        f"/sla/policies/{old.id}", data={**form, "level1": "1", "level2": "1", "level3": "1"}
+    )
     assert response.status_code == 400
     assert "Acknowledging cannot take longer than resolving." in response.get_data(as_text=True)
     assert _normal_grievance_policy().id == old.id
@@ -150,6 +157,7 @@ def test_a_category_gets_its_own_policy(client: FlaskClient, auth: Auth) -> None
         "resolve": "40",
         "level1": "20",
         "level2": "10",
+        "level3": "10",
     }
     assert client.post("/sla/policies", data=form).status_code == 302
     case = file_at(pp(2026, 12, 7, 8))  # a pension complaint

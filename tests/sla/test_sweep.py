@@ -65,10 +65,10 @@ def test_breach_marks_overdue_tells_the_supervisor_and_escalates_once() -> None:
     assert second.breached == third.breached == second.at_risk == 0
     case = reload(case)
     assert case.state == "escalated" and case.escalation_level == 1
-    assert queue_code(case) == "national"
-    kinds = [e.kind for e in timeline(case)][-4:]
-    # No reminder once past due; the move to the national unit's queue is on the timeline.
-    assert kinds == ["sla_breach", "transition", "clock", "queue"]
+    # Level 1 is the province office: the case stays in its provincial queue.
+    assert queue_code(case) == "office-kh-12"
+    kinds = [e.kind for e in timeline(case)][-3:]
+    assert kinds == ["sla_breach", "transition", "clock"]  # no reminder once past due
     assert [e.data for e in timeline(case, "sla_breach")] == [{"clock": "resolve", "level": 0}]
     assert {n.user_id for n in notices(case, "sla_breach")} == {boss.id}
     # Level 1 has its own target (5 working days) counted from the missed deadline.
@@ -80,28 +80,29 @@ def test_breach_marks_overdue_tells_the_supervisor_and_escalates_once() -> None:
     assert marks == 1
 
 
-def test_time_jumped_past_two_levels_is_handled_level_by_level() -> None:
+def test_time_jumped_past_every_level_is_handled_level_by_level() -> None:
     case, _user = working_case()
     cal = clocks.working_calendar()
     due0 = case.resolve_due_at
     due1 = cal.add_working_time(due0, days=5)
     due2 = cal.add_working_time(due1, days=5)
+    due3 = cal.add_working_time(due2, days=5)
 
-    result = sweep(due2 + timedelta(days=1))
+    result = sweep(due3 + timedelta(days=1))
 
-    assert result.breached == 3 and result.escalated == 2 and result.passes == 3
+    assert result.breached == 4 and result.escalated == 3 and result.passes == 4
     case = reload(case)
     breaches = [e.data["level"] for e in timeline(case, "sla_breach")]
-    assert breaches == [0, 1, 2]
+    assert breaches == [0, 1, 2, 3]
     escalations = [
         e.data["level"] for e in timeline(case, "transition") if e.to_state == "escalated"
     ]
-    assert escalations == [1, 2]
-    assert case.escalation_level == 2 and queue_code(case) == "oversight"
-    assert case.resolve_due_at == due2
+    assert escalations == [1, 2, 3]
+    assert case.escalation_level == 3 and queue_code(case) == "oversight"
+    assert case.resolve_due_at == due3
     # At the top of the ladder a breach marks and tells, and that stays done.
     assert case.overdue is True
-    assert sweep(due2 + timedelta(days=30)).breached == 0
+    assert sweep(due3 + timedelta(days=30)).breached == 0
 
 
 def test_acknowledge_breach_marks_overdue_without_escalating() -> None:

@@ -86,21 +86,21 @@ def test_two_sweeps_at_once_act_once(app: Flask, real_sessions: scoped_session, 
         results = _race(app, real_sessions, lock, now)
 
         counts = _breaches(real_sessions, ids)
-        # Each case: acknowledge breach once, resolve breach at levels 0, 1 and 2 once each.
+        # Each case: acknowledge breach once, resolve breach at levels 0 to 3 once each.
         expected = {
             (i, c, lv)
             for i in ids
-            for c, lv in [("acknowledge", 0)] + [("resolve", n) for n in range(3)]
+            for c, lv in [("acknowledge", 0)] + [("resolve", n) for n in range(4)]
         }
         assert set(counts) == expected
         assert set(counts.values()) == {1}
-        assert sum(r.breached for r in results) == 4 * CASES
+        assert sum(r.breached for r in results) == 5 * CASES
         if lock:
             assert sorted(r.skipped for r in results) in ([False, True], [False, False])
         for case in real_sessions.scalars(select(Case).where(Case.id.in_(ids))):
-            assert case.escalation_level == 2 and case.state == "escalated"
+            assert case.escalation_level == 3 and case.state == "escalated"
         marks = real_sessions.scalars(select(SlaMark).where(SlaMark.case_id.in_(ids))).all()
-        assert len(marks) == 4 * CASES
+        assert len(marks) == 5 * CASES
         # Running again afterwards changes nothing.
         again = _race(app, real_sessions, lock, now + timedelta(days=3))
         assert sum(r.breached + r.at_risk for r in again) == 0
