@@ -1,7 +1,7 @@
 """escalation ladder: every policy names a target for each of its three levels
 
 Revision ID: a7e3c91d4f20
-Revises: 5c6d7e8f9a01
+Revises: 6d7e8f9a0b12
 Create Date: 2026-12-10 09:00:00
 
 A policy's `escalation` becomes exactly [province office, national unit, oversight body],
@@ -20,7 +20,7 @@ from alembic import op
 import grievance.types
 
 revision = "a7e3c91d4f20"
-down_revision = "5c6d7e8f9a01"
+down_revision = "6d7e8f9a0b12"
 branch_labels = None
 depends_on = None
 
