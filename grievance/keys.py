@@ -24,6 +24,7 @@ Purpose = Literal[
     "tracking_link",
     "secret_check",
     "sender",
+    "list_cursor",
 ]
 
 # The bytes put before the message. The tracking secret predates purposes: its stored hashes
@@ -36,6 +37,7 @@ _TAGS: dict[str, bytes] = {
     "tracking_link": b"tracking-link:",
     "secret_check": b"secret-check:",
     "sender": b"sender:",
+    "list_cursor": b"list-cursor:",
 }
 
 

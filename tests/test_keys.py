@@ -38,7 +38,15 @@ def test_purposes_keep_the_tags_stored_values_were_made_with() -> None:
 
 
 def test_one_message_gives_another_mac_for_each_purpose() -> None:
-    purposes = ("track_ref", "login", "api_secret", "tracking_link", "secret_check", "sender")
+    purposes = (
+        "track_ref",
+        "login",
+        "api_secret",
+        "tracking_link",
+        "secret_check",
+        "sender",
+        "list_cursor",
+    )
     assert len({keys.mac("k", purpose, "same") for purpose in purposes}) == len(purposes)
 
 

@@ -28,6 +28,7 @@ BUDGETS = {
     "POST /file": {"sqlite": 8, "postgresql": 7},  # with the case's search terms
     "POST /workspace/claim": {"sqlite": 11, "postgresql": 10},  # SQLite claims by compare-and-set
     "GET /workspace/": {"sqlite": 6, "postgresql": 6},
+    "GET /api/v1/cases": {"sqlite": 3, "postgresql": 3},  # partner, capped count, page
 }
 
 
@@ -117,3 +118,21 @@ def test_my_cases(
         response = client.get("/workspace/?lang=en")
     assert response.status_code == 200
     within_budget("GET /workspace/", seen)
+
+
+def test_partner_list(client: FlaskClient, count_queries: Any) -> None:
+    """A page of a partner's cases costs the same statements for 3 rows as for 20."""
+    from grievance.intake.partners import create_partner
+    from tests.intake.test_api import BODY, call
+
+    _partner, token = create_partner("Union case system")
+    for i in range(20):
+        call(client, "POST", "/api/v1/cases", token, json={**BODY, "external_id": f"B{i}"})
+    assert call(client, "GET", "/api/v1/cases?per_page=3", token).status_code == 200  # warm
+    with count_queries() as few:
+        call(client, "GET", "/api/v1/cases?per_page=3", token)
+    with count_queries() as many:
+        response = call(client, "GET", "/api/v1/cases?per_page=20", token)
+    assert len(response.get_json()["items"]) == 20
+    assert len(many) == len(few)
+    within_budget("GET /api/v1/cases", many)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -82,9 +83,11 @@ class PartnerCase(db.Model):  # type: ignore[name-defined]
     """Which partner filed a case: a partner sees only its own cases."""
 
     __tablename__ = "partner_cases"
+    # Serves a partner's list: its cases, newest filed first, read in index order.
+    __table_args__ = (Index("ix_partner_cases_partner_case", "partner_id", "case_id"),)
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partner_clients.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner_clients.id"))
     external_id: Mapped[str | None] = mapped_column(String(100))
 
 

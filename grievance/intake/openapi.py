@@ -12,7 +12,7 @@ from typing import Any
 from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS
 from grievance.intake import api_schema
 from grievance.intake.api_schema import ONE_LINE
-from grievance.intake.partners import MAX_PAGE, MAX_PER_PAGE
+from grievance.intake.partners import COUNT_CAP, MAX_PAGE, MAX_PER_PAGE
 from workflows import ALL_STATES
 
 REF = {"type": "string", "pattern": "^[0-9A-Z]{4}-[0-9A-Z]{4}$"}
@@ -81,9 +81,22 @@ def schemas(
                 "items": {"type": "array", "items": _ref("Case")},
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                "total": {"type": "integer", "minimum": 0},
+                "total": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": f"Cases matching the filters, counted up to {COUNT_CAP}.",
+                },
+                "total_capped": {
+                    "type": "boolean",
+                    "description": f"True when more than {COUNT_CAP} match (total is then "
+                    f"{COUNT_CAP}: at least that many).",
+                },
+                "next_cursor": {
+                    "type": ["string", "null"],
+                    "description": "Pass as `cursor` for the next page; null on the last page.",
+                },
             },
-            "required": ["items", "page", "per_page", "total"],
+            "required": ["items", "page", "per_page", "total", "total_capped", "next_cursor"],
             "additionalProperties": False,
         },
         "Error": {
@@ -162,7 +175,13 @@ def paths() -> dict[str, Any]:
                     _query(
                         "page",
                         {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-                        "Page number.",
+                        f"Page number, for the first {MAX_PAGE} pages; further, use cursor.",
+                    ),
+                    _query(
+                        "cursor",
+                        {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                        "The next_cursor of the previous page: pages that stay fast and "
+                        "consistent however many cases there are (page is then ignored).",
                     ),
                     _query(
                         "per_page",

@@ -288,3 +288,67 @@ def test_requests_are_checked_with_the_documented_schema(
         "province",
         "complainant.sex",
     }
+
+
+def _walk(client: FlaskClient, token: str, spec: dict[str, Any], url: str) -> list[str]:
+    """Every page through next_cursor; the external ids in the order they came."""
+    seen: list[str] = []
+    while url:
+        page = check(spec, "/api/v1/cases", "get", call(client, "GET", url, token))
+        seen += [c["external_id"] for c in page["items"]]
+        url = (
+            f"/api/v1/cases?per_page=3&cursor={page['next_cursor']}" if page["next_cursor"] else ""
+        )
+    return seen
+
+
+def test_cursor_pages_walk_every_case_once_newest_first(
+    client: FlaskClient, token: str, spec: dict[str, Any]
+) -> None:
+    for i in range(7):
+        call(client, "POST", "/api/v1/cases", token, json={**BODY, "external_id": f"C{i}"})
+    assert _walk(client, token, spec, "/api/v1/cases?per_page=3") == [
+        f"C{i}" for i in reversed(range(7))
+    ]
+    last = call(client, "GET", "/api/v1/cases?per_page=7", token).get_json()
+    assert last["next_cursor"] is None and last["total"] == 7 and not last["total_capped"]
+    first = call(client, "GET", "/api/v1/cases?per_page=3", token).get_json()
+    assert str(first["next_cursor"]) not in {str(i) for i in range(1, 100)}  # no bare ids
+    forged = call(client, "GET", "/api/v1/cases?cursor=not-ours", token)
+    assert check(spec, "/api/v1/cases", "get", forged)["error"] == "validation_failed"
+    assert set(forged.get_json()["fields"]) == {"cursor"}
+
+
+def test_the_count_stops_at_its_cap_and_says_so(
+    client: FlaskClient, token: str, spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grievance.intake import partners
+
+    monkeypatch.setattr(partners, "COUNT_CAP", 3)
+    for i in range(5):
+        call(client, "POST", "/api/v1/cases", token, json={**BODY, "external_id": f"K{i}"})
+    page = check(spec, "/api/v1/cases", "get", call(client, "GET", "/api/v1/cases", token))
+    assert (page["total"], page["total_capped"], len(page["items"])) == (3, True, 5)
+
+
+def test_a_partners_page_is_read_in_index_order_not_sorted(app: Flask) -> None:
+    """The plan of a page reads the (partner, case) index and never sorts all of the
+    partner's cases (on PostgreSQL with sorting discouraged, so that any sort shows)."""
+    from sqlalchemy import text
+
+    from grievance.intake import partners
+    from tests.conftest import BACKENDS
+
+    f = partners.Filters(state="submitted")
+    query = partners.page_query(partners.matching(1, f), f, before=10**9)
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if BACKENDS.postgres:
+        db.session.execute(text("SET LOCAL enable_sort = off"))
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(db.session.scalars(text("EXPLAIN " + sql)))
+        assert "Sort" not in plan, plan
+    else:
+        rows = db.session.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
+        plan = "\n".join(str(row[-1]) for row in rows)
+        assert "TEMP B-TREE" not in plan, plan
+    assert "ix_partner_cases_partner_case" in plan, plan
