@@ -29,7 +29,7 @@ from grievance.domain import SEXES
 from grievance.formats import number
 from grievance.i18n import label
 from grievance.intake import pipeline, uploads
-from grievance.intake.checks import MAX_NARRATIVE, has_control_chars, parse_count
+from grievance.intake.checks import has_control_chars, parse_count
 from grievance.intake.services import category_choices, province_choices
 from grievance.intake.submission import LANGUAGES, Problem, Submission
 from grievance.phones import to_e164
@@ -305,16 +305,6 @@ class CodesBySmsForm(FlaskForm):
 
     def e164(self) -> str:
         return to_e164(text_of(self.phone)) or ""
-
-
-class InformationForm(FlaskForm):
-    text = TextAreaField(
-        _l("Information to add"),
-        validators=[
-            Required(_l("Please write the information to add.")),
-            PlainText(MAX_NARRATIVE, multiline=True),
-        ],
-    )
 
 
 class HotlineForm(SubmissionForm):
