@@ -36,6 +36,14 @@ BY_REPRESENTATIVE = {
     "": N_("Information added by %(name)s (representative)"),
 }
 MEMBER_COMMENT = N_("The member added information")
+# What the member's page calls "ours", in the representative's words.
+DETAIL_LABELS = {
+    N_("Our question to you"): N_("The officer's question"),
+    N_("Our answer"): N_("NSSF's answer"),
+    N_("Our new answer"): N_("NSSF's new answer"),
+    N_("Why we kept our answer"): N_("Why NSSF kept its answer"),
+    N_("Our reply"): N_("NSSF's answer"),
+}
 
 
 @dataclass(frozen=True)
@@ -60,10 +68,12 @@ def _line(entry: Entry, names: dict[int, str]) -> Line:
     if entry.by_representative:
         title = BY_REPRESENTATIVE.get(entry.step, BY_REPRESENTATIVE[""])
         name = names.get(entry.representative_id or 0, "")
-        return Line(entry.at, title, name or "–", entry.details)
+        details = tuple(("", text) for _label, text in entry.details)  # its own words
+        return Line(entry.at, title, name or "–", details)
     if entry.title == presenters.OWN_COMMENT:
         return Line(entry.at, MEMBER_COMMENT)
-    return Line(entry.at, MEMBER_STEPS.get(entry.step, entry.title), "", entry.details)
+    details = tuple((DETAIL_LABELS.get(label, label), text) for label, text in entry.details)
+    return Line(entry.at, MEMBER_STEPS.get(entry.step, entry.title), "", details)
 
 
 def rep_case(rep: User, case: Case, now: datetime) -> RepCase:
