@@ -26,6 +26,11 @@ MEMBER = PersonData(name="Chan Sreymom", phone="+85512345678", sex="female")
 OFFICER_NAME = "Officer Vannak Sopheap"
 
 
+def _sign_out(client: FlaskClient) -> None:
+    page = client.get("/track").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+
+
 def _org(name: str = "Garment Workers' Union") -> Organisation:
     org = Organisation(name=name, kind="union", province_code="KH-12")
     db.session.add(org)
@@ -234,7 +239,7 @@ def test_the_representatives_answer_counts_as_the_members(
     assert "March to June 2026." in page
 
     # The member's own status page: the answer is the representative's, not hers or ours.
-    client.get("/logout")
+    _sign_out(client)
     member_page = text_of(open_case(client, filed))
     assert "Your representative answered our question for you" in member_page
     assert "March to June 2026." in member_page
@@ -253,7 +258,7 @@ def test_information_added_reaches_the_member_as_the_representatives(
         ("representative", True, "Payslips follow.")
     ]
     assert "Information added by Sokha Rep (representative)" in text_of(_page(client, filed.case))
-    client.get("/logout")
+    _sign_out(client)
     member_page = text_of(open_case(client, filed))
     assert "Message from your representative Payslips follow." in member_page
     assert "Message from us" not in member_page
@@ -345,7 +350,7 @@ def test_the_slips_link_opens_the_members_status_page_once(client: FlaskClient, 
     slip = representation.file_for_member(sub, pipeline.Filer("representative", rep))
     assert "Srey Mom" == slip.member_name and slip.sms_to is None
     path = slip.link.split("://", 1)[-1].split("/", 1)[1]
-    client.get("/logout")
+    _sign_out(client)
     page = client.get(f"/{path}").get_data(as_text=True)
     opened = client.post(f"/{path}", data={"csrf_token": csrf_from(page)})
     assert opened.status_code == 303 and opened.headers["Location"].endswith("/track/case")
