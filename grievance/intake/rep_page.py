@@ -1,6 +1,6 @@
 """What a representative's case page shows: everything the member's own status page shows
 (built by the same allowlist, `grievance.tracking.presenters`), the member as filed (through
-`representation.member_for`), and the steps the representative may take for the member.
+`representation.members_for`), and the steps the representative may take for the member.
 Never an internal note, never who handles the case."""
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class Line:
 class RepCase:
     case: Case
     status: StatusPage
-    member: Member | None
+    members: list[Member]
+    filed_with: list[str]
     steps: list[str]  # what the representative may do for the member now
     lines: list[Line] = field(default_factory=list)
     rejection_reason: str | None = None
@@ -92,7 +93,8 @@ def rep_case(rep: User, case: Case, now: datetime) -> RepCase:
     return RepCase(
         case=case,
         status=status,
-        member=representation.member_for(rep, case),
+        members=representation.members_for(rep, case),
+        filed_with=representation.filed_with(rep, case),
         steps=steps,
         lines=[_line(e, names) for e in status.timeline],
         rejection_reason=rejection,

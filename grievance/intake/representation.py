@@ -3,14 +3,14 @@ see of the member, and the steps it takes for the member. Services flush, never 
 
 Two rules protect people here, each in one function that every page and step calls:
 `follows` (which cases: those its organisation filed, or, without an organisation, those it
-filed itself; another organisation's case is as if it did not exist) and `member_for`
+filed itself; another organisation's case is as if it did not exist) and `members_for`
 (what it may see of the worker: the member as filed, never an officer or a note).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import segno
@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from grievance.auth.models import User
 from grievance.cases import events, transitions
 from grievance.cases.models import Case, CaseEvent, Category, Person
+from grievance.domain import SEXES
 from grievance.effects import Notice, emit
 from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
@@ -97,21 +98,34 @@ class Member:
     consent_how: str | None  # how the member agreed to the filing
 
 
-def member_for(rep: User, case: Case) -> Member | None:
-    """What `rep` may see of the worker's identity: the member's name and contact as filed,
-    only on a case its organisation filed for the member (never a case it merely follows
-    otherwise, never who handles the case)."""
+def members_for(rep: User, case: Case) -> list[Member]:
+    """What `rep` may see of the workers' identity: the members' names and contacts as
+    filed (the member first, then the other members of a collective complaint), only on a
+    case its organisation filed for them; never who handles the case. Empty otherwise."""
     if case.complainant is None or case.consent is None or not follows_case(rep, case):
-        return None
-    person = case.complainant
+        return []
+    how = {int(m["person"]): str(m["how"]) for m in case.consent.get("members", [])}
+    first = _member(case.complainant, str(case.consent.get("how") or "") or None)
+    return [first, *(_member(p, how.get(p.id)) for p in case.affected)]
+
+
+def _member(person: Person, how: str | None) -> Member:
     return Member(
         name=person.name,
         phone=person.phone,
         sex=person.sex,
         language=person.language,
         consent_to_contact=person.consent_to_contact,
-        consent_how=str(case.consent.get("how") or "") or None,
+        consent_how=how,
     )
+
+
+def filed_with(rep: User, case: Case) -> list[str]:
+    """References of the cases filed together with this one (one per member), that `rep`
+    follows."""
+    if case.consent is None or not follows_case(rep, case):
+        return []
+    return [str(r) for r in case.consent.get("filed_with", [])]
 
 
 # -- filing and the member's slip ----------------------------------------------------------
@@ -135,17 +149,86 @@ class Slip:
 
 def file_for_member(sub: Submission, filer: Filer, *, at: datetime | None = None) -> Slip:
     """File for a member (the pipeline checks the member's consent), with the slip."""
+    return _file(sub, filer, at)[1]
+
+
+def _file(sub: Submission, filer: Filer, at: datetime | None) -> tuple[Case, Slip]:
     filed = pipeline.file(sub, filer, at=at)
     case = filed.case
     person = case.complainant
     sms = person is not None and bool(person.phone) and person.consent_to_contact
-    return Slip(
+    slip = Slip(
         reference=case.reference,
         secret=filed.secret,
         member_name=person.name if person else None,
         link=links.create_tracking_link(case, at=at),
         sms_to=masked(person.phone) if sms and person and person.phone else None,
         lookup_url=public_url("/track"),
+    )
+    return case, slip
+
+
+@dataclass(frozen=True)
+class OtherMember:
+    """Another member of the same workplace in a collective complaint, as the form gives it
+    (phone already in E.164)."""
+
+    name: str
+    phone: str | None
+    sex: str
+    how: str  # how the member agreed (AGREEMENT_METHODS)
+    contact: bool  # agreed to be contacted by SMS
+
+
+def file_for_members(
+    sub: Submission,
+    filer: Filer,
+    others: Sequence[OtherMember] = (),
+    *,
+    separately: bool = False,
+    at: datetime | None = None,
+) -> list[Slip]:
+    """One complaint for several members of one workplace, each with how they agreed:
+    one case listing every member as an affected worker, or (`separately`, when their
+    problems differ) one case per member, each naming the others it was filed with."""
+    for other in others:
+        if not other.name.strip() or other.how not in AGREEMENT_METHODS or other.sex not in SEXES:
+            raise DomainError("invalid_member")
+    if not others:
+        return [file_for_member(sub, filer, at=at)]
+    if separately:
+        filed = [_file(sub, filer, at)] + [_file(_for(sub, other), filer, at) for other in others]
+        references = [case.reference for case, _slip in filed]
+        for case, _slip in filed:
+            together = [r for r in references if r != case.reference]
+            case.consent = {**(case.consent or {}), "filed_with": together}
+        db.session.flush()
+        return [slip for _case, slip in filed]
+    sub = replace(sub, affected_count=max(sub.affected_count, 1 + len(others)))
+    case, slip = _file(sub, filer, at)
+    language = sub.language
+    people = [Person(name=o.name, phone=o.phone, sex=o.sex, language=language) for o in others]
+    for person, other in zip(people, others, strict=True):
+        person.consent_to_contact = other.contact
+    case.affected.extend(people)
+    db.session.flush()
+    agreed = [{"person": p.id, "how": o.how} for p, o in zip(people, others, strict=True)]
+    case.consent = {**(case.consent or {}), "members": agreed}
+    db.session.flush()
+    return [slip]
+
+
+def _for(sub: Submission, other: OtherMember) -> Submission:
+    """The same complaint, for another member (files stay with the first member's case)."""
+    return replace(
+        sub,
+        name=other.name,
+        phone=other.phone,
+        sex=other.sex,
+        consent_to_contact=other.contact,
+        consent_how=other.how,
+        affected_count=1,
+        evidence=[],
     )
 
 
@@ -244,7 +327,7 @@ class Filters:
 @dataclass(frozen=True)
 class Row:
     case: Case
-    member: Member | None
+    members: list[Member]
     needs_action: bool
 
 
@@ -258,7 +341,7 @@ def organisation_cases(
     query = (
         select(Case)
         .where(follows(rep))
-        .options(selectinload(Case.complainant))
+        .options(selectinload(Case.complainant), selectinload(Case.affected))
         .order_by(sql_case((waiting, 0), else_=1), Case.created_at.desc())
         .limit(limit)
     )
@@ -284,6 +367,6 @@ def organisation_cases(
         query = query.where(Case.resolve_due_at.is_not(None), Case.resolve_due_at <= until)
         query = query.where(Case.paused_at.is_(None), Case.closed_at.is_(None))
     return [
-        Row(case, member_for(rep, case), case.state in NEEDS_ACTION)
+        Row(case, members_for(rep, case), case.state in NEEDS_ACTION)
         for case in db.session.scalars(query)
     ]

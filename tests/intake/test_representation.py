@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grievance.auth.models import Organisation, User
 from grievance.cases.models import Case, CaseEvent
@@ -393,3 +393,101 @@ def test_the_organisation_view_filters_by_member_employer_state_and_deadline(
     page = client.get("/representative/cases?lang=en").get_data(as_text=True)
     assert page.index(dara.reference) < page.index(mom.reference)  # waiting for us: first
     assert db.session.scalar(select(CaseEvent.id).limit(1)) is not None
+
+
+# -- several members at once --------------------------------------------------------------------
+
+
+def _file_collective(client: FlaskClient, separately: bool, **extra: str) -> Any:
+    page = client.get("/representative/file?lang=en").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_from(page),
+        "consent_given": "y",
+        "consent_how": "written",
+        "description": "The factory deducted NSSF money from all of us but never paid it.",
+        "category": "contributions",
+        "province": "KH-8",
+        "affected_count": "1",
+        "concerned_name": "Golden Garment",
+        "name": "Chan Sreymom",
+        "phone": "012 345 678",
+        "sex": "female",
+        "language": "km",
+        "others-0-name": "Dara Vuthy",
+        "others-0-phone": "097 111 222",
+        "others-0-sex": "male",
+        "others-0-how": "verbal",
+        "others-0-contact": "y",
+        "others-1-name": "Kim Srey Leak",
+        "others-1-sex": "female",
+        "others-1-how": "thumbprint",
+        "separately": "y" if separately else "",
+    }
+    data.update(extra)
+    return client.post("/representative/file?lang=en", data=data)
+
+
+def _newest(n: int) -> list[Case]:
+    return list(db.session.scalars(select(Case).order_by(Case.id.desc()).limit(n)))[::-1]
+
+
+def test_one_case_for_several_members_lists_each_with_how_they_agreed(
+    client: FlaskClient, auth: Auth
+) -> None:
+    org = _org()
+    _rep(auth, org)
+    before = db.session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0
+    response = _file_collective(client, separately=False)
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    (case,) = [c for c in _newest(3) if c.id > before]
+    assert case.affected_count == 3
+    assert [(p.name, p.phone, p.sex) for p in case.affected] == [
+        ("Dara Vuthy", "+85597111222", "male"),
+        ("Kim Srey Leak", None, "female"),
+    ]
+    page = text_of(_page(client, case))
+    for name, how in (
+        ("Chan Sreymom", "In writing"),
+        ("Dara Vuthy", "By word of mouth"),
+        ("Kim Srey Leak", "By thumbprint"),
+    ):
+        assert f"Name {name}" in page and how in page
+    listing = text_of(client.get("/representative/cases?lang=en").get_data(as_text=True))
+    assert "Chan Sreymom" in listing and "Other members: 2" in listing
+
+
+def test_one_case_per_member_when_their_problems_differ_linked_together(
+    client: FlaskClient, auth: Auth
+) -> None:
+    org = _org()
+    _rep(auth, org)
+    response = _file_collective(client, separately=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[:400]
+    assert html.count('class="slip"') == 3  # a slip for each member
+    cases = _newest(3)
+    assert [c.complainant.name for c in cases if c.complainant] == [
+        "Chan Sreymom",
+        "Dara Vuthy",
+        "Kim Srey Leak",
+    ]
+    assert [c.consent["how"] for c in cases if c.consent] == ["written", "verbal", "thumbprint"]
+    page = text_of(_page(client, cases[1]))
+    together = page[page.index("Filed together with:") :][:60]
+    assert cases[0].reference in together and cases[2].reference in together
+    assert "Dara Vuthy" in page and "Chan Sreymom" not in page
+
+
+def test_another_member_without_consent_or_name_is_refused_and_nothing_is_filed(
+    client: FlaskClient, auth: Auth
+) -> None:
+    _rep(auth, _org())
+    count = db.session.scalar(select(func.count(Case.id)))
+    response = _file_collective(
+        client, separately=False, **{"others-1-how": "", "others-0-name": ""}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Please choose how the member agreed." in html
+    assert "Please write the member&#39;s name." in html
+    assert db.session.scalar(select(func.count(Case.id))) == count

@@ -13,8 +13,13 @@ from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
 from grievance.i18n import lang
 from grievance.intake import pipeline, rep_page, representation
-from grievance.intake.forms import HotlineForm, RepresentativeForm
-from grievance.intake.rep_forms import STEP_FORMS, RepFiltersForm, RepStepForm
+from grievance.intake.forms import HotlineForm
+from grievance.intake.rep_forms import (
+    STEP_FORMS,
+    RepFiltersForm,
+    RepresentativeForm,
+    RepStepForm,
+)
 from grievance.intake.responses import no_store
 from grievance.intake.uploads import UploadFailed
 from grievance.phones import masked
@@ -56,7 +61,9 @@ def file_for_member() -> Response:
         status = 400 if form.is_submitted() else 200
         return no_store(render_template("intake/rep_file.html", form=form), status)
     try:
-        slip = representation.file_for_member(form.submission(), form.filer())
+        slips = representation.file_for_members(
+            form.submission(), form.filer(), form.other_members(), separately=form.separate()
+        )
     except UploadFailed:
         uow.discard()
         form.evidence.errors = [_("We could not save your files. Please try again.")]
@@ -65,7 +72,7 @@ def file_for_member() -> Response:
         uow.discard()
         form.show(exc.problems)
         return no_store(render_template("intake/rep_file.html", form=form), 400)
-    return no_store(render_template("intake/rep_filed.html", slip=slip))
+    return no_store(render_template("intake/rep_filed.html", slips=slips))
 
 
 @bp.get("/representative/cases")
