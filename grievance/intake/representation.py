@@ -263,7 +263,7 @@ def act(
             "member_agreed",
             actor_id=rep.id,
             actor_role="representative",
-            data={"step": name, "by": rep.id, "how": agreed_how},
+            data={"step": name, "how": agreed_how},  # by whom: the event's actor
             at=at,
         )
     cleaned = {k: clean_text(v)[:MAX_TEXT] if isinstance(v, str) else v for k, v in inputs.items()}

@@ -45,6 +45,7 @@ def _organisation(app: Flask, name: str) -> int:
 
 def _file_for(page: Any, base: str, name: str, phone: str, sex: str, how: str) -> dict[str, str]:
     page.goto(f"{base}/representative/file")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.check("#consent_given")
     page.check(f"input[name=consent_how][value={how}]")
     page.fill("#description", f"{name}: ប័ណ្ណ ប.ស.ស មិនបង្ហាញការបង់ភាគទានតាំងពីខែមីនា។")
@@ -176,7 +177,9 @@ def test_a_representative_files_follows_and_answers_for_members(
     dpage = desk.new_page()
     sign_in(dpage, live_server, officer)
     dpage.goto(f"{live_server}/cases/{filed[0]['reference']}?lang=en")
-    assert answer in dpage.inner_text("ol.timeline")
+    staff_timeline = dpage.inner_text("ol.timeline")
+    assert answer in staff_timeline
+    assert "Sokha Chea (representative, for the member)" in staff_timeline
     assert "Being looked into" in dpage.inner_text("main")
     desk.close()
 

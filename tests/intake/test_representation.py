@@ -288,7 +288,7 @@ def test_accepting_or_appealing_needs_the_members_agreement(
     case = reload(case)
     assert case.state == ("closed" if name == "accept_resolution" else "appealed")
     agreed = [e for e in case.events if e.kind == "member_agreed"]
-    assert [(e.data["step"], e.data["how"], e.data["by"]) for e in agreed] == [
+    assert [(e.data["step"], e.data["how"], e.actor_id) for e in agreed] == [
         (name, "verbal", rep.id)
     ]
     assert not agreed[0].public
