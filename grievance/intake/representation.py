@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import segno
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
@@ -58,7 +58,7 @@ def follows(rep: User) -> ColumnElement[bool]:
     everything the organisation filed (and nothing once it leaves it); one without an
     organisation follows only what it filed alone."""
     if not rep.active or not rep.has_role("representative"):
-        return and_(Case.id.is_(None), Case.id.is_not(None))  # nothing
+        return false()
     if rep.organisation_id is not None:
         return Case.organisation_id == rep.organisation_id
     return and_(Case.filed_by_id == rep.id, Case.organisation_id.is_(None))
