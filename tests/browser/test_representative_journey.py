@@ -105,7 +105,6 @@ def test_a_representative_files_follows_and_answers_for_members(
     sign_in(page, live_server, sokha, lang="km")
     assert urlsplit(page.url).path == "/representative/cases"  # her home
     filed = [_file_for(page, live_server, *member) for member in MEMBERS]
-    page.screenshot(path="/tmp/j3-slip.png", full_page=True)
 
     # The first member opens the slip's link on her own phone, once.
     member = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="km-KH")
@@ -140,7 +139,8 @@ def test_a_representative_files_follows_and_answers_for_members(
 
     # Sokha's list: whose case is whose, the one waiting for an answer first.
     page.goto(f"{live_server}/representative/cases")
-    rows = page.locator("table.rep-cases tbody tr").all_inner_texts()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    rows = page.locator("ol.rep-cases > li").all_inner_texts()
     assert "Chan Sreymom" in rows[0] and filed[0]["reference"] in rows[0]
     assert all(any(name in row for row in rows) for name, *_ in MEMBERS)
 
@@ -162,7 +162,6 @@ def test_a_representative_files_follows_and_answers_for_members(
     )
     assert answer in timeline
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path="/tmp/j3-answered.png", full_page=True)
 
     page.goto(f"{live_server}/representative/cases/{filed[1]['reference']}")
     assert reason in page.inner_text("main")
