@@ -293,7 +293,11 @@ def add_information(
         at=at,
     )
     db.session.flush()
-    emit(Notice(case.id, event.seq, "information_added", "assignee"))
+    emit(
+        Notice(
+            case.id, event.seq, "information_added", "assignee", context={"by": "representative"}
+        )
+    )
     return event
 
 

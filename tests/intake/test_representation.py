@@ -17,6 +17,7 @@ from grievance.cases.models import Case, CaseEvent
 from grievance.cases.services import Filed, PersonData
 from grievance.extensions import db
 from grievance.intake import representation
+from notifications import messages
 from notifications.models import Notification
 from tests.conftest import Auth, csrf_from
 from tests.factories import make_case, make_user
@@ -233,7 +234,11 @@ def test_the_representatives_answer_counts_as_the_members(
             Notification.case_id == case.id, Notification.template == "information_provided"
         )
     ).all()
-    assert [n.user_id for n in told] == [officer.id]  # the officer is told
+    assert [n.user_id for n in told] == [officer.id]  # the officer is told, as the rep's
+    values = {"reference": case.reference, **told[0].context}
+    assert messages.text(told[0].template, "title", "en", **values) == (
+        f"The member's representative answered your question on case {case.reference}."
+    )
     page = text_of(_page(client, case))
     assert "Answered by Sokha Rep (representative) for the member" in page
     assert "March to June 2026." in page
