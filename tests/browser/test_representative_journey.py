@@ -13,6 +13,7 @@ from flask import Flask
 
 from tests.browser.harness import PHONE
 from tests.browser.staff import make_staff, sign_in
+from tests.browser.test_khmer import english_runs
 
 MEMBERS = (
     # name, phone, sex, how the member agreed
@@ -20,6 +21,14 @@ MEMBERS = (
     ("Dara Vuthy", "097 111 222", "male", "verbal"),
     ("Kim Srey Leak", "", "female", "thumbprint"),
 )
+
+
+def untranslated(page: Any, *data: str) -> list[str]:
+    """English phrases left on a Khmer page, once the data typed in English is taken out."""
+    text = page.inner_text("main")
+    for value in (*data, *(m[0] for m in MEMBERS), "Golden Garment Factory", "Sokha Chea"):
+        text = text.replace(value, " ")
+    return english_runs(text)
 
 
 def in_khmer(app: Flask, msgid: str, **params: Any) -> str:
@@ -46,6 +55,7 @@ def _organisation(app: Flask, name: str) -> int:
 def _file_for(page: Any, base: str, name: str, phone: str, sex: str, how: str) -> dict[str, str]:
     page.goto(f"{base}/representative/file")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert not untranslated(page)
     page.check("#consent_given")
     page.check(f"input[name=consent_how][value={how}]")
     page.fill("#description", f"{name}: ប័ណ្ណ ប.ស.ស មិនបង្ហាញការបង់ភាគទានតាំងពីខែមីនា។")
@@ -142,6 +152,7 @@ def test_a_representative_files_follows_and_answers_for_members(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     rows = page.locator("ol.rep-cases > li").all_inner_texts()
     assert "Chan Sreymom" in rows[0] and filed[0]["reference"] in rows[0]
+    assert not untranslated(page)
     assert all(any(name in row for row in rows) for name, *_ in MEMBERS)
 
     page.goto(f"{live_server}/representative/cases/{filed[0]['reference']}")
@@ -162,6 +173,7 @@ def test_a_representative_files_follows_and_answers_for_members(
     )
     assert answer in timeline
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert not untranslated(page, question)
 
     page.goto(f"{live_server}/representative/cases/{filed[1]['reference']}")
     assert reason in page.inner_text("main")
