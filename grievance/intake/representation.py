@@ -215,7 +215,12 @@ def file_for_members(
     agreed = [{"person": p.id, "how": o.how} for p, o in zip(people, others, strict=True)]
     case.consent = {**(case.consent or {}), "members": agreed}
     db.session.flush()
-    return [slip]
+    # A slip for every member, each with its own one-time link to the shared case.
+    others_slips = [
+        replace(slip, member_name=o.name, link=links.create_tracking_link(case, at=at), sms_to=None)
+        for o in others
+    ]
+    return [slip, *others_slips]
 
 
 def _for(sub: Submission, other: OtherMember) -> Submission:

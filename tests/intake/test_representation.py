@@ -446,6 +446,9 @@ def test_one_case_for_several_members_lists_each_with_how_they_agreed(
     response = _file_collective(client, separately=False)
     assert response.status_code == 200, response.get_data(as_text=True)[:400]
     (case,) = [c for c in _newest(3) if c.id > before]
+    html = response.get_data(as_text=True)
+    assert html.count('class="slip"') == 3  # one slip, and one link, for every member
+    assert len(set(re.findall(r'class="slip-link" lang="en">([^<]+)<', html))) == 3
     assert case.affected_count == 3
     assert [(p.name, p.phone, p.sex) for p in case.affected] == [
         ("Dara Vuthy", "+85597111222", "male"),
