@@ -208,6 +208,29 @@ def test_a_representative_files_follows_and_answers_for_members(
     assert in_khmer(live_app, "You sent your answer") not in story
     member.close()
 
+    # NSSF answers; the member disagrees, and Sokha appeals for her with her agreement.
+    proposal = "NSSF registered the member from March; the employer pays the arrears."
+    _officer_steps(
+        live_app, filed[0]["reference"], ("propose_resolution", {"resolution": proposal})
+    )
+    rep = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="km-KH")
+    page = rep.new_page()
+    sign_in(page, live_server, sokha, lang="km")
+    page.goto(f"{live_server}/representative/cases/{filed[0]['reference']}")
+    assert proposal in page.inner_text("main")
+    appeal = page.locator("#step-appeal")
+    appeal.locator("textarea").fill("ខែមករា និង កុម្ភៈ នៅតែខ្វះ។")
+    appeal.locator("button[type=submit]").click()  # the member's agreement not yet recorded
+    page.wait_for_load_state()
+    assert page.locator("#step-appeal .error").count() > 0
+    appeal = page.locator("#step-appeal")
+    appeal.locator("input[type=checkbox]").check()
+    appeal.locator("input[type=radio][value=verbal]").check()
+    appeal.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.inner_text("#state-h") == in_khmer(live_app, "Appeal under review")
+    rep.close()
+
     # Another organisation's representative: nothing, on every page.
     other = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="km-KH")
     opage = other.new_page()
