@@ -22,6 +22,13 @@ MESSAGES = {
     "password_too_short": N_("Use at least 10 characters."),
     "wrong_password": N_("Your current password is not right."),
     "own_account": N_("You cannot deactivate your own account."),
+    # organisations and representatives
+    "name_required": N_("Please give the organisation's name."),
+    "organisation_exists": N_("An organisation with this name already exists."),
+    "unknown_account": N_("There is no active account with this username."),
+    "not_a_representative": N_("This account does not have the representative role."),
+    "agreement_required": N_("You can do this only when the member has agreed."),
+    "case_not_open": N_("This case is no longer open."),
     # queues
     "restricted_needs_restricted_queue": N_(
         'Only a restricted queue may take restricted cases. Tick "Restricted queue".'

@@ -34,8 +34,15 @@ def has(template: str, part: str, language: str) -> bool:
     return part in catalogue(language).get(template, {})
 
 
+BY_REPRESENTATIVE = "_by_representative"
+
+
 def text(template: str, part: str, language: str, **values: Any) -> str:
-    """One part ("sms", "title", "text") of a template, filled with `values`."""
+    """One part ("sms", "title", "text") of a template, filled with `values`. A step a
+    representative took for the member (`by` in the context) is told as the
+    representative's when the template has such a part."""
+    if values.get("by") == "representative" and has(template, part + BY_REPRESENTATIVE, language):
+        part += BY_REPRESENTATIVE
     try:
         raw = catalogue(language)[template][part]
     except KeyError:

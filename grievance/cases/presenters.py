@@ -23,6 +23,7 @@ EVENT_KINDS = {
     "secret_check": N_("Code sent to the phone on file to check a caller"),
     "secret_reissued": N_("New secret given to the complainant"),
     "codes_sent": N_("The complainant asked for the codes by SMS"),
+    "member_agreed": N_("The member agreed to the representative's next step"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),
@@ -36,6 +37,8 @@ INPUT_LABELS = {
     "queue": N_("Queue"),
     "limit": N_("Limit"),
     "method": N_("How"),
+    "how": N_("How"),
+    "step": N_("Step"),
     "checks": N_("Checks passed"),
     "note": N_("Note"),
     "from": N_("From"),

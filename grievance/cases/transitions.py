@@ -227,6 +227,8 @@ def _notify(
     for effect in effects:
         if effect.kind == "notify":
             context = {"transition": data["transition"], "state": case.state}
+            if event.actor_role == "representative":
+                context["by"] = "representative"  # told as the representative's step
             emit(Notice(case.id, event.seq, effect.template, effect.target, context=context))
 
 

@@ -20,6 +20,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.intake_cli)
     staff = ("intake", "supervisor", "admin")
     nav.add("intake.desk.hotline", N_("Hotline desk"), *staff, order=20)
-    nav.add("intake.desk.rep_cases", N_("Cases we filed"), "representative", order=20)
+    nav.add("intake.desk.rep_cases", N_("Our organisation's cases"), "representative", order=20)
     nav.add("intake.desk.file_for_member", N_("File for a member"), "representative", order=21)
     nav.add("intake.forums.index", N_("Forums"), *staff, order=22)

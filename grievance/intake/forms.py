@@ -29,7 +29,7 @@ from grievance.domain import SEXES
 from grievance.formats import number
 from grievance.i18n import label
 from grievance.intake import pipeline, uploads
-from grievance.intake.checks import MAX_NARRATIVE, has_control_chars, parse_count
+from grievance.intake.checks import has_control_chars, parse_count
 from grievance.intake.services import category_choices, province_choices
 from grievance.intake.submission import LANGUAGES, Problem, Submission
 from grievance.phones import to_e164
@@ -249,42 +249,6 @@ class PublicForm(CaseFields):
         return _count(self.affected_count) if text_of(self.affected_count) else 1
 
 
-class RepresentativeForm(CaseFields):
-    name = StringField(_l("Member's name (optional)"))
-    phone = StringField(_l("Member's phone number (optional)"), render_kw={"inputmode": "tel"})
-    affected_count = StringField(
-        _l("How many workers are affected?"),
-        default="1",
-        render_kw={"inputmode": "numeric"},
-    )
-    consent_given = BooleanField(_l("The member agreed that we file this complaint for them"))
-    consent_how = RadioField(_l("How did the member agree?"), validate_choice=False)
-
-    def __init__(self, lang: str, user: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(lang, *args, **kwargs)
-        self.user = user
-        self.consent_how.choices = [
-            ("written", _("In writing")),
-            ("verbal", _("By word of mouth")),
-            ("thumbprint", _("By thumbprint")),
-        ]
-
-    def validate_consent_given(self, field: Field) -> None:
-        if not field.data:
-            raise ValidationError(_("You can file only when the member has agreed."))
-
-    def affected(self) -> int:
-        return _count(self.affected_count)
-
-    def filer(self) -> pipeline.Filer:
-        return pipeline.Filer("representative", self.user)
-
-    def submission(self) -> Submission:
-        sub = super().submission()
-        sub.consent_how = text_of(self.consent_how)
-        return sub
-
-
 class CodesBySmsForm(FlaskForm):
     """On the success page: send me the codes by SMS."""
 
@@ -305,16 +269,6 @@ class CodesBySmsForm(FlaskForm):
 
     def e164(self) -> str:
         return to_e164(text_of(self.phone)) or ""
-
-
-class InformationForm(FlaskForm):
-    text = TextAreaField(
-        _l("Information to add"),
-        validators=[
-            Required(_l("Please write the information to add.")),
-            PlainText(MAX_NARRATIVE, multiline=True),
-        ],
-    )
 
 
 class HotlineForm(SubmissionForm):

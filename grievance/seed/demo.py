@@ -24,6 +24,8 @@ from grievance.types import utcnow
 PP = ZoneInfo("Asia/Phnom_Penh")
 DEMO_CASES = 300
 
+MEMBER_NAMES = ["Chan Sreymom", "Dara Vuthy", "Kim Srey Leak", "Sok Phally", "Heng Bopha"]
+AGREEMENTS = ["written", "verbal", "thumbprint"]
 ORGANISATIONS = [
     ("Cambodian Garment Workers' Union", "សហជីពកម្មករកាត់ដេរកម្ពុជា", "union", "KH-12"),
     ("Informal Economy Workers' Association", "សមាគមកម្មករសេដ្ឋកិច្ចក្រៅប្រព័ន្ធ", "association", "KH-12"),
@@ -201,6 +203,12 @@ def _cases(advance: Advance | None, now: datetime) -> int:
         if at > now:
             at = now - timedelta(hours=1)
         anonymous = rng.random() < 0.15
+        org_id = rng.choice(org_ids) if channel == "web" and rng.random() < 0.3 else None
+        # A representative files for a named member who agreed (see intake.representation).
+        member = rng.choice(MEMBER_NAMES) if org_id is not None and not anonymous else None
+        consent = (
+            {"by": None, "at": at.isoformat(), "how": rng.choice(AGREEMENTS)} if member else None
+        )
         filed = file_case(
             NewCase(
                 category_code=code,
@@ -214,6 +222,7 @@ def _cases(advance: Advance | None, now: datetime) -> int:
                 complainant=None
                 if anonymous
                 else PersonData(
+                    name=member,
                     phone=f"+8551{rng.randrange(0, 10)}{rng.randrange(100000, 999999)}",
                     sex=_pick(rng, SEX_WEIGHTS),
                     worker_type=rng.choice(
@@ -223,9 +232,8 @@ def _cases(advance: Advance | None, now: datetime) -> int:
                 ),
                 confidentiality="restricted" if code == "harassment_retaliation" else "normal",
                 affected_count=rng.choice([1, 1, 1, 1, 3, 12, 40]),
-                organisation_id=rng.choice(org_ids)
-                if channel == "web" and rng.random() < 0.3
-                else None,
+                organisation_id=org_id,
+                consent=consent,
                 forum_id=rng.choice(forums).id if channel == "forum" and forums else None,
             ),
             at=at,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from grievance.domain import ROLES
@@ -17,8 +18,10 @@ def landing() -> str:
 
 @bp.get("/staff")
 @login_required
-def staff_home() -> str:
+def staff_home() -> ResponseReturnValue:
     roles = sorted(current_user.role_names)
+    if roles == ["representative"]:  # a representative's home is its organisation's cases
+        return redirect(url_for("intake.desk.rep_cases"))
     return render_template("web/staff_home.html", roles=roles, role_labels=ROLES)
 
 

@@ -66,6 +66,18 @@ PUBLIC_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     "close": (("resolution", N_("Our reply")),),
     "refer": (("agency", N_("Sent to")),),
 }
+# Steps a representative took for her: in her words, with what the representative wrote
+# (anything a representative writes reaches her as the representative's, never as ours).
+REPRESENTATIVE_STEPS = {
+    "provide_information": N_("Your representative answered our question for you"),
+    "accept_resolution": N_("Your representative accepted our answer for you"),
+    "accept_answer": N_("Your representative accepted our answer for you"),
+    "appeal": N_("Your representative appealed against our answer for you"),
+}
+REPRESENTATIVE_INPUTS = {
+    "provide_information": (("answer", N_("Your representative wrote")),),
+    "appeal": (("reason", N_("Your representative wrote")),),
+}
 QUESTIONS = frozenset({"request_information"})
 ANSWERS = frozenset({"propose_resolution", "revise_resolution", "answer", "close"})
 REJECTION_REASON = N_("Reason")
@@ -78,6 +90,8 @@ class Entry:
     details: tuple[tuple[str, str], ...] = ()  # (label msgid, text as written)
     rating: int | None = None
     step: str = ""  # the transition, if the entry is one
+    by_representative: bool = False  # a representative wrote it or took the step
+    representative_id: int | None = None
 
 
 @dataclass
@@ -116,13 +130,18 @@ def _transition_entry(case: Case, event: CaseEvent, rejection: str | None) -> En
     if event.from_state == event.to_state or not workflow.has_state(event.to_state or ""):
         return None  # reassignments and repeated escalations mean nothing to the complainant
     title = OWN_STEPS.get(name) or workflow.state(str(event.to_state)).label
-    details = [
-        (label, str(data[key])) for key, label in PUBLIC_INPUTS.get(name, ()) if data.get(key)
-    ]
+    inputs = PUBLIC_INPUTS.get(name, ())
+    by_representative = event.actor_role == "representative" and name in REPRESENTATIVE_STEPS
+    if by_representative:
+        title, inputs = REPRESENTATIVE_STEPS[name], REPRESENTATIVE_INPUTS.get(name, ())
+    details = [(label, str(data[key])) for key, label in inputs if data.get(key)]
     if name == "approve_rejection" and rejection:
         details.append((REJECTION_REASON, rejection))
     rating = data.get("rating") if name in ("accept_resolution", "accept_answer") else None
-    return Entry(event.created_at, title, tuple(details), _int(rating), name)
+    rep_id = event.actor_id if by_representative else None
+    return Entry(
+        event.created_at, title, tuple(details), _int(rating), name, by_representative, rep_id
+    )
 
 
 def _int(value: object) -> int | None:
@@ -153,8 +172,14 @@ def public_timeline(case: Case) -> list[Entry]:
         elif event.kind == "comment" and event.actor_role == "complainant":
             entry = Entry(event.created_at, OWN_COMMENT)  # her own words stay off the page
         elif event.kind == "comment" and data.get("text"):
-            title = FROM_REPRESENTATIVE if event.actor_role == "representative" else FROM_US
-            entry = Entry(event.created_at, title, (("", str(data["text"])),))
+            by_rep = event.actor_role == "representative"
+            entry = Entry(
+                event.created_at,
+                FROM_REPRESENTATIVE if by_rep else FROM_US,
+                (("", str(data["text"])),),
+                by_representative=by_rep,
+                representative_id=event.actor_id if by_rep else None,
+            )
         elif event.kind == "rating":
             entry = Entry(
                 event.created_at, N_("You rated our service"), rating=_int(data.get("rating"))

@@ -103,28 +103,6 @@ def test_representative_sees_own_and_organisation_cases_only(
     assert client.get(f"/representative/cases/{stranger.case.reference}").status_code == 404
 
 
-def test_representative_adds_information_as_a_public_comment(
-    client: FlaskClient, auth: Auth
-) -> None:
-    _rep(auth)
-    response = _file_for_member(client)
-    reference = REFERENCE.search(response.get_data(as_text=True))  # type: ignore[attr-defined]
-    assert reference
-    url = f"/representative/cases/{reference.group(1)}?lang=en"
-    page = client.get(url).get_data(as_text=True)
-    assert "Our member was refused maternity allowance." in page
-    posted = client.post(url, data={"csrf_token": csrf_from(page), "text": "Payslips attached."})
-    assert posted.status_code == 302
-    db.session.expire_all()
-    case = db.session.scalar(select(Case).where(Case.reference == reference.group(1)))
-    assert case is not None
-    comment = [e for e in case.events if e.kind == "comment"]
-    assert (
-        len(comment) == 1 and comment[0].public and comment[0].data["text"] == "Payslips attached."
-    )
-    assert "Payslips attached." in client.get(url).get_data(as_text=True)
-
-
 def test_only_representatives_use_the_representative_pages(client: FlaskClient, auth: Auth) -> None:
     auth.login("officer")
     assert client.get("/representative/file").status_code == 403

@@ -66,7 +66,7 @@ def _login(client: FlaskClient, auth: Auth, who: str, world: dict[str, object]) 
     """Sign in (unless anonymous) and return a CSRF token of the session."""
     if who != "anonymous":
         auth.as_user(who, seed=world["seeds"].get(who))  # type: ignore[attr-defined]
-        return csrf_from(client.get("/staff").get_data(as_text=True))
+        return csrf_from(client.get("/staff", follow_redirects=True).get_data(as_text=True))
     return csrf_from(client.get("/login").get_data(as_text=True))
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import current_app, request, url_for
 
+from grievance.domain import SEXES
 from grievance.i18n import lang
-from grievance.intake import services
+from grievance.intake import representation, services
 from grievance.intake.views import api, desk, forums, public, sms
 
 bp = public.bp
@@ -35,9 +36,10 @@ def raise_form_limit() -> None:
 def _helpers() -> dict[str, Any]:
     return {
         "state_label": services.state_label,
-        "event_label": services.event_label,
         "province_name": lambda code: services.province_name(code, lang()),
         "track_url": _track_url,
+        "sexes": SEXES,
+        "agreement_methods": representation.AGREEMENT_METHODS,
     }
 
 

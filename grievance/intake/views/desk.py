@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from grievance import uow
 from grievance.auth.decorators import roles_required
-from grievance.errors import DomainError
+from grievance.cases.transitions import StaleCase
+from grievance.errors import DomainError, NotFound
 from grievance.i18n import lang
-from grievance.intake import pipeline, services
-from grievance.intake.forms import HotlineForm, InformationForm, RepresentativeForm
+from grievance.intake import pipeline, rep_page, representation
+from grievance.intake.forms import HotlineForm
+from grievance.intake.rep_forms import (
+    STEP_FORMS,
+    RepFiltersForm,
+    RepresentativeForm,
+    RepStepForm,
+)
 from grievance.intake.responses import no_store
 from grievance.intake.uploads import UploadFailed
 from grievance.phones import masked
+from grievance.types import utcnow
+from workflows import WorkflowError
+from workflows.i18n import N_
 
 bp = Blueprint("desk", __name__)
 
@@ -51,8 +61,9 @@ def file_for_member() -> Response:
         status = 400 if form.is_submitted() else 200
         return no_store(render_template("intake/rep_file.html", form=form), status)
     try:
-        filed = pipeline.file(form.submission(), form.filer())
-        reference = filed.case.reference
+        slips = representation.file_for_members(
+            form.submission(), form.filer(), form.other_members(), separately=form.separate()
+        )
     except UploadFailed:
         uow.discard()
         form.evidence.errors = [_("We could not save your files. Please try again.")]
@@ -61,30 +72,76 @@ def file_for_member() -> Response:
         uow.discard()
         form.show(exc.problems)
         return no_store(render_template("intake/rep_file.html", form=form), 400)
-    html = render_template("intake/rep_filed.html", reference=reference, secret=filed.secret)
-    return no_store(html)
+    return no_store(render_template("intake/rep_filed.html", slips=slips))
 
 
 @bp.get("/representative/cases")
 @roles_required("representative")
 def rep_cases() -> str:
-    cases = services.cases_filed_by(current_user)
-    return render_template("intake/rep_cases.html", cases=cases)
+    form = RepFiltersForm(lang(), request.args)
+    rows = representation.organisation_cases(current_user, form.filters())
+    return render_template("intake/rep_cases.html", rows=rows, form=form)
 
 
-@bp.route("/representative/cases/<reference>", methods=["GET", "POST"])
-@roles_required("representative")
-def rep_case(reference: str) -> Response | str | tuple[str, int]:
-    form = InformationForm()
+def _rep_case_page(
+    reference: str, forms: dict[str, RepStepForm] | None = None, status: int = 200
+) -> Response:
     try:
-        case = services.case_for_representative(current_user, reference)
+        case = representation.case_for(current_user, reference)
     except DomainError:
-        abort(404)  # the same answer whether the case exists or is someone else's
-    if form.validate_on_submit():
-        services.add_information(current_user, case, (form.text.data or "").strip())
-        flash(_("Your information has been added to the case."), "info")
-        return redirect(url_for(".rep_case", reference=case.reference))
-    page = render_template(
-        "intake/rep_case.html", case=case, events=services.public_timeline(case), form=form
-    )
-    return (page, 400) if form.is_submitted() else page
+        abort(404)  # the same answer whether the case exists or is another organisation's
+    page = rep_page.rep_case(current_user, case, utcnow())
+    shown = {
+        name: STEP_FORMS[name](formdata=None, prefix=name, version=case.version)
+        for name in page.steps
+    }
+    shown.update(forms or {})
+    return no_store(render_template("intake/rep_case.html", page=page, forms=shown), status)
+
+
+@bp.get("/representative/cases/<reference>")
+@roles_required("representative")
+def rep_case(reference: str) -> Response:
+    return _rep_case_page(reference)
+
+
+@bp.post("/representative/cases/<reference>/<step>")
+@roles_required("representative")
+def rep_act(reference: str, step: str) -> Response:
+    form_class = STEP_FORMS.get(step) or abort(404)
+    form = form_class(prefix=step)
+    if not form.validate_on_submit():
+        return _rep_case_page(reference, {step: form}, 400)
+    try:
+        if step == rep_page.ADD_INFORMATION:
+            representation.add_information(current_user, reference, str(form.text.data or ""))
+        else:
+            representation.act(
+                current_user,
+                reference,
+                step,
+                form.inputs(),
+                agreed_how=form.agreed_how(),
+                expected_version=form.version_number(),
+            )
+    except StaleCase:
+        uow.discard()
+        flash(_("The case changed while you were looking at it. Here is the latest."), "error")
+        return _rep_case_page(reference, status=409)
+    except NotFound:
+        abort(404)
+    except (WorkflowError, DomainError):
+        uow.discard()
+        flash(_("This action is not possible."), "error")
+        return _rep_case_page(reference, status=409)
+    flash(_(DONE[step]), "info")
+    return redirect(url_for(".rep_case", reference=reference), 303)
+
+
+DONE = {
+    "provide_information": N_("The answer was sent for the member. The officer has been told."),
+    "accept_resolution": N_("The answer was accepted for the member. The case is closed."),
+    "accept_answer": N_("The answer was accepted for the member. The case is closed."),
+    "appeal": N_("The appeal was sent for the member. A different officer will review the case."),
+    "add_information": N_("Your information has been added to the case."),
+}
