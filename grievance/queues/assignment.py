@@ -14,12 +14,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from grievance.auth.models import User
-from grievance.cases import policy, transitions
+from grievance.cases import eligibility, policy, transitions
 from grievance.cases.models import Case
 from grievance.effects import Notice, subscribe
 from grievance.errors import DomainError, Forbidden
@@ -42,45 +54,134 @@ def member_queue_ids(user: User) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def waiting_for(officer: User, queue_ids: Sequence[int]) -> Select[tuple[int]]:
+def eligible_clause(officer: User, columns: Any = None) -> ColumnElement[bool]:
+    """`eligibility.why_not(officer, case) is None` as SQL, over `columns` (Case's own by
+    default, or a subquery's)."""
+    c = Case.__table__.c if columns is None else columns
+    if not officer.active or officer.away or not officer.has_role("officer"):
+        return false()
+    conditions: list[ColumnElement[bool]] = []
+    provinces = eligibility.officer_provinces(officer)
+    if provinces is not None:
+        conditions.append(c.province_code.in_(sorted(provinces)))
+    restricted = policy.restricted_provinces(officer)
+    if restricted is not None:
+        conditions.append(
+            or_(c.confidentiality != "restricted", c.province_code.in_(sorted(restricted)))
+        )
+    if officer.sex != "female":
+        conditions.append(c.prefers_woman_officer.is_(False))
+    return and_(true(), *conditions)
+
+
+def waiting_for(
+    officer: User, queue_ids: Sequence[int], state: str = CLAIMABLE_STATE
+) -> Select[tuple[int]]:
     """Ids of the cases this officer may claim from these queues, most urgent first."""
     query = select(Case.id).where(
         Case.queue_id.in_(queue_ids),
         Case.assignee_id.is_(None),
         # Written into the SQL, not bound: the planner must see it to use ix_cases_claimable.
-        Case.state == bindparam("claimable", CLAIMABLE_STATE, literal_execute=True),
+        Case.state == bindparam("claimable", state, literal_execute=True),
         Case.workflow.in_(CLAIMABLE),
+        eligible_clause(officer),
     )
-    if not policy.is_designated(officer):
-        query = query.where(Case.confidentiality != "restricted")
-    provinces = policy.provinces_of(officer)
-    if provinces is not None:
-        query = query.where(Case.province_code.in_(provinces))
-    if officer.sex != "female":
-        query = query.where(Case.prefers_woman_officer.is_(False))
     return query.order_by(Case.resolve_due_at.asc().nulls_last(), Case.id)
 
 
+@dataclass
+class Holdable:
+    province_code: str
+    confidentiality: str
+    prefers_woman_officer: bool
+
+
+@dataclass
+class Nothing:
+    """Why claim-next found nothing, in numbers: cases of these queues without an officer
+    that this officer may not take (by the first reason that applies), or not yet."""
+
+    away: bool = False
+    not_acknowledged: int = 0  # she may take them once acknowledged
+    blocked: dict[str, int] = field(default_factory=dict)  # eligibility reason -> cases
+
+
+def why_nothing(officer: User, queue_ids: Sequence[int] | None = None) -> Nothing:
+    mine = member_queue_ids(officer)
+    wanted = mine if queue_ids is None else [q for q in queue_ids if q in mine]
+    found = Nothing(away=officer.away)
+    if not wanted:
+        return found
+    rows = db.session.execute(
+        select(
+            Case.state,
+            Case.province_code,
+            Case.confidentiality,
+            Case.prefers_woman_officer,
+            func.count(),
+        )
+        .where(
+            Case.queue_id.in_(wanted),
+            Case.assignee_id.is_(None),
+            Case.closed_at.is_(None),
+            Case.state.in_((CLAIMABLE_STATE, "submitted")),
+            Case.workflow.in_(CLAIMABLE),
+        )
+        .group_by(Case.state, Case.province_code, Case.confidentiality, Case.prefers_woman_officer)
+    ).all()
+    for state, province, confidentiality, woman, n in rows:
+        reason = eligibility.why_not(officer, Holdable(province, confidentiality, bool(woman)))
+        if reason is not None and reason != "holder_away":
+            found.blocked[reason] = found.blocked.get(reason, 0) + int(n)
+        elif state == "submitted":
+            found.not_acknowledged += int(n)
+    return found
+
+
 def claim_next(
-    officer: User, queue_ids: Sequence[int] | None = None, *, at: datetime | None = None
+    officer: User,
+    queue_ids: Sequence[int] | None = None,
+    *,
+    acknowledge: bool = False,
+    at: datetime | None = None,
 ) -> Case | None:
     """Give the officer the most urgent unassigned case of their queues (or of the given
-    ones among them); None when nothing is waiting. Never gives one case to two officers."""
+    ones among them) that she may hold; None when nothing is waiting (`why_nothing` says
+    why). With `acknowledge`, when no acknowledged case waits, the most urgent case not
+    yet acknowledged is acknowledged and taken in one step. Never gives one case to two
+    officers."""
     if not officer.has_role("officer"):
         raise Forbidden("not_an_officer")
     mine = member_queue_ids(officer)
     wanted = mine if queue_ids is None else [q for q in queue_ids if q in mine]
     if queue_ids is not None and not wanted:
         raise Forbidden("not_a_member")
-    if not wanted:
+    if not wanted or officer.away:
         return None
-    query = waiting_for(officer, wanted)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return _claim_locked(officer, query, at)
-    return _claim_compare_and_set(officer, query, at)
+    rounds: list[tuple[str, tuple[str, ...]]] = [(CLAIMABLE_STATE, ("claim",))]
+    if acknowledge:
+        rounds.append(("submitted", ("acknowledge", "claim")))
+    for state, steps in rounds:
+        query = waiting_for(officer, wanted, state)
+        if db.session.get_bind().dialect.name == "postgresql":
+            case = _claim_locked(officer, query, steps, at)
+        else:
+            case = _claim_compare_and_set(officer, query, state, steps, at)
+        if case is not None:
+            return case
+    return None
 
 
-def _claim_locked(officer: User, query: Select[tuple[int]], at: datetime | None) -> Case | None:
+def _take(officer: User, case: Case, steps: Sequence[str], at: datetime | None) -> Case:
+    actor = transitions.actor_for(officer)
+    for step in steps:
+        transitions.apply(case, step, actor, at=at)
+    return case
+
+
+def _claim_locked(
+    officer: User, query: Select[tuple[int]], steps: Sequence[str], at: datetime | None
+) -> Case | None:
     # Rows another claimer holds are skipped, not waited for; rows it has just claimed fail
     # the WHERE on re-check and are skipped too.
     case_id = db.session.scalar(query.limit(1).with_for_update(skip_locked=True, of=Case))
@@ -88,12 +189,15 @@ def _claim_locked(officer: User, query: Select[tuple[int]], at: datetime | None)
         return None
     case = db.session.get(Case, case_id, populate_existing=True)
     assert case is not None
-    transitions.apply(case, "claim", transitions.actor_for(officer), at=at)
-    return case
+    return _take(officer, case, steps, at)
 
 
 def _claim_compare_and_set(
-    officer: User, query: Select[tuple[int]], at: datetime | None
+    officer: User,
+    query: Select[tuple[int]],
+    state: str,
+    steps: Sequence[str],
+    at: datetime | None,
 ) -> Case | None:
     """SQLite has no row locks (it ignores FOR UPDATE): the claimer who flips assignee_id
     from NULL wins the case; the others see rowcount 0 and try the next candidate."""
@@ -104,11 +208,7 @@ def _claim_compare_and_set(
         for case_id in candidates:
             won = db.session.execute(
                 update(Case)
-                .where(
-                    Case.id == case_id,
-                    Case.assignee_id.is_(None),
-                    Case.state == CLAIMABLE_STATE,
-                )
+                .where(Case.id == case_id, Case.assignee_id.is_(None), Case.state == state)
                 .values(assignee_id=officer.id)
                 .execution_options(synchronize_session=False)
             )
@@ -116,37 +216,17 @@ def _claim_compare_and_set(
                 case = db.session.get(Case, case_id, populate_existing=True)
                 assert case is not None
                 # The row is ours now; the engine makes the claim proper (state, timeline).
-                transitions.apply(case, "claim", transitions.actor_for(officer), at=at)
-                return case
+                return _take(officer, case, steps, at)
     return None
 
 
-def open_load(user_ids: Sequence[int]) -> dict[int, int]:
-    """Open cases per officer."""
-    if not user_ids:
-        return {}
-    rows = db.session.execute(
-        select(Case.assignee_id, func.count())
-        .where(Case.assignee_id.in_(user_ids), Case.state.in_(OPEN_STATES))
-        .group_by(Case.assignee_id)
-    )
-    return {int(uid): int(n) for uid, n in rows}
-
-
-def fits(officer: User, case: Case) -> bool:
-    """May this officer be given this case (by the system or in bulk)?"""
-    if not (officer.active and officer.has_role("officer")):
-        return False
-    if case.prefers_woman_officer and officer.sex != "female":
-        return False
-    if case.confidentiality == "restricted":
-        return policy.is_designated(officer)
-    return policy.in_scope(officer, case)
+open_load = eligibility.open_load
+fits = eligibility.may_hold  # the one rule: see grievance.cases.eligibility
 
 
 def least_loaded(queue: Queue, case: Case, exclude: Sequence[int] = ()) -> User | None:
     """The available member with the fewest open cases and room under their capacity."""
-    members = [m for m in members_of(queue) if m.id not in exclude and not m.away and fits(m, case)]
+    members = [m for m in members_of(queue) if m.id not in exclude and fits(m, case)]
     load = open_load([m.id for m in members])
     free = [m for m in members if load.get(m.id, 0) < m.capacity]
     return min(free, key=lambda m: (load.get(m.id, 0), m.id), default=None)

@@ -44,6 +44,7 @@ class CaseFilterForm(FlaskForm):
 
 class ClaimForm(FlaskForm):
     queue = HiddenField()
+    acknowledge = HiddenField()  # "1": acknowledge the most urgent new case and take it
 
 
 class BreakGlassForm(FlaskForm):

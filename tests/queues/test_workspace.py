@@ -145,7 +145,8 @@ def test_queues_page_counts_oldest_and_claim_next(client: FlaskClient, auth: Aut
     row = page[page.index("Phnom Penh office") :]
     row = row[: row.index("</tr>")]
     numbers = re.findall(r"<td>(?:<span class=\"overdue\">)?(\d+)", row)
-    assert numbers[:4] == ["3", "2", "1", "1"]  # unassigned, ready, new, overdue
+    # unassigned, ready, ready for me, new, overdue
+    assert numbers[:5] == ["3", "2", "2", "1", "1"]
     assert oldest.reference in row
 
     response = client.post(
@@ -175,12 +176,13 @@ def test_claim_with_nothing_waiting_says_so(client: FlaskClient, auth: Auth) -> 
     response = client.post(
         "/workspace/claim", data={"csrf_token": csrf_from(page)}, follow_redirects=True
     )
-    assert "No case is waiting for you" in response.get_data(as_text=True)
+    assert "No case is waiting that you can take" in response.get_data(as_text=True)
 
 
 def test_workload_shows_open_and_overdue_per_officer(client: FlaskClient, auth: Auth) -> None:
     auth.login("supervisor")
     busy = make_user("officer", name="Busy Officer")
+    join(busy, "restricted")  # designated: she may hold a restricted case
     mine(acknowledged_case(), busy, -2)
     mine(acknowledged_case(), busy, 5)
     mine(acknowledged_case(confidentiality="restricted"), busy, -2)  # not counted for me

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel.dates import format_datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -104,8 +104,9 @@ def claim() -> Response:
     if queue_ids:
         queue = db.session.get(Queue, queue_ids[0])
         back = url_for("queues.queue", code=queue.code) if queue else back
+    acknowledge = form.acknowledge.data == "1"
     try:
-        case = assignment.claim_next(current_user, queue_ids)
+        case = assignment.claim_next(current_user, queue_ids, acknowledge=acknowledge)
     except DomainError as error:
         abort(error.status)
     except transitions.StaleCase:
@@ -113,10 +114,61 @@ def claim() -> Response:
         flash(_("Someone else took that case at the same moment. Please try again."), "error")
         return redirect(back)
     if case is None:
-        flash(_("No case is waiting for you in these queues."), "info")
+        for line in _why_nothing(assignment.why_nothing(current_user, queue_ids)):
+            flash(line, "info")
         return redirect(back)
-    flash(_("Case %(reference)s is now yours.", reference=case.reference), "info")
+    if acknowledge and case.events[-2].data.get("transition") == "acknowledge":
+        flash(
+            _(
+                "Case %(reference)s is acknowledged and now yours; the complainant is told "
+                "it was received.",
+                reference=case.reference,
+            ),
+            "info",
+        )
+    else:
+        flash(_("Case %(reference)s is now yours.", reference=case.reference), "info")
     return redirect(url_for("cases.show", reference=case.reference))
+
+
+def _why_nothing(found: assignment.Nothing) -> list[str]:
+    """Why claim-next found nothing, each line with the number of cases it concerns."""
+    if found.away:
+        return [_("You are marked away, so no case is given to you. Ask your supervisor.")]
+    lines = [_("No case is waiting that you can take in these queues.")]
+    if n := found.not_acknowledged:
+        lines.append(
+            ngettext(
+                '%(num)d case needs acknowledging first: use "Acknowledge and take".',
+                '%(num)d cases need acknowledging first: use "Acknowledge and take".',
+                n,
+            )
+        )
+    if n := found.blocked.get("holder_not_woman", 0):
+        lines.append(
+            ngettext(
+                "%(num)d case waits for a woman officer.",
+                "%(num)d cases wait for a woman officer.",
+                n,
+            )
+        )
+    if n := found.blocked.get("holder_not_designated", 0):
+        lines.append(
+            ngettext(
+                "%(num)d restricted case waits for an officer designated for restricted cases.",
+                "%(num)d restricted cases wait for an officer designated for restricted cases.",
+                n,
+            )
+        )
+    if n := found.blocked.get("holder_out_of_province", 0):
+        lines.append(
+            ngettext(
+                "%(num)d case is in a province you do not work in.",
+                "%(num)d cases are in provinces you do not work in.",
+                n,
+            )
+        )
+    return lines
 
 
 @bp.get("/workload")
