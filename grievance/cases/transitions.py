@@ -87,17 +87,20 @@ def apply(
     inputs: Mapping[str, object] | None = None,
     *,
     expected_version: int | None = None,
+    seen_events: int | None = None,
     at: datetime | None = None,
 ) -> CaseEvent:
     """Take transition `name` on `case` for `actor`. Flushes; the caller commits.
 
     Raises workflow errors (not allowed, role, missing input, guard), DomainError for bad
     inputs, and StaleCase when `expected_version` is not the case's current version (or
-    another transaction wins the race at flush).
+    another transaction wins the race at flush). Given `seen_events` (the timeline length
+    the actor saw), only a real conflict counts: a step taken since (state or assignee may
+    have changed); a colleague's note or a deadline notice does not.
     """
     at = at or utcnow()
     reference = case.reference  # read now: after a lost race the row cannot be loaded
-    if expected_version is not None and case.version != expected_version:
+    if _conflict(case, expected_version, seen_events):
         raise StaleCase(reference)
     workflow = workflow_named(case.workflow)
     step = plan(workflow, facts_for(case, at), actor, name, inputs or {})
@@ -110,6 +113,12 @@ def apply(
         raise StaleCase(reference) from None
     _notify(case, step.effects, event, event.data)
     return event
+
+
+def _conflict(case: Case, expected_version: int | None, seen_events: int | None) -> bool:
+    if expected_version is None or case.version == expected_version:
+        return False
+    return seen_events is None or bool(conflicting_changes(case, seen_events))
 
 
 def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) -> CaseEvent:
@@ -241,3 +250,11 @@ def changes_since(case: Case, seen_events: int) -> list[CaseEvent]:
         )
     )
 
+
+# Timeline entries that change what a step decides on: its state or its officer.
+CONFLICTING_KINDS = ("transition",)
+
+
+def conflicting_changes(case: Case, seen_events: int) -> list[CaseEvent]:
+    """What happened since the actor loaded the page that makes her step a conflict."""
+    return [e for e in changes_since(case, seen_events) if e.kind in CONFLICTING_KINDS]

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from grievance import uow
 from grievance.auth.decorators import roles_required
-from grievance.auth.models import User, UserRole
-from grievance.cases import comments, policy, queries, transitions
+from grievance.cases import comments, eligibility, policy, queries, transitions
 from grievance.cases.forms import CommentForm, TransitionForm
-from grievance.cases.models import Case
+from grievance.cases.models import Case, CaseEvent, Province
+from grievance.domain import SEXES
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.i18n import lang
-from grievance.khmer import sorted_choices
 from grievance.queues.forms import BreakGlassForm
 from grievance.refusals import explain
 from grievance.security import normalize_reference
@@ -44,28 +43,57 @@ def index() -> str | Response:
     return render_template("cases/index.html", cases=queries.newest_visible(current_user, 50))
 
 
-def _officers() -> list[tuple[str, str]]:
-    rows = db.session.scalars(
-        select(User)
-        .join(UserRole)
-        .where(UserRole.role.in_(("officer", "supervisor")), User.active.is_(True))
-        .distinct()
+def _officer_choices(case: Case) -> list[tuple[str, str]]:
+    """Only officers who may hold the case, least loaded first; nothing preselected."""
+    keep = () if case.assignee_id is None else (case.assignee_id,)
+    found = eligibility.candidates(case, exclude=keep)
+    return [("", _("Choose an officer")), *((str(c.user.id), _candidate(c)) for c in found)]
+
+
+def _candidate(c: eligibility.Candidate) -> str:
+    provinces = eligibility.officer_provinces(c.user)
+    where = (
+        _("all provinces")
+        if provinces is None
+        else ", ".join(sorted(p.name(lang()) for p in _provinces(provinces)))
     )
-    return sorted_choices(((str(u.id), u.name) for u in rows), lang())
+    load = ngettext("%(num)d open case", "%(num)d open cases", c.open_cases)
+    return f"{c.user.name} · {_(SEXES.get(c.user.sex, c.user.sex))} · {where} · {load}"
 
 
-def _render(case: Case, form: TransitionForm | None = None, failed: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+def _provinces(codes: set[str]) -> list[Province]:
+    return [p for code in codes if (p := db.session.get(Province, code)) is not None]
+
+
+def _render(  # type: ignore[no-untyped-def]
+    case: Case,
+    form: TransitionForm | None = None,
+    failed: str = "",
+    status: int = 200,
+    conflict: list[CaseEvent] | None = None,
+):
     actor = transitions.actor_for(current_user)
     form = form or TransitionForm(version=case.version, seen=case.event_count)
-    form.assignee_id.choices = _officers()
+    if form.errors or conflict:
+        form.version.data, form.seen.data = case.version, case.event_count
+    actions = transitions.available(case, actor)
+    if any("assignee_id" in a.inputs for a in actions):
+        form.assignee_id.choices = _officer_choices(case)
+    refusal = None
+    if any(a.name == "claim" for a in actions):
+        refusal = eligibility.why_not(current_user, case)
+        if refusal is not None:
+            actions = [a for a in actions if a.name != "claim"]
     return (
         render_template(
             "cases/show.html",
             case=case,
             workflow=get_workflow(case.workflow),
-            actions=transitions.available(case, actor),
+            actions=actions,
+            claim_refusal=explain(eligibility.NotEligible(refusal)) if refusal else None,
             form=form,
             failed=failed,
+            conflict=conflict,
             comment_form=CommentForm(),
             show_identity=policy.can_see_identity(current_user, case),
             may_recover=recovery.may_recover(current_user, case),
@@ -90,7 +118,6 @@ def show(reference: str):  # type: ignore[no-untyped-def]
 def act(reference: str, name: str):  # type: ignore[no-untyped-def]
     case = _load(reference)
     form = TransitionForm()
-    form.assignee_id.choices = _officers()
     if not form.validate():
         return _render(case, form, failed=name, status=400)
     try:
@@ -100,12 +127,14 @@ def act(reference: str, name: str):  # type: ignore[no-untyped-def]
             transitions.actor_for(current_user),
             form.inputs(),
             expected_version=int(form.version.data or -1),
+            seen_events=int(form.seen.data or 0),
         )
     except transitions.StaleCase:
+        # A real conflict: show what changed, and the case with the typed text kept.
         uow.discard()
         case = _load(reference)
         since = transitions.changes_since(case, int(form.seen.data or 0))
-        return render_template("cases/stale.html", case=case, since=since), 409
+        return _render(case, form, failed=name, status=409, conflict=since)
     except MissingInput as error:
         getattr(form, error.field).errors = [_("Please fill in this field.")]
         return _refused(reference, form, name, 400)
