@@ -27,6 +27,9 @@ MESSAGES = {
         "province may hold it. Opening it with a reason does not change that."
     ),
     "holder_not_woman": N_("The complainant asked for a woman officer."),
+    "holder_decided_appeal": N_(
+        "This officer gave the answer under appeal: another officer must review it."
+    ),
     # accounts
     "username_taken": N_("This username is already used."),
     "password_too_short": N_("Use at least 10 characters."),

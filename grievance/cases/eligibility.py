@@ -32,6 +32,7 @@ REASONS = (
     "holder_out_of_province",
     "holder_not_designated",
     "holder_not_woman",
+    "holder_decided_appeal",
 )
 
 
@@ -70,6 +71,8 @@ def why_not(user: User, case: Holdable) -> str | None:
         return "holder_not_designated"
     if case.prefers_woman_officer and user.sex != "female":
         return "holder_not_woman"
+    if getattr(case, "state", None) == "appealed" and getattr(case, "resolved_by_id", 0) == user.id:
+        return "holder_decided_appeal"  # nobody reviews an appeal against her own answer
     return None
 
 

@@ -261,7 +261,42 @@ def auto_assign_job(case_id: int) -> None:
         return
 
 
+def route_appeal(case: Case, *, at: datetime | None = None) -> User | None:
+    """Give an appealed case to an officer who may hold it and did not give the answer:
+    the least loaded available member of its queue, else anyone eligible with room. None
+    (the case stays, the supervisors were told) when nobody may take it."""
+    if case.state != "appealed" or case.assignee_id not in (None, case.resolved_by_id):
+        return None
+    decider = [case.resolved_by_id] if case.resolved_by_id else []
+    queue = db.session.get(Queue, case.queue_id) if case.queue_id else None
+    officer = least_loaded(queue, case, exclude=decider) if queue is not None else None
+    if officer is None:
+        room = [c for c in eligibility.candidates(case, exclude=decider) if c.has_room]
+        officer = room[0].user if room else None
+    if officer is None:
+        return None
+    inputs = {"assignee_id": officer.id}
+    transitions.apply(case, "route_appeal", transitions.SYSTEM, inputs, at=at)
+    return officer
+
+
+@job(queue="default")
+def route_appeal_job(case_id: int) -> None:
+    """Idempotent: a case already with another officer, or no longer appealed, is left."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        return
+    try:
+        with db.session.begin_nested():
+            route_appeal(case)
+    except (transitions.StaleCase, WorkflowError, DomainError):
+        return
+
+
 def _on_notice(notice: Notice) -> None:
+    if notice.template == "appeal_lodged":
+        enqueue(route_appeal_job, notice.case_id)
+        return
     if notice.template != "acknowledged":
         return
     case = db.session.get(Case, notice.case_id)

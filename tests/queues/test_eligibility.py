@@ -188,6 +188,27 @@ def _by_demo_seed(s: Situation, _: FlaskClient, __: Auth) -> str | None:
     return eligibility.why_not(s.officer, s.case)
 
 
+def _appealed(s: Situation) -> User:
+    """The holder answered, the complainant appealed: the appeal must go to someone else."""
+    decider = _held_by_someone_else(s)
+    actor = transitions.actor_for(decider)
+    transitions.apply(s.case, "start_work", actor)
+    transitions.apply(s.case, "propose_resolution", actor, {"resolution": "Arrears paid."})
+    transitions.apply(s.case, "appeal", transitions.COMPLAINANT, {"reason": "Not paid."})
+    db.session.flush()
+    return decider
+
+
+def _by_appeal_routing(s: Situation, _: FlaskClient, __: Auth) -> str | None:
+    decider = _appealed(s)
+    s.case.queue_id = None  # no queue members to prefer: anyone eligible may get it
+    got = assignment.route_appeal(s.case)
+    if got is not None and got.id == s.officer.id:
+        return None
+    assert got is None or got.id != decider.id
+    return eligibility.why_not(s.officer, s.case)
+
+
 def _through_the_page(action: str) -> Callable[[Situation, FlaskClient, Auth], str | None]:
     def act(s: Situation, client: FlaskClient, auth: Auth) -> str | None:
         if action == "reassign":
@@ -256,6 +277,7 @@ PATHS: dict[str, Callable[[Situation, FlaskClient, Auth], str | None]] = {
     "reassign": _by_reassign,
     "bulk_move": _by_bulk_move,
     "auto_assign": _by_auto_assign,
+    "appeal_routing": _by_appeal_routing,
     "demo_seed": _by_demo_seed,
     "assign_page": _through_the_page("assign"),
     "reassign_page": _through_the_page("reassign"),
@@ -291,7 +313,7 @@ def test_every_assigning_transition_goes_through_the_rule() -> None:
         for t in wf.transitions
         if t.name == "claim" or "assignee_id" in t.inputs + t.optional_inputs
     }
-    assert setting <= {"claim", "assign", "reassign"}
+    assert setting <= {"claim", "assign", "reassign", "route_appeal"}
 
 
 def test_choice_list_least_loaded_first_with_sex_province_and_load() -> None:
@@ -317,3 +339,45 @@ def test_demo_paths_never_assign_a_restricted_case_to_a_non_designated_officer()
     demo_paths.advance(case, random.Random(1), utcnow())
     holder = reload(case).assignee
     assert holder is None or eligibility.may_hold(holder, case)
+
+
+def test_an_appeal_never_goes_back_to_the_officer_who_answered() -> None:
+    decider = make_user("officer", sex="female", name="Decider")
+    other = make_user("officer", sex="female", name="Reviewer")
+    join(decider, "office-kh-12")
+    join(other, "office-kh-12")
+    case = acknowledged_case()
+    s = Situation(case, other, None, "")
+    transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": decider.id})
+    actor = transitions.actor_for(decider)
+    transitions.apply(case, "start_work", actor)
+    transitions.apply(case, "propose_resolution", actor, {"resolution": "Arrears paid."})
+    transitions.apply(case, "appeal", transitions.COMPLAINANT, {"reason": "Not paid."})
+    db.session.flush()
+    assert eligibility.why_not(decider, case) == "holder_decided_appeal"
+
+    assert assignment.route_appeal(s.case) == other
+    case = reload(case)
+    assert case.assignee_id == other.id and case.events[-1].data["transition"] == "route_appeal"
+    with pytest.raises(DomainError) as refused:
+        transitions.apply(
+            case, "reassign", SUPERVISOR, {"assignee_id": decider.id, "reason": "Back to her"}
+        )
+    assert refused.value.code == "holder_decided_appeal"
+
+
+def test_an_appeal_is_routed_when_it_is_lodged(jobs_in_process: object) -> None:
+    from grievance import uow
+
+    decider = make_user("officer", sex="female", name="Decider")
+    other = make_user("officer", sex="female", name="Reviewer")
+    join(decider, "office-kh-12")
+    join(other, "office-kh-12")
+    case = acknowledged_case()
+    transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": decider.id})
+    actor = transitions.actor_for(decider)
+    transitions.apply(case, "start_work", actor)
+    transitions.apply(case, "propose_resolution", actor, {"resolution": "Arrears paid."})
+    transitions.apply(case, "appeal", transitions.COMPLAINANT, {"reason": "Not paid."})
+    uow.checkpoint()  # the routing job runs after the commit
+    assert reload(case).assignee_id == other.id
