@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale, gettext
+from sqlalchemy import select
 
-from grievance.cases.models import Case
+from grievance.auth.models import User
+from grievance.cases.models import Case, CaseEvent
 from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS, PRIORITIES, ROLES
-from workflows import get_workflow
+from grievance.extensions import db
+from grievance.queues.models import Queue
+from workflows import Workflow, get_workflow
 from workflows.i18n import N_
 
 EVENT_KINDS = {
@@ -46,10 +51,95 @@ INPUT_LABELS = {
     "action": N_("Change"),
 }
 ACTOR_ROLES = {**ROLES, "system": N_("Samleng (automatic)"), "complainant": N_("Complainant")}
+CLOCKS = {"resolve": N_("Resolution deadline"), "acknowledge": N_("Acknowledgement deadline")}
+CLOCK_ACTIONS = {
+    "pause": N_("paused"),
+    "resume": N_("running again"),
+    "restart": N_("counted again from here"),
+}
+# Reasons the system writes as codes; people read them in words.
+CODED_REASONS: dict[str, str] = {}
+_HIDDEN = ("transition", "channel")
+
+
+def event_details(event: CaseEvent, workflow: Workflow) -> list[tuple[str, str]]:
+    """An event's data as (label, value) lines in staff words: names, not ids or codes."""
+    data = dict(event.data or {})
+    if event.kind == "clock":
+        return _clock_lines(data, workflow)
+    lines = []
+    for key, value in data.items():
+        if key in _HIDDEN or value in (None, ""):
+            continue
+        label = gettext(INPUT_LABELS.get(key, key))
+        lines.append((label, _value(key, value, workflow, event.kind)))
+    return lines
+
+
+def _clock_lines(data: dict[str, Any], workflow: Workflow) -> list[tuple[str, str]]:
+    if data.get("action") == "priority":
+        change = f"{_priority(data.get('from'))} → {_priority(data.get('to'))}"
+        lines = [(gettext("Priority"), change)]
+        if data.get("reason"):
+            lines.append((gettext("Reason"), str(data["reason"])))
+        return lines
+    clock = gettext(CLOCKS.get(str(data.get("clock")), N_("Deadline")))
+    action = CLOCK_ACTIONS.get(str(data.get("action")))
+    what = gettext(action) if action else str(data.get("action", ""))
+    step = data.get("reason")
+    if step and workflow.has_transition(str(step)):
+        what = f"{what} ({gettext(workflow.transition(str(step)).label)})"
+    lines = [(clock, what)]
+    if data.get("level"):
+        lines.append((gettext("Escalation level"), str(data["level"])))
+    return lines
+
+
+def _value(key: str, value: object, workflow: Workflow, kind: str) -> str:
+    if key == "assignee_id":
+        user = db.session.get(User, int(str(value))) if str(value).isdigit() else None
+        return user.name if user is not None else gettext("an officer no longer listed")
+    if key == "reason" and str(value) in CODED_REASONS:
+        return gettext(CODED_REASONS[str(value)])
+    if key in ("queue", "from", "to") and kind in ("queue", "filed"):
+        return _queue_name(str(value))
+    return str(value)
+
+
+def _priority(code: object) -> str:
+    label = PRIORITIES.get(str(code))
+    return gettext(label) if label else str(code)
+
+
+def _queue_name(code: str) -> str:
+    queue = db.session.scalar(select(Queue).where(Queue.code == code))
+    return queue.name(get_locale().language if get_locale() else "km") if queue else code
+
+
+# Staff words for states whose label speaks to the complainant ("Waiting for your answer").
+STAFF_STATES = {
+    "submitted": N_("New, not yet acknowledged"),
+    "awaiting_complainant": N_("Waiting for the complainant's answer"),
+    "rejection_pending": N_("Rejection awaiting a supervisor"),
+    "resolution_proposed": N_("Answer sent to the complainant"),
+    "referred": N_("Referred to another agency"),
+    "merged": N_("Merged into another case"),
+}
 
 
 def state_label(case: Case) -> str:
     return get_workflow(case.workflow).state(case.state).label
+
+
+def staff_state(workflow: str, state: str | None) -> str:
+    """A state's label as staff say it (a msgid)."""
+    if state is None:
+        return ""
+    return STAFF_STATES.get(state) or get_workflow(workflow).state(state).label
+
+
+def staff_state_label(case: Case) -> str:
+    return staff_state(case.workflow, case.state)
 
 
 def init_app(app: Flask) -> None:
@@ -65,4 +155,7 @@ def init_app(app: Flask) -> None:
             "actor_roles": ACTOR_ROLES,
             "workflow_state_label": state_label,
             "get_workflow": get_workflow,
+            "event_details": event_details,
+            "staff_state": staff_state,
+            "staff_state_label": staff_state_label,
         }
