@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from grievance.auth.models import User
+from grievance.auth.models import Organisation, User
 from grievance.cases.models import Case, CaseEvent
-from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS, PRIORITIES, ROLES
+from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS, LANGUAGES, PRIORITIES, ROLES, SEXES
 from grievance.extensions import db
 from grievance.queues.models import Queue
 from workflows import Workflow, get_workflow
@@ -113,7 +115,7 @@ def _priority(code: object) -> str:
 
 def _queue_name(code: str) -> str:
     queue = db.session.scalar(select(Queue).where(Queue.code == code))
-    return queue.name(get_locale().language if get_locale() else "km") if queue else code
+    return queue.name(_lang()) if queue else code
 
 
 # Staff words for states whose label speaks to the complainant ("Waiting for your answer").
@@ -125,6 +127,55 @@ STAFF_STATES = {
     "referred": N_("Referred to another agency"),
     "merged": N_("Merged into another case"),
 }
+
+
+CONSENT_HOW = {
+    "written": N_("In writing"),
+    "verbal": N_("By word of mouth"),
+    "thumbprint": N_("By thumbprint"),
+}
+
+
+@dataclass(frozen=True)
+class Header:
+    """What decides how to handle a case, in words, for the top of the case page."""
+
+    language: str
+    sex: str | None  # the complainant's, None when anonymous
+    woman_officer: bool
+    consent: str | None  # how the member agreed, by whom, when (filed by a representative)
+    organisation: str | None
+    days_open: int
+
+
+def header(case: Case, now: datetime) -> Header:
+    person = case.complainant
+    sex = gettext(SEXES.get(person.sex, person.sex)) if person is not None else None
+    organisation = None
+    if case.organisation_id is not None:
+        org = db.session.get(Organisation, case.organisation_id)
+        organisation = (org.name_km or org.name) if org and _lang() == "km" else org and org.name
+    consent = None
+    if case.consent:
+        how = CONSENT_HOW.get(str(case.consent.get("how")))
+        by = db.session.get(User, case.consent["by"]) if case.consent.get("by") else None
+        consent = gettext(how) if how else gettext("Given")
+        if by is not None:
+            consent = gettext("%(how)s, recorded by %(name)s", how=consent, name=by.name)
+    end = case.closed_at or now
+    return Header(
+        language=LANGUAGES.get(case.language, case.language),
+        sex=sex,
+        woman_officer=case.prefers_woman_officer,
+        consent=consent,
+        organisation=organisation,
+        days_open=max(0, (end - case.created_at).days),
+    )
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "km"
 
 
 def state_label(case: Case) -> str:

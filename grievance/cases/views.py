@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -10,7 +10,15 @@ from werkzeug.wrappers import Response
 
 from grievance import uow
 from grievance.auth.decorators import roles_required
-from grievance.cases import comments, eligibility, policy, queries, transitions
+from grievance.cases import (
+    comments,
+    eligibility,
+    evidence,
+    policy,
+    presenters,
+    queries,
+    transitions,
+)
 from grievance.cases.forms import CommentForm, TransitionForm
 from grievance.cases.models import Case, CaseEvent, Province
 from grievance.domain import SEXES
@@ -21,6 +29,7 @@ from grievance.queues.forms import BreakGlassForm
 from grievance.refusals import explain
 from grievance.security import normalize_reference
 from grievance.tracking import recovery
+from grievance.types import utcnow
 from workflows import MissingInput, WorkflowError, get_workflow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -96,6 +105,8 @@ def _render(  # type: ignore[no-untyped-def]
             conflict=conflict,
             comment_form=CommentForm(),
             show_identity=policy.can_see_identity(current_user, case),
+            files=evidence.items(current_user, case),
+            head=presenters.header(case, utcnow()),
             may_recover=recovery.may_recover(current_user, case),
         ),
         status,
@@ -111,6 +122,38 @@ def show(reference: str):  # type: ignore[no-untyped-def]
         form = BreakGlassForm()
         return render_template("queues/break_glass.html", case=case, form=form), 403
     return _render(_load(reference))
+
+
+@bp.get("/<reference>/files/<int:attachment_id>")
+@roles_required(*STAFF)
+def evidence_file(reference: str, attachment_id: int) -> Response:
+    case = _load(reference)
+    try:
+        attachment, path = evidence.file_of(current_user, case, attachment_id)
+    except DomainError:
+        abort(404)
+    download = request.args.get("download") == "1"
+    name = f"{case.reference}-{evidence_number(case, attachment.id)}.{path.suffix.lstrip('.')}"
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=download,
+        download_name=name,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def evidence_number(case: Case, attachment_id: int) -> int:
+    found = [
+        i.number for i in evidence.items(current_user, case) if i.attachment.id == attachment_id
+    ]
+    return found[0] if found else 0
 
 
 @bp.post("/<reference>/act/<name>")

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from grievance.extensions import db
+from grievance.intake import uploads
 from grievance.intake.models import ForumImport
 from grievance.oversight.models import CaseExport
 from grievance.queues.models import Queue
@@ -117,6 +118,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cases.show": frozenset(),
     "cases.act": frozenset(),
     "cases.comment": frozenset(),
+    "cases.evidence_file": frozenset(),
     "sla.change_priority": frozenset(),
     "queues.open_restricted": frozenset(),
     "oversight.case_show": frozenset(),
@@ -143,6 +145,8 @@ def others(app: Flask) -> dict[str, Any]:
     owner = make_user("oversight", "officer", province="KH-3", username="owner.elsewhere")
     filed = make_case(province_code="KH-3")
     filed.case.confidentiality = "restricted"
+    pdf = b"%PDF-1.4\ntrailer<<>>\n%%EOF\n"
+    (evidence,) = uploads.store(filed.case, [uploads.Evidence("application/pdf", pdf)])
     note = Notification(
         idempotency_key="matrix-note", channel="in_app", template="filed", user_id=owner.id
     )
@@ -160,6 +164,7 @@ def others(app: Flask) -> dict[str, Any]:
     assert queue is not None and queue.province_code == "KH-3"
     return {
         "reference": filed.case.reference,
+        "attachment_id": evidence.id,
         "request_id": filed.case.reference,
         "name": "assign",
         "notification_id": note.id,
