@@ -15,7 +15,7 @@ from grievance.cases.models import Case, CaseEvent
 from grievance.domain import CHANNELS, CONFIDENTIALITY, KINDS, LANGUAGES, PRIORITIES, ROLES, SEXES
 from grievance.extensions import db
 from grievance.queues.models import Queue
-from workflows import Workflow, get_workflow
+from workflows import Transition, Workflow, get_workflow
 from workflows.i18n import N_
 
 EVENT_KINDS = {
@@ -209,4 +209,50 @@ def init_app(app: Flask) -> None:
             "event_details": event_details,
             "staff_state": staff_state,
             "staff_state_label": staff_state_label,
+            "primary_action": primary_action,
         }
+
+
+# The one next step that moves a case on, per state: shown first and as the primary button.
+PRIMARY = {
+    "submitted": "acknowledge",
+    "acknowledged": "claim",
+    "assigned": "start_work",
+    "in_progress": "propose_resolution",
+    "awaiting_complainant": "resume_work",
+    "escalated": "deescalate",
+    "rejection_pending": "approve_rejection",
+    "appealed": "revise_resolution",
+    "received": "acknowledge",
+    "answered": "accept_answer",
+}
+TOLD = {
+    "complainant": N_("The complainant is told."),
+    "assignee": N_("The officer of the case is told."),
+    "supervisor": N_("The supervisors are told."),
+}
+
+
+def ordered_actions(state: str, actions: list[Transition]) -> list[Transition]:
+    """The primary next step first, the others in the workflow's order."""
+    first = PRIMARY.get(state)
+    return sorted(actions, key=lambda a: a.name != first)
+
+
+def primary_action(state: str) -> str | None:
+    return PRIMARY.get(state)
+
+
+def done_message(case: Case, transition: Transition) -> str:
+    """What happened and who is told, after a step."""
+    state = gettext(staff_state(case.workflow, case.state))
+    said = [
+        gettext(
+            "%(step)s: done. The case is now “%(state)s”.",
+            step=gettext(transition.label),
+            state=state,
+        )
+    ]
+    targets = [e.target for e in transition.effects if e.kind == "notify"]
+    said += [gettext(TOLD[t]) for t in dict.fromkeys(targets) if t in TOLD]
+    return " ".join(said)

@@ -85,7 +85,7 @@ def _render(  # type: ignore[no-untyped-def]
     form = form or TransitionForm(version=case.version, seen=case.event_count)
     if form.errors or conflict:
         form.version.data, form.seen.data = case.version, case.event_count
-    actions = transitions.available(case, actor)
+    actions = presenters.ordered_actions(case.state, transitions.available(case, actor))
     if any("assignee_id" in a.inputs for a in actions):
         form.assignee_id.choices = _officer_choices(case)
     refusal = None
@@ -187,7 +187,8 @@ def act(reference: str, name: str):  # type: ignore[no-untyped-def]
     except DomainError as error:
         flash(explain(error), "error")
         return _refused(reference, form, name, 400)
-    flash(_("Done."), "info")
+    step = get_workflow(case.workflow).transition(name)
+    flash(presenters.done_message(case, step), "info")
     return redirect(url_for("cases.show", reference=case.reference))
 
 
