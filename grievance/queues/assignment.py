@@ -224,10 +224,15 @@ open_load = eligibility.open_load
 fits = eligibility.may_hold  # the one rule: see grievance.cases.eligibility
 
 
-def least_loaded(queue: Queue, case: Case, exclude: Sequence[int] = ()) -> User | None:
-    """The available member with the fewest open cases and room under their capacity."""
+def least_loaded(
+    queue: Queue, case: Case, exclude: Sequence[int] = (), extra: dict[int, int] | None = None
+) -> User | None:
+    """The available member with the fewest open cases and room under their capacity
+    (`extra`: cases planned for members but not given yet, for a preview)."""
     members = [m for m in members_of(queue) if m.id not in exclude and fits(m, case)]
     load = open_load([m.id for m in members])
+    for uid, n in (extra or {}).items():
+        load[uid] = load.get(uid, 0) + n
     free = [m for m in members if load.get(m.id, 0) < m.capacity]
     return min(free, key=lambda m: (load.get(m.id, 0), m.id), default=None)
 
@@ -315,6 +320,8 @@ def init_app(app: Flask) -> None:
 class BulkResult:
     moved: list[str] = field(default_factory=list)  # references
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (reference, reason code)
+    to: dict[str, str] = field(default_factory=dict)  # reference -> the new officer's name
+    preview: bool = False  # nothing was moved: this is what would be
 
 
 def reassign_all(
@@ -324,10 +331,12 @@ def reassign_all(
     actor: User,
     *,
     mark_away: bool = False,
+    preview: bool = False,
     at: datetime | None = None,
 ) -> BulkResult:
     """Move the open cases of an officer who leaves to `target`, or (None) share them out
-    among the available members of each case's queue. Only cases the supervisor may see."""
+    among the available members of each case's queue. Only cases the supervisor may see.
+    With `preview`, change nothing and say what would move where."""
     if not actor.has_role("supervisor"):
         raise Forbidden("not_a_supervisor")
     if not reason.strip():
@@ -340,29 +349,39 @@ def reassign_all(
         .where(policy.visible_clause(actor))
         .order_by(Case.resolve_due_at.asc().nulls_last(), Case.id)
     ).all()
-    result = BulkResult()
+    result = BulkResult(preview=preview)
     who = transitions.actor_for(actor)
+    planned: dict[int, int] = {}
     for case in cases:
-        to, why = _new_officer(case, leaving, target)
+        to, why = _new_officer(case, leaving, target, planned if preview else {})
         if to is None:
             result.skipped.append((case.reference, why))
             continue
-        inputs = {"reason": reason.strip(), "assignee_id": to.id}
-        try:
-            transitions.apply(case, "reassign", who, inputs, at=at)
-        except WorkflowError:
-            result.skipped.append((case.reference, "state"))
-            continue
+        if preview:
+            if "reassign" not in {t.name for t in transitions.available(case, who)}:
+                result.skipped.append((case.reference, "state"))
+                continue
+        else:
+            inputs = {"reason": reason.strip(), "assignee_id": to.id}
+            try:
+                transitions.apply(case, "reassign", who, inputs, at=at)
+            except WorkflowError:
+                result.skipped.append((case.reference, "state"))
+                continue
+        planned[to.id] = planned.get(to.id, 0) + 1
         result.moved.append(case.reference)
-    if mark_away:
+        result.to[case.reference] = to.name
+    if mark_away and not preview:
         leaving.away = True
     db.session.flush()
     return result
 
 
-def _new_officer(case: Case, leaving: User, target: User | None) -> tuple[User | None, str]:
+def _new_officer(
+    case: Case, leaving: User, target: User | None, planned: dict[int, int]
+) -> tuple[User | None, str]:
     if target is not None:
         return (target, "") if fits(target, case) else (None, "not_eligible")
     queue = db.session.get(Queue, case.queue_id) if case.queue_id else None
-    officer = least_loaded(queue, case, exclude=[leaving.id]) if queue else None
+    officer = least_loaded(queue, case, [leaving.id], planned) if queue else None
     return (officer, "") if officer else (None, "nobody_available")

@@ -195,20 +195,23 @@ def officers_in_scope(supervisor: User) -> list[User]:
 
 
 def workload(supervisor: User, now: datetime) -> list[Load]:
-    """Open and overdue cases per officer (only cases the supervisor may see are counted)."""
+    """Open and overdue cases per officer (only cases the supervisor may see are counted):
+    every officer of her provinces, and every other officer who holds one of those cases."""
     loads = {u.id: Load(u) for u in officers_in_scope(supervisor)}
-    if not loads:
-        return []
     late = case((overdue_clause(now), 1), else_=0)
     rows = db.session.execute(
         select(Case.assignee_id, func.count(), func.sum(late))
-        .where(Case.assignee_id.in_(list(loads)), Case.closed_at.is_(None))
+        .where(Case.assignee_id.is_not(None), Case.closed_at.is_(None))
         .where(Case.state.in_(OPEN_STATES), policy.visible_clause(supervisor))
         .group_by(Case.assignee_id)
-    )
+    ).all()
+    missing = [uid for uid, _n, _late in rows if uid not in loads]
+    for user in db.session.scalars(select(User).where(User.id.in_(missing))):
+        loads[user.id] = Load(user)
     for user_id, n_open, n_overdue in rows:
         loads[user_id].open, loads[user_id].overdue = n_open, int(n_overdue or 0)
-    return sorted(loads.values(), key=lambda x: (-x.overdue, -x.open))  # stable: by name
+    ordered = sorted_by(loads.values(), lambda x: x.officer.name, lang())
+    return sorted(ordered, key=lambda x: (-x.overdue, -x.open))  # stable: by name
 
 
 @dataclass

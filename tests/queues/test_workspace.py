@@ -198,16 +198,23 @@ def test_bulk_reassign_form(client: FlaskClient, auth: Auth) -> None:
     target = make_user("officer", name="New Officer")
     cases = [mine(acknowledged_case(), leaving) for _ in range(2)]
     page = client.get("/workspace/reassign?lang=en").get_data(as_text=True)
-    response = client.post(
-        "/workspace/reassign?lang=en",
-        data={
-            "csrf_token": csrf_from(page),
-            "leaving": leaving.id,
-            "target": target.id,
-            "reason": "Left the office",
-            "mark_away": "y",
-        },
-    )
+    fields = {
+        "csrf_token": csrf_from(page),
+        "leaving": leaving.id,
+        "target": target.id,
+        "reason": "Left the office",
+        "mark_away": "y",
+    }
+    # First what would move, and nothing moves.
+    preview = client.post("/workspace/reassign?lang=en", data=fields)
+    shown = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "2 cases will move. Nothing has moved yet." in shown
+    assert all(c.reference in shown for c in cases) and "New Officer" in shown
+    assert {reload(c).assignee_id for c in cases} == {leaving.id}
+    db.session.refresh(leaving)
+    assert not leaving.away
+    # Then, confirmed, they move.
+    response = client.post("/workspace/reassign?lang=en", data={**fields, "confirmed": "1"})
     assert response.status_code == 200 and "2 cases moved" in response.get_data(as_text=True)
     assert {reload(c).assignee_id for c in cases} == {target.id}
     db.session.refresh(leaving)
@@ -252,3 +259,15 @@ def test_large_backlogs_are_counted_up_to_a_cap(
     listed = refs(page[page.index("Cases without an officer") :])
     assert listed == [c.reference for c in made]  # the list itself is not cut by the cap
     assert "2+ cases, page 1 of 1+" in page
+
+
+def test_workload_lists_every_officer_who_holds_a_case_of_her_provinces(
+    client: FlaskClient, auth: Auth
+) -> None:
+    auth.login("supervisor", province="KH-12")
+    national = make_user("officer", name="Nationwide Officer")  # no province of her own
+    mine(acknowledged_case(), national, 3)
+    elsewhere = make_user("officer", province="KH-17", name="Siem Reap Officer")
+    mine(acknowledged_case(province_code="KH-17"), elsewhere, 3)  # not her province
+    page = client.get("/workspace/workload?lang=en").get_data(as_text=True)
+    assert "Nationwide Officer" in page and "Siem Reap Officer" not in page

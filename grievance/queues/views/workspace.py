@@ -198,6 +198,7 @@ def bulk_reassign() -> tuple[str, int]:
     leaving = officers.get(form.leaving.data or "")
     if leaving is None:
         abort(400)
+    preview = form.confirmed.data != "1"
     try:
         result = assignment.reassign_all(
             leaving,
@@ -205,6 +206,7 @@ def bulk_reassign() -> tuple[str, int]:
             form.reason.data or "",
             current_user,
             mark_away=bool(form.mark_away.data),
+            preview=preview,
         )
     except transitions.StaleCase:
         uow.discard()
@@ -213,6 +215,8 @@ def bulk_reassign() -> tuple[str, int]:
     except DomainError as error:
         flash(_("This action is not possible."), "error")
         return render_template("queues/reassign.html", form=form, result=None), error.status
+    if preview:
+        form.confirmed.data = "1"
     return render_template(
         "queues/reassign.html", form=form, result=result, reasons=SKIP_REASONS
     ), 200
