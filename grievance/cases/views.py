@@ -189,6 +189,8 @@ def act(reference: str, name: str):  # type: ignore[no-untyped-def]
         return _refused(reference, form, name, 400)
     step = get_workflow(case.workflow).transition(name)
     flash(presenters.done_message(case, step), "info")
+    if request.form.get("back") == "inbox":  # acted from the supervisor's inbox
+        return redirect(url_for("queues.inbox"))
     return redirect(url_for("cases.show", reference=case.reference))
 
 

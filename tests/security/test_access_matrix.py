@@ -77,6 +77,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "queues.queues": frozenset({"officer", "supervisor", "admin"}),
     "queues.queue": frozenset(),  # another province's queue
     "queues.workload": frozenset({"supervisor"}),
+    "queues.inbox": frozenset({"supervisor"}),
     "queues.bulk_reassign": frozenset({"supervisor"}),
     "queues.rules.index": frozenset({"supervisor", "admin"}),
     "queues.rules.new": frozenset({"supervisor", "admin"}),

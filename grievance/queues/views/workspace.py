@@ -20,6 +20,7 @@ from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
 from grievance.formats import datetime_pattern
 from grievance.queues import assignment, overview, restricted, workspace
+from grievance.queues import inbox as inbox_reads
 from grievance.queues.filters import filters_from, with_choices
 from grievance.queues.forms import BreakGlassForm, BulkReassignForm, CaseFilterForm, ClaimForm
 from grievance.queues.models import Queue
@@ -169,6 +170,13 @@ def _why_nothing(found: assignment.Nothing) -> list[str]:
             )
         )
     return lines
+
+
+@bp.get("/inbox")
+@roles_required("supervisor")
+def inbox() -> str:
+    found = inbox_reads.inbox(current_user, utcnow())
+    return render_template("queues/inbox.html", inbox=found)
 
 
 @bp.get("/workload")
