@@ -121,7 +121,7 @@ def show(reference: str):  # type: ignore[no-untyped-def]
         # Restricted: only with a reason, which is logged and reported ("break glass").
         form = BreakGlassForm()
         return render_template("queues/break_glass.html", case=case, form=form), 403
-    return _render(_load(reference))
+    return _render(queries.checked(case, current_user))
 
 
 @bp.get("/<reference>/files/<int:attachment_id>")
