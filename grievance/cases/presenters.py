@@ -19,6 +19,7 @@ from workflows import Transition, Workflow, get_workflow
 from workflows.i18n import N_
 
 EVENT_KINDS = {
+    "caller_lookup": N_("Found by the hotline desk from the caller's phone number"),
     "clock": N_("Deadline clock changed"),
     "sla_at_risk": N_("Deadline at risk"),
     "sla_breach": N_("Deadline missed"),

@@ -197,3 +197,61 @@ def test_bopha_opens_the_evidence_and_keeps_her_answer_through_a_colleagues_note
     with live_app.app_context():
         saved = db.session.scalar(select(Case.resolution).where(Case.reference == reference))
     assert saved == ANSWER
+
+
+def test_hotline_officer_in_khmer_files_and_finds_the_callers_cases_by_keyboard(
+    desk: Any, live_server: str, live_app: Flask
+) -> None:
+    """Journey 2: the Khmer interface, a Latin keyboard, the caller waiting."""
+    from sqlalchemy import select
+
+    from grievance.cases.models import Case
+    from grievance.extensions import db
+    from tests.browser.test_staff_journeys import active_element
+
+    sign_in(desk, live_server, make_staff(live_app, "hotline7", "intake"), lang="km")
+    desk.goto(f"{live_server}/hotline?lang=km")
+    desk.wait_for_function("document.activeElement && document.activeElement.id === 'phone'")
+    kb = desk.keyboard
+    kb.type("097 555 0101")
+    kb.press("Tab")
+    assert active_element(desk) == "select#category"
+    kb.type("2")  # the second category, by its number
+    chosen_category = desk.eval_on_selector("#category", "e => e.value")
+    assert chosen_category != ""
+    kb.press("Tab")
+    kb.type("Takeo")  # the province by its Latin name
+    assert desk.eval_on_selector("#province", "e => e.value") == "KH-21"
+    kb.press("Tab")
+    kb.type("ក្រុមហ៊ុនមិនបានបង់ប្រាក់ ប.ស.ស ឱ្យខ្ញុំទេ។")
+    for _ in range(12):  # on to the woman-officer box, ticked with the space bar
+        kb.press("Tab")
+        if active_element(desk) == "input#prefers_woman_officer":
+            break
+    kb.press("Space")
+    kb.press("Tab")
+    assert active_element(desk) == "button[submit]"
+    with desk.expect_navigation():
+        kb.press("Enter")
+    reference = desk.locator(".secret-card .secret-value").first.inner_text().strip()
+    assert desk.locator("#new-case").count() == 1
+    _shot(desk, "hotline-km-filed")
+    with live_app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        assert case is not None and case.prefers_woman_officer
+        assert (case.category.code != "", case.province_code) == (True, "KH-21")
+
+    # The next call is the same caller: the officer finds his case by the number he gives.
+    desk.goto(f"{live_server}/hotline?lang=km")
+    desk.wait_for_function("document.activeElement && document.activeElement.id === 'phone'")
+    for _ in range(30):
+        kb.press("Tab")
+        if active_element(desk) == "input#caller":
+            break
+    assert active_element(desk) == "input#caller"
+    kb.type("+855 97 555 0101")
+    with desk.expect_navigation():
+        kb.press("Enter")
+    found = desk.locator("#caller-cases").inner_text()
+    assert reference in found, found
+    _shot(desk, "hotline-km-caller-found")

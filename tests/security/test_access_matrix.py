@@ -83,6 +83,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "queues.rules.new": frozenset({"supervisor", "admin"}),
     "queues.rules.edit": frozenset(),  # another province's queue
     "intake.desk.hotline": frozenset({"intake", "supervisor", "admin"}),
+    "intake.desk.caller_lookup": frozenset({"intake", "supervisor", "admin"}),
     "intake.desk.file_for_member": frozenset({"representative"}),
     "intake.desk.rep_cases": frozenset({"representative"}),
     "intake.forums.index": frozenset({"intake", "supervisor", "admin"}),
