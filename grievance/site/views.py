@@ -6,8 +6,11 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from grievance.domain import ROLES
+from grievance.queues import home
+from grievance.types import utcnow
 
 bp = Blueprint("web", __name__)
+WORKERS = ("officer", "supervisor")
 
 
 @bp.get("/")
@@ -19,7 +22,8 @@ def landing() -> str:
 @login_required
 def staff_home() -> str:
     roles = sorted(current_user.role_names)
-    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES)
+    work = home.home(current_user, utcnow()) if current_user.has_role(*WORKERS) else None
+    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES, work=work)
 
 
 def public_numbers() -> dict[str, str]:

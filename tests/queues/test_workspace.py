@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -271,3 +272,24 @@ def test_workload_lists_every_officer_who_holds_a_case_of_her_provinces(
     mine(acknowledged_case(province_code="KH-17"), elsewhere, 3)  # not her province
     page = client.get("/workspace/workload?lang=en").get_data(as_text=True)
     assert "Nationwide Officer" in page and "Siem Reap Officer" not in page
+
+
+def test_staff_home_shows_my_work_today(client: FlaskClient, auth: Auth) -> None:
+    me = auth.login("officer", "supervisor")
+    join(me, "office-kh-12")
+    mine(acknowledged_case(), me, -1)  # overdue
+    mine(acknowledged_case(), me, 0.01)  # due within the next quarter of an hour
+    mine(acknowledged_case(), me, 9)
+    acknowledged_case()  # waiting in my queue
+    page = client.get("/staff?lang=en").get_data(as_text=True)
+    work = page[page.index('id="my-work"') :]
+    work = work[: work.index("</ul>")]
+    numbers = re.findall(r"<strong>(\d+)\+?</strong> ([a-z ]+)", work)
+    found = {label.strip(): int(n) for n, label in numbers}
+    assert found["open cases of yours"] == 3 and found["overdue"] == 1
+    assert found["you may take from your queues"] == 1
+    zone = ZoneInfo("Asia/Phnom_Penh")
+    now = utcnow()
+    same_day = now.astimezone(zone).date() == (now + timedelta(days=0.01)).astimezone(zone).date()
+    assert found["due today"] == (1 if same_day else 0)  # Phnom Penh's day
+    assert 'id="my-inbox"' in page
