@@ -131,9 +131,7 @@ def test_notices_are_grouped_filterable_and_deadline_notices_digested(
     deadlines = client.get("/notifications?group=deadlines&lang=en").get_data(as_text=True)
     assert all(case.reference in deadlines for case in late)
     assert assigned.reference not in deadlines
-    client.post(
-        "/notifications/read?group=deadlines", data={"csrf_token": csrf_from(deadlines)}
-    )
+    client.post("/notifications/read?group=deadlines", data={"csrf_token": csrf_from(deadlines)})
     unread = client.get("/notifications?unread=1&lang=en").get_data(as_text=True)
     assert f"Case {assigned.reference} was assigned to you." in unread
     assert "3 deadline notices (0 unread)" in unread
