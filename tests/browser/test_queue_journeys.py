@@ -255,3 +255,36 @@ def test_hotline_officer_in_khmer_files_and_finds_the_callers_cases_by_keyboard(
     found = desk.locator("#caller-cases").inner_text()
     assert reference in found, found
     _shot(desk, "hotline-km-caller-found")
+
+
+def test_staff_pages_fit_a_360px_phone_in_khmer(
+    browser: Any, live_server: str, live_app: Flask
+) -> None:
+    """No page is wider than the phone (tables scroll inside their box) and no header is
+    broken letter by letter."""
+    staff = make_staff(live_app, "narrow8", "officer", "supervisor", sex="female")
+    _queue_with_cases(live_app, "narrow8", "narrow8")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="km-KH")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, staff, lang="km")
+        for path in (
+            "/staff",
+            "/workspace/",
+            "/workspace/queues",
+            "/workspace/inbox",
+            "/workspace/workload",
+            "/notifications",
+            "/hotline",
+        ):
+            page.goto(f"{live_server}{path}?lang=km")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, (path, width)
+            narrowest = page.evaluate(
+                "Math.min(1000, ...Array.from(document.querySelectorAll('th'))"
+                ".map(e => e.getBoundingClientRect().width))"
+            )
+            assert narrowest >= 24, (path, narrowest)  # not one letter per line
+            _shot(page, "km-360" + path.replace("/", "-"))
+    finally:
+        context.close()
