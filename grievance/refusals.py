@@ -18,6 +18,9 @@ MESSAGES = {
     "empty_comment": N_("Write something first."),
     "comment_too_long": N_("That text is too long."),
     # who may hold a case (grievance.cases.eligibility)
+    "anonymous_complainant": N_("The complainant filed anonymously: there is nobody to write to."),
+    "not_your_case": N_("Only the officer of the case or a supervisor may do this."),
+    "bad_direction": N_("Choose who called."),
     "holder_inactive": N_("This account is not active."),
     "holder_not_officer": N_("Only case officers can hold a case."),
     "holder_away": N_("This officer is marked away and cannot be given cases now."),

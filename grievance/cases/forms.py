@@ -49,3 +49,18 @@ class TransitionForm(FlaskForm):
 class CommentForm(FlaskForm):
     text = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
     public = BooleanField(_l("Visible to the complainant"))
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField(
+        _l("Message to the complainant (also sent by SMS)"),
+        validators=[Length(max=1000)],
+    )
+
+
+class CallForm(FlaskForm):
+    direction = SelectField(
+        _l("Call"),
+        choices=[("in", _l("The complainant called us")), ("out", _l("We called the complainant"))],
+    )
+    note = TextAreaField(_l("What was said"), validators=[Length(max=5000)])

@@ -19,6 +19,7 @@ from workflows import Transition, Workflow, get_workflow
 from workflows.i18n import N_
 
 EVENT_KINDS = {
+    "call": N_("Phone call with the complainant"),
     "caller_lookup": N_("Found by the hotline desk from the caller's phone number"),
     "clock": N_("Deadline clock changed"),
     "sla_at_risk": N_("Deadline at risk"),
@@ -52,7 +53,10 @@ INPUT_LABELS = {
     "level": N_("Escalation level"),
     "clock": N_("Clock"),
     "action": N_("Change"),
+    "direction": N_("Call"),
+    "sms": N_("Also sent by SMS"),
 }
+CALL_DIRECTIONS = {"in": N_("The complainant called us"), "out": N_("We called the complainant")}
 ACTOR_ROLES = {**ROLES, "system": N_("Samleng (automatic)"), "complainant": N_("Complainant")}
 CLOCKS = {"resolve": N_("Resolution deadline"), "acknowledge": N_("Acknowledgement deadline")}
 CLOCK_ACTIONS = {
@@ -102,6 +106,10 @@ def _value(key: str, value: object, workflow: Workflow, kind: str) -> str:
     if key == "assignee_id":
         user = db.session.get(User, int(str(value))) if str(value).isdigit() else None
         return user.name if user is not None else gettext("an officer no longer listed")
+    if key == "direction":
+        return gettext(CALL_DIRECTIONS.get(str(value), str(value)))
+    if key == "sms":
+        return gettext("Yes") if value else gettext("No")
     if key == "reason" and str(value) in CODED_REASONS:
         return gettext(CODED_REASONS[str(value)])
     if key in ("queue", "from", "to") and kind in ("queue", "filed"):

@@ -12,6 +12,7 @@ from grievance import uow
 from grievance.auth.decorators import roles_required
 from grievance.cases import (
     comments,
+    contact,
     eligibility,
     evidence,
     policy,
@@ -19,7 +20,7 @@ from grievance.cases import (
     queries,
     transitions,
 )
-from grievance.cases.forms import CommentForm, TransitionForm
+from grievance.cases.forms import CallForm, CommentForm, MessageForm, TransitionForm
 from grievance.cases.models import Case, CaseEvent, Province
 from grievance.domain import SEXES
 from grievance.errors import DomainError
@@ -104,6 +105,9 @@ def _render(  # type: ignore[no-untyped-def]
             failed=failed,
             conflict=conflict,
             comment_form=CommentForm(),
+            message_form=MessageForm(),
+            call_form=CallForm(),
+            may_contact=case.assignee_id == current_user.id or current_user.has_role("supervisor"),
             show_identity=policy.can_see_identity(current_user, case),
             files=evidence.items(current_user, case),
             head=presenters.header(case, utcnow()),
@@ -213,6 +217,47 @@ def comment(reference: str) -> Response:
         flash(explain(error), "error")
         return redirect(url_for("cases.show", reference=case.reference))
     flash(_("Comment added."), "info")
+    return redirect(url_for("cases.show", reference=case.reference) + "#timeline")
+
+
+@bp.post("/<reference>/message")
+@roles_required(*STAFF)
+def message(reference: str) -> Response:
+    case = _load(reference)
+    form = MessageForm()
+    try:
+        if not form.validate():
+            raise DomainError("comment_too_long")
+        sent = contact.message_complainant(case, current_user, form.text.data or "")
+    except DomainError as error:
+        flash(explain(error), "error")
+        return redirect(url_for("cases.show", reference=case.reference))
+    if sent.by_sms:
+        flash(_("Message sent to the complainant by SMS and shown on her status page."), "info")
+    else:
+        flash(
+            _(
+                "Message shown on the complainant's status page. No SMS: there is no phone "
+                "number, or she did not agree to be contacted."
+            ),
+            "info",
+        )
+    return redirect(url_for("cases.show", reference=case.reference) + "#timeline")
+
+
+@bp.post("/<reference>/call")
+@roles_required(*STAFF)
+def call(reference: str) -> Response:
+    case = _load(reference)
+    form = CallForm()
+    try:
+        if not form.validate():
+            raise DomainError("comment_too_long")
+        contact.log_call(case, current_user, form.direction.data or "", form.note.data or "")
+    except DomainError as error:
+        flash(explain(error), "error")
+        return redirect(url_for("cases.show", reference=case.reference))
+    flash(_("The call is on the case's timeline (staff only)."), "info")
     return redirect(url_for("cases.show", reference=case.reference) + "#timeline")
 
 

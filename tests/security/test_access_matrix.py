@@ -121,6 +121,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cases.act": frozenset(),
     "cases.comment": frozenset(),
     "cases.evidence_file": frozenset(),
+    "cases.message": frozenset(),
+    "cases.call": frozenset(),
     "sla.change_priority": frozenset(),
     "queues.open_restricted": frozenset(),
     "oversight.case_show": frozenset(),
