@@ -28,8 +28,9 @@ BUDGETS = {
     "POST /file": {"sqlite": 8, "postgresql": 7},  # with the case's search terms
     "POST /workspace/claim": {"sqlite": 11, "postgresql": 10},  # SQLite claims by compare-and-set
     "GET /workspace/": {"sqlite": 6, "postgresql": 6},
-    # user, roles, case, files, complainant, unread notices, rules stamp, timeline, queue
-    "GET /cases/<reference>": {"sqlite": 9, "postgresql": 9},
+    # user, roles, case, reply templates, files, complainant, unread notices, rules stamp,
+    # timeline, queue
+    "GET /cases/<reference>": {"sqlite": 10, "postgresql": 10},
 }
 
 

@@ -64,3 +64,12 @@ class CallForm(FlaskForm):
         choices=[("in", _l("The complainant called us")), ("out", _l("We called the complainant"))],
     )
     note = TextAreaField(_l("What was said"), validators=[Length(max=5000)])
+
+
+class ReplyTemplateForm(FlaskForm):
+    template_id = HiddenField()
+    title = StringField(_l("Title (what it answers)"), validators=[Length(max=120)])
+    purpose = SelectField(_l("Used for"), choices=[], validate_choice=False)
+    body_km = TextAreaField(_l("Text in Khmer"), validators=[Length(max=5000)])
+    body_en = TextAreaField(_l("Text in English"), validators=[Length(max=5000)])
+    active = BooleanField(_l("Offered to officers"), default=True)

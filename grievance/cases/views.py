@@ -18,10 +18,17 @@ from grievance.cases import (
     policy,
     presenters,
     queries,
+    replies,
     transitions,
 )
-from grievance.cases.forms import CallForm, CommentForm, MessageForm, TransitionForm
-from grievance.cases.models import Case, CaseEvent, Province
+from grievance.cases.forms import (
+    CallForm,
+    CommentForm,
+    MessageForm,
+    ReplyTemplateForm,
+    TransitionForm,
+)
+from grievance.cases.models import Case, CaseEvent, Province, ReplyTemplate
 from grievance.domain import SEXES
 from grievance.errors import DomainError
 from grievance.extensions import db
@@ -81,9 +88,15 @@ def _render(  # type: ignore[no-untyped-def]
     failed: str = "",
     status: int = 200,
     conflict: list[CaseEvent] | None = None,
+    reply: ReplyTemplate | None = None,
 ):
     actor = transitions.actor_for(current_user)
     form = form or TransitionForm(version=case.version, seen=case.event_count)
+    message_form = MessageForm()
+    if reply is not None:  # the officer starts from a template, in the case's language
+        target = message_form.text if reply.purpose == "message" else None
+        target = target or getattr(form, replies.FIELDS[reply.purpose])
+        target.data = reply.body(case.language)
     if form.errors or conflict:
         form.version.data, form.seen.data = case.version, case.event_count
     actions = presenters.ordered_actions(case.state, transitions.available(case, actor))
@@ -105,7 +118,10 @@ def _render(  # type: ignore[no-untyped-def]
             failed=failed,
             conflict=conflict,
             comment_form=CommentForm(),
-            message_form=MessageForm(),
+            message_form=message_form,
+            reply=reply,
+            reply_templates=replies.active(),
+            reply_purposes=replies.PURPOSES,
             call_form=CallForm(),
             may_contact=case.assignee_id == current_user.id or current_user.has_role("supervisor"),
             show_identity=policy.can_see_identity(current_user, case),
@@ -117,6 +133,43 @@ def _render(  # type: ignore[no-untyped-def]
     )
 
 
+@bp.route("/replies", methods=["GET", "POST"])
+@roles_required("admin")
+def reply_templates():  # type: ignore[no-untyped-def]
+    form = ReplyTemplateForm()
+    form.purpose.choices = [(k, _(v)) for k, v in replies.PURPOSES.items()]
+    status = 200
+    if request.method == "POST":
+        try:
+            if not form.validate():
+                raise DomainError("comment_too_long")
+            raw_id = form.template_id.data or ""
+            saved = replies.save(
+                current_user,
+                template_id=int(raw_id) if raw_id.isdigit() else None,
+                title=form.title.data or "",
+                purpose=form.purpose.data or "",
+                body_km=form.body_km.data or "",
+                body_en=form.body_en.data or "",
+                active=bool(form.active.data),
+            )
+        except DomainError as error:
+            flash(explain(error), "error")
+            status = 400
+        else:
+            flash(_("Reply template “%(title)s” saved.", title=saved.title), "info")
+            return redirect(url_for("cases.reply_templates"))
+    elif (edit := request.args.get("edit", "")).isdigit():
+        found = db.session.get(ReplyTemplate, int(edit))
+        if found is not None:
+            form = ReplyTemplateForm(obj=found, template_id=str(found.id))
+            form.purpose.choices = [(k, _(v)) for k, v in replies.PURPOSES.items()]
+    html = render_template(
+        "cases/replies.html", form=form, templates=replies.every(), purposes=replies.PURPOSES
+    )
+    return html, status
+
+
 @bp.get("/<reference>")
 @roles_required(*STAFF)
 def show(reference: str):  # type: ignore[no-untyped-def]
@@ -125,7 +178,10 @@ def show(reference: str):  # type: ignore[no-untyped-def]
         # Restricted: only with a reason, which is logged and reported ("break glass").
         form = BreakGlassForm()
         return render_template("queues/break_glass.html", case=case, form=form), 403
-    return _render(queries.checked(case, current_user))
+    case = queries.checked(case, current_user)
+    raw = request.args.get("reply", "")
+    reply = db.session.get(ReplyTemplate, int(raw)) if raw.isdigit() else None
+    return _render(case, reply=reply if reply is not None and reply.active else None)
 
 
 @bp.get("/<reference>/files/<int:attachment_id>")

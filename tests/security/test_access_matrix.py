@@ -73,6 +73,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "admin.workflows": frozenset({"admin", "supervisor"}),
     "notifications.failed": frozenset({"admin"}),
     "cases.index": frozenset({"intake", "officer", "supervisor", "admin"}),
+    "cases.reply_templates": frozenset({"admin"}),
     "queues.my_cases": frozenset({"officer", "supervisor"}),
     "queues.queues": frozenset({"officer", "supervisor", "admin"}),
     "queues.queue": frozenset(),  # another province's queue
