@@ -36,7 +36,7 @@ def _flashes(page: Any) -> str:
     return " ".join(page.locator(".flash").all_inner_texts())
 
 
-def _queue_with_cases(app: Flask, vuthy: str, bopha: str) -> dict[str, str]:
+def _queue_with_cases(app: Flask, vuthy: str, bopha: str, code: str = "journey4") -> dict[str, str]:
     """A queue of the two officers: a woman-officer case due first, an ordinary one due
     later, one not yet acknowledged."""
     from sqlalchemy import select
@@ -52,9 +52,7 @@ def _queue_with_cases(app: Flask, vuthy: str, bopha: str) -> dict[str, str]:
     supervisor = transitions.Actor(id=None, roles=frozenset({"supervisor"}))
     with app.app_context():
         members = list(db.session.scalars(select(User).where(User.username.in_([vuthy, bopha]))))
-        queue = Queue(
-            code="journey4", name_en="Journey 4 desk", name_km="តុការងារ ៤", members=members
-        )
+        queue = Queue(code=code, name_en="Journey 4 desk", name_km="តុការងារ ៤", members=members)
         db.session.add(queue)
         db.session.flush()
         refs = {}
@@ -263,7 +261,7 @@ def test_staff_pages_fit_a_360px_phone_in_khmer(
     """No page is wider than the phone (tables scroll inside their box) and no header is
     broken letter by letter."""
     staff = make_staff(live_app, "narrow8", "officer", "supervisor", sex="female")
-    _queue_with_cases(live_app, "narrow8", "narrow8")
+    _queue_with_cases(live_app, "narrow8", "narrow8", code="narrow8")
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="km-KH")
     page = context.new_page()
     try:
