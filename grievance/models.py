@@ -9,6 +9,7 @@ from grievance.cases.models import (
     ContactOptOut,
     Person,
     Province,
+    ReplyTemplate,
     affected_workers,
 )
 from grievance.intake.models import (
@@ -44,6 +45,7 @@ __all__ = [
     "PartnerClient",
     "Person",
     "Province",
+    "ReplyTemplate",
     "Queue",
     "ReferenceStamp",
     "SlaMark",

@@ -17,6 +17,25 @@ MESSAGES = {
     "bad_rating": N_("A rating is a number from 1 to 5."),
     "empty_comment": N_("Write something first."),
     "comment_too_long": N_("That text is too long."),
+    # who may hold a case (grievance.cases.eligibility)
+    "anonymous_complainant": N_("The complainant filed anonymously: there is nobody to write to."),
+    "not_your_case": N_("Only the officer of the case or a supervisor may do this."),
+    "bad_direction": N_("Choose who called."),
+    "unknown_purpose": N_("Choose what the template is used for."),
+    "reply_incomplete": N_("Give a title and the text in both Khmer and English."),
+    "unknown_reply": N_("That template no longer exists."),
+    "holder_inactive": N_("This account is not active."),
+    "holder_not_officer": N_("Only case officers can hold a case."),
+    "holder_away": N_("This officer is marked away and cannot be given cases now."),
+    "holder_out_of_province": N_("This officer does not work in the province of this case."),
+    "holder_not_designated": N_(
+        "This is a restricted case: only officers designated for restricted cases of its "
+        "province may hold it. Opening it with a reason does not change that."
+    ),
+    "holder_not_woman": N_("The complainant asked for a woman officer."),
+    "holder_decided_appeal": N_(
+        "This officer gave the answer under appeal: another officer must review it."
+    ),
     # accounts
     "username_taken": N_("This username is already used."),
     "password_too_short": N_("Use at least 10 characters."),

@@ -60,15 +60,16 @@ def _choose(row: Notification, case: Case, secret: str | None) -> tuple[str, str
 
 
 def _question(case: Case, row: Notification) -> str:
-    """The officer's words from the step that asked (read from the timeline, not copied
-    into the outbox)."""
+    """The officer's words from the step that asked, or from her message (read from the
+    timeline, not copied into the outbox)."""
     seq = row.context.get("event")
     if not isinstance(seq, int):
         return ""
     data = db.session.scalar(
         select(CaseEvent.data).where(CaseEvent.case_id == case.id, CaseEvent.seq == seq)
     )
-    return " ".join(str((data or {}).get("comment") or "").split())
+    data = data or {}  # a step's question, or an officer's message to her
+    return " ".join(str(data.get("comment") or data.get("text") or "").split())
 
 
 def _with_question(

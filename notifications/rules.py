@@ -27,6 +27,7 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("secret_check", "complainant"): (SMS,),
     ("codes_by_sms", "complainant"): (SMS,),
     ("secret_reissued", "complainant"): (SMS,),
+    ("officer_message", "complainant"): (SMS,),
     ("assigned", "assignee"): (IN_APP, EMAIL),
     ("information_provided", "assignee"): (IN_APP,),
     ("information_added", "assignee"): (IN_APP,),

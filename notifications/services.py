@@ -91,14 +91,63 @@ def record_receipt(provider_id: str, status: str, error_code: str = "") -> bool:
     return True
 
 
-def inbox(user_id: int, limit: int = 100) -> list[Notification]:
+# Staff notifications by what they ask of the reader; the list is filtered by these.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "work": ("assigned", "returned_to_officer", "rejection_denied"),
+    "complainants": ("information_provided", "information_added"),
+    "decisions": ("appeal_lodged", "rejection_pending"),
+    "deadlines": ("sla_at_risk", "sla_breach", "escalated"),
+    "security": ("break_glass", "secret_guessing"),
+    "reports": ("weekly_digest",),
+}
+# Shown as one line in the full list (many a day, each alike): the deadline notices.
+DIGESTED = ("deadlines",)
+
+
+def _mine(user_id: int, group: str | None = None, unread: bool = False) -> list[Any]:
+    where = [Notification.user_id == user_id, Notification.channel == rules.IN_APP]
+    if group in GROUPS:
+        where.append(Notification.template.in_(GROUPS[group]))
+    elif group == "":  # the full list: everything but the digested groups
+        digested = [t for g in DIGESTED for t in GROUPS[g]]
+        where.append(Notification.template.not_in(digested))
+    if unread:
+        where.append(Notification.read_at.is_(None))
+    return where
+
+
+def inbox(
+    user_id: int, limit: int = 100, *, group: str | None = None, unread: bool = False
+) -> list[Notification]:
+    """The user's in-app notifications, newest first; `group` "" leaves out the digested
+    groups (their counts stand in for them), a group's name keeps only that group."""
     query = (
         select(Notification)
-        .where(Notification.user_id == user_id, Notification.channel == rules.IN_APP)
+        .where(*_mine(user_id, group, unread))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def counts_by_group(user_id: int) -> dict[str, tuple[int, int]]:
+    """{group: (all, unread)} of the user's in-app notifications, in one query."""
+    group_of = {t: g for g, templates in GROUPS.items() for t in templates}
+    rows = db.session.execute(
+        select(
+            Notification.template,
+            func.count(),
+            func.count(Notification.id).filter(Notification.read_at.is_(None)),
+        )
+        .where(*_mine(user_id))
+        .group_by(Notification.template)
+    )
+    found: dict[str, tuple[int, int]] = {}
+    for template, total, unread in rows:
+        group = group_of.get(template, "other")
+        before = found.get(group, (0, 0))
+        found[group] = (before[0] + int(total), before[1] + int(unread))
+    return found
 
 
 def unread_count(user_id: int) -> int:
@@ -110,8 +159,8 @@ def unread_count(user_id: int) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def mark_read(user_id: int, notification_id: int | None = None) -> int:
-    """Mark one of the user's own in-app notifications read, or all when no id is given."""
+def mark_read(user_id: int, notification_id: int | None = None, group: str | None = None) -> int:
+    """Mark one of the user's own in-app notifications read, or those of a group, or all."""
     query = update(Notification).where(
         Notification.user_id == user_id,
         Notification.channel == rules.IN_APP,
@@ -119,6 +168,8 @@ def mark_read(user_id: int, notification_id: int | None = None) -> int:
     )
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
+    elif group in GROUPS:
+        query = query.where(Notification.template.in_(GROUPS[group]))
     result = db.session.execute(
         query.values(read_at=utcnow()).execution_options(synchronize_session="fetch")
     )

@@ -22,6 +22,7 @@ from grievance.phones import masked
 from notifications import messages, services
 from notifications.channels.twilio import STATUS_PATH
 from notifications.models import Notification
+from workflows.i18n import N_
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notifications", __name__)
@@ -64,14 +65,39 @@ def nav_badge(url: str) -> Markup:
 @bp.get("/notifications")
 @login_required
 def index() -> str:
-    rows = services.inbox(current_user.id)
+    group = request.args.get("group", "")
+    group = group if group in services.GROUPS or group == "other" else ""
+    unread = request.args.get("unread") == "1"
+    if group == "other":
+        known = {t for templates in services.GROUPS.values() for t in templates}
+        rows = [
+            r for r in services.inbox(current_user.id, unread=unread) if r.template not in known
+        ]
+    else:
+        rows = services.inbox(current_user.id, group=group, unread=unread)
     return render_template(
         "notifications/index.html",
         rows=rows,
+        group=group,
+        unread=unread,
+        counts=services.counts_by_group(current_user.id),
+        group_labels=GROUP_LABELS,
+        digested=services.DIGESTED,
         text_of=text_of,
         detail_of=detail_of,
         form=ButtonForm(),
     )
+
+
+GROUP_LABELS = {
+    "work": N_("Cases given to me"),
+    "complainants": N_("Answers from complainants"),
+    "decisions": N_("Decisions waiting"),
+    "deadlines": N_("Deadlines"),
+    "security": N_("Restricted cases and security"),
+    "reports": N_("Reports"),
+    "other": N_("Other"),
+}
 
 
 @bp.post("/notifications/read")
@@ -80,8 +106,11 @@ def index() -> str:
 def mark_read(notification_id: int | None = None) -> Response:
     if not ButtonForm().validate_on_submit():
         abort(400)
-    services.mark_read(current_user.id, notification_id)
-    return redirect(url_for("notifications.index"))
+    group = request.args.get("group") or None
+    services.mark_read(current_user.id, notification_id, group)
+    return redirect(
+        url_for("notifications.index", group=group) if group else url_for("notifications.index")
+    )
 
 
 @bp.get("/admin/notifications/failed")

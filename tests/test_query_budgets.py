@@ -29,6 +29,9 @@ BUDGETS = {
     "POST /workspace/claim": {"sqlite": 11, "postgresql": 10},  # SQLite claims by compare-and-set
     "GET /workspace/": {"sqlite": 6, "postgresql": 6},
     "GET /api/v1/cases": {"sqlite": 3, "postgresql": 3},  # partner, capped count, page
+    # user, roles, case, reply templates, files, complainant, unread notices, rules stamp,
+    # timeline, queue
+    "GET /cases/<reference>": {"sqlite": 10, "postgresql": 10},
 }
 
 
@@ -136,3 +139,27 @@ def test_partner_list(client: FlaskClient, count_queries: Any) -> None:
     assert len(response.get_json()["items"]) == 20
     assert len(many) == len(few)
     within_budget("GET /api/v1/cases", many)
+
+
+def test_case_page(
+    client: FlaskClient, auth: Auth, count_queries: Any, recorded_jobs: Released
+) -> None:
+    """The assigned officer's case page: header, deadlines, evidence, actions, timeline."""
+    from grievance.cases import comments, transitions
+    from grievance.intake import uploads
+
+    me = auth.login("officer")
+    case = acknowledged_case()
+    uploads.store(case, [uploads.Evidence("application/pdf", b"%PDF-1.4\n%%EOF\n")] * 2)
+    transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": me.id})
+    transitions.apply(case, "start_work", transitions.actor_for(me))
+    for n in range(3):  # a longer timeline: a query per event would show in the count
+        comments.add_comment(
+            case, actor_id=me.id, actor_role="officer", text=f"Note {n}", public=False
+        )
+    url = f"/cases/{case.reference}?lang=en"
+    assert client.get(url).status_code == 200  # warm
+    with count_queries() as seen:
+        response = client.get(url)
+    assert response.status_code == 200
+    within_budget("GET /cases/<reference>", seen)

@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.workflows_cli)
     presenters.init_app(app)
     nav.add("cases.index", "Cases", *policy.CASE_ROLES, order=20)
+    nav.add("cases.reply_templates", "Reply templates", "admin", order=88)

@@ -49,3 +49,27 @@ class TransitionForm(FlaskForm):
 class CommentForm(FlaskForm):
     text = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
     public = BooleanField(_l("Visible to the complainant"))
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField(
+        _l("Message to the complainant (also sent by SMS)"),
+        validators=[Length(max=1000)],
+    )
+
+
+class CallForm(FlaskForm):
+    direction = SelectField(
+        _l("Call"),
+        choices=[("in", _l("The complainant called us")), ("out", _l("We called the complainant"))],
+    )
+    note = TextAreaField(_l("What was said"), validators=[Length(max=5000)])
+
+
+class ReplyTemplateForm(FlaskForm):
+    template_id = HiddenField()
+    title = StringField(_l("Title (what it answers)"), validators=[Length(max=120)])
+    purpose = SelectField(_l("Used for"), choices=[], validate_choice=False)
+    body_km = TextAreaField(_l("Text in Khmer"), validators=[Length(max=5000)])
+    body_en = TextAreaField(_l("Text in English"), validators=[Length(max=5000)])
+    active = BooleanField(_l("Offered to officers"), default=True)

@@ -236,3 +236,21 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="attachments")
+
+
+class ReplyTemplate(db.Model):  # type: ignore[name-defined]
+    """A reply officers start from, in Khmer and English, kept by admins
+    (`grievance.cases.replies`)."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(String(24))  # replies.PURPOSES
+    body_km: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def body(self, language: str) -> str:
+        return self.body_km if language == "km" else self.body_en

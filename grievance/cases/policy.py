@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -27,14 +28,41 @@ def provinces_of(user: User) -> set[str] | None:
     return {p for p in scopes if p is not None}
 
 
-def is_designated(user: User) -> bool:
-    """Members of a restricted queue may open restricted cases."""
-    query = (
-        select(Queue.id)
+# Provinces whose restricted cases someone is designated for: None nationwide, {} none.
+RestrictedScope = set[str] | None
+
+
+def restricted_provinces(user: User) -> RestrictedScope:
+    """Provinces whose restricted cases the user is designated for: she is a member of an
+    active restricted queue serving them (a queue without a province serves the nation)."""
+    rows = db.session.scalars(
+        select(Queue.province_code)
         .join(queue_members, queue_members.c.queue_id == Queue.id)
-        .where(Queue.restricted.is_(True), queue_members.c.user_id == user.id)
-    )
-    return db.session.scalar(query.limit(1)) is not None
+        .where(
+            Queue.restricted.is_(True),
+            Queue.active.is_(True),
+            queue_members.c.user_id == user.id,
+        )
+    ).all()
+    return scope_of(rows)
+
+
+def scope_of(queue_provinces: Iterable[str | None]) -> RestrictedScope:
+    """The restricted scope given by membership of restricted queues serving these provinces."""
+    codes = list(queue_provinces)
+    if None in codes:
+        return None
+    return {p for p in codes if p is not None}
+
+
+def is_designated(user: User) -> bool:
+    """Designated for the restricted cases of at least one province."""
+    return restricted_provinces(user) != set()
+
+
+def designated_for(user: User, province_code: str, scope: RestrictedScope | bool = False) -> bool:
+    provinces = restricted_provinces(user) if scope is False else scope
+    return provinces is None or (isinstance(provinces, set) and province_code in provinces)
 
 
 def in_scope(user: User, case: Case) -> bool:
@@ -48,7 +76,9 @@ def can_view(user: User, case: Case) -> bool:
     if case.assignee_id == user.id:
         return True
     if case.confidentiality == "restricted":
-        return is_designated(user) or (in_scope(user, case) and has_grant(user, case))
+        if designated_for(user, case.province_code):
+            return True
+        return in_scope(user, case) and has_grant(user, case)
     return in_scope(user, case)
 
 
@@ -75,21 +105,26 @@ def has_grant(user: User, case: Case, now: datetime | None = None) -> bool:
 
 
 def visible_clause(
-    user: User, *, unassigned: bool = False, designated: bool | None = None
+    user: User, *, unassigned: bool = False, restricted: RestrictedScope | bool = False
 ) -> ColumnElement[bool]:
     """`can_view` as SQL, for lists, counts and searches (break-glass grants left out:
     a restricted case opened with a reason never shows up in anyone's lists). With
     `unassigned`, for cases known to have no officer, the assignee test is left out too.
-    `designated` saves the query when the caller already knows `is_designated(user)`."""
+    `restricted` saves the query when the caller already knows `restricted_provinces(user)`."""
     provinces = provinces_of(user)
     normal = true() if provinces is None else Case.province_code.in_(provinces)
-    if is_designated(user) if designated is None else designated:
-        restricted: ColumnElement[bool] = true()
+    scope = restricted_provinces(user) if restricted is False else restricted
+    if scope is None:
+        designated: ColumnElement[bool] = true()
+    elif isinstance(scope, set) and scope:
+        designated = Case.province_code.in_(sorted(scope))
     else:
-        restricted = false() if unassigned else Case.assignee_id == user.id
+        designated = false()
+    if not unassigned:
+        designated = or_(designated, Case.assignee_id == user.id)
     clause = or_(
         and_(Case.confidentiality != "restricted", normal),
-        and_(Case.confidentiality == "restricted", restricted),
+        and_(Case.confidentiality == "restricted", designated),
     )
     return clause if unassigned else or_(Case.assignee_id == user.id, clause)
 

@@ -22,7 +22,11 @@ def case_by_reference(reference: str) -> Case | None:
 def load_case(reference: str, user: Any) -> Case:
     """The case for a staff page. A missing case and one the user may not see get the
     same NotFound (a 404), so references cannot be probed."""
-    case = case_by_reference(reference)
+    return checked(case_by_reference(reference), user)
+
+
+def checked(case: Case | None, user: Any) -> Case:
+    """`case` if the user may see it, else the same NotFound as for a missing case."""
     if case is None or not policy.can_view(user, case):
         raise NotFound("case_not_found")
     return case

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.auth.models import User
-from grievance.cases import events
+from grievance.cases import eligibility, events
 from grievance.cases.models import Case, CaseEvent
 from grievance.effects import Notice, emit
 from grievance.errors import Conflict, DomainError
@@ -87,17 +87,20 @@ def apply(
     inputs: Mapping[str, object] | None = None,
     *,
     expected_version: int | None = None,
+    seen_events: int | None = None,
     at: datetime | None = None,
 ) -> CaseEvent:
     """Take transition `name` on `case` for `actor`. Flushes; the caller commits.
 
     Raises workflow errors (not allowed, role, missing input, guard), DomainError for bad
     inputs, and StaleCase when `expected_version` is not the case's current version (or
-    another transaction wins the race at flush).
+    another transaction wins the race at flush). Given `seen_events` (the timeline length
+    the actor saw), only a real conflict counts: a step taken since (state or assignee may
+    have changed); a colleague's note or a deadline notice does not.
     """
     at = at or utcnow()
     reference = case.reference  # read now: after a lost race the row cannot be loaded
-    if expected_version is not None and case.version != expected_version:
+    if _conflict(case, expected_version, seen_events):
         raise StaleCase(reference)
     workflow = workflow_named(case.workflow)
     step = plan(workflow, facts_for(case, at), actor, name, inputs or {})
@@ -110,6 +113,12 @@ def apply(
         raise StaleCase(reference) from None
     _notify(case, step.effects, event, event.data)
     return event
+
+
+def _conflict(case: Case, expected_version: int | None, seen_events: int | None) -> bool:
+    if expected_version is None or case.version == expected_version:
+        return False
+    return seen_events is None or bool(conflicting_changes(case, seen_events))
 
 
 def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) -> CaseEvent:
@@ -152,9 +161,10 @@ def _apply_inputs(case: Case, step: Step, actor: Actor) -> dict[str, Any]:
     name = step.transition.name
     inputs = dict(step.inputs)
     if name == "claim":
-        case.assignee_id = actor.id
+        holder = db.session.get(User, actor.id) if actor.id is not None else None
+        case.assignee_id = eligibility.require(holder, case).id
     elif "assignee_id" in inputs:
-        case.assignee_id = _officer_id(inputs["assignee_id"])
+        case.assignee_id = eligibility.require(_officer(inputs["assignee_id"]), case).id
         inputs["assignee_id"] = case.assignee_id
     if "resolution" in inputs:
         case.resolution = str(inputs["resolution"])
@@ -171,15 +181,15 @@ def _apply_inputs(case: Case, step: Step, actor: Actor) -> dict[str, Any]:
     return {"transition": name, **inputs}
 
 
-def _officer_id(raw: object) -> int:
+def _officer(raw: object) -> User:
     try:
         user_id = int(str(raw))
     except ValueError:
         raise DomainError("unknown_officer", str(raw)) from None
     user = db.session.get(User, user_id)
-    if user is None or not user.active or not user.has_role("officer", "supervisor"):
+    if user is None:
         raise DomainError("unknown_officer", str(raw))
-    return user_id
+    return user
 
 
 def _merge_target(case: Case, reference: str) -> int:
@@ -241,3 +251,12 @@ def changes_since(case: Case, seen_events: int) -> list[CaseEvent]:
             .order_by(CaseEvent.seq)
         )
     )
+
+
+# Timeline entries that change what a step decides on: its state or its officer.
+CONFLICTING_KINDS = ("transition",)
+
+
+def conflicting_changes(case: Case, seen_events: int) -> list[CaseEvent]:
+    """What happened since the actor loaded the page that makes her step a conflict."""
+    return [e for e in changes_since(case, seen_events) if e.kind in CONFLICTING_KINDS]

@@ -23,7 +23,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from grievance.domain import SEXES
 from grievance.formats import number
@@ -271,6 +271,25 @@ class CodesBySmsForm(FlaskForm):
         return to_e164(text_of(self.phone)) or ""
 
 
+class CallerLookupForm(FlaskForm):
+    caller = StringField(
+        _l("Find the caller's earlier cases by phone"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+
+
+def typeable(
+    choices: list[tuple[str, str]], latin: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Labels a Latin keyboard can choose in a closed list: each starts with its number in
+    the list, or with its Latin name, before the Khmer."""
+    if latin is None:
+        return [(value, f"{n}. {text}") for n, (value, text) in enumerate(choices, start=1)]
+    labelled = [(value, f"{latin.get(value, value)} · {text}") for value, text in choices]
+    return sorted(labelled, key=lambda c: c[1])
+
+
 class HotlineForm(SubmissionForm):
     """One screen for a live call, in the order the caller is asked."""
 
@@ -289,12 +308,19 @@ class HotlineForm(SubmissionForm):
         _l("How the complaint came in"),
         validate_choice=False,
     )
+    concerned_name = StringField(_l("Employer or health facility concerned (optional)"))
+    confidential = BooleanField(_l("The caller wants name and phone kept confidential"))
+    prefers_woman_officer = BooleanField(_l("The caller prefers a woman officer"))
 
     def __init__(self, lang: str, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.category.choices = [("", _("Choose…")), *category_choices(lang)]
-        self.province.choices = [("", _("Choose…")), *province_choices(lang)]
+        categories, provinces = category_choices(lang), province_choices(lang)
+        if lang == "km":  # typed on a Latin keyboard: numbers and Latin names choose
+            categories = typeable(categories)
+            provinces = typeable(provinces, dict(province_choices("en")))
+        self.category.choices = [("", _("Choose…")), *categories]
+        self.province.choices = [("", _("Choose…")), *provinces]
         self.sex.choices = _sex_choices()
         self.language.choices = LANGUAGE_CHOICES
         self.channel.choices = [("hotline", _("Hotline")), ("walk_in", _("Walk-in"))]
@@ -313,4 +339,7 @@ class HotlineForm(SubmissionForm):
             sex=_sex(self.sex),
             language=_language(self.language),
             consent_to_contact=bool(self.consent_to_contact.data),
+            concerned_name=text_of(self.concerned_name),
+            confidential=bool(self.confidential.data),
+            prefers_woman_officer=bool(self.prefers_woman_officer.data),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from grievance import reference
+from grievance.cases.presenters import STAFF_STATES
 from grievance.domain import PRIORITIES
 from grievance.i18n import lang
 from grievance.khmer import sorted_choices
@@ -18,7 +19,7 @@ def state_choices() -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for name in ("grievance", *sorted(WORKFLOWS)):
         for state in WORKFLOWS[name].states:
-            seen.setdefault(state.name, _(state.label))
+            seen.setdefault(state.name, _(STAFF_STATES.get(state.name) or state.label))
     return list(seen.items())
 
 

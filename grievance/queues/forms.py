@@ -44,6 +44,7 @@ class CaseFilterForm(FlaskForm):
 
 class ClaimForm(FlaskForm):
     queue = HiddenField()
+    acknowledge = HiddenField()  # "1": acknowledge the most urgent new case and take it
 
 
 class BreakGlassForm(FlaskForm):
@@ -58,6 +59,7 @@ class BulkReassignForm(FlaskForm):
     target = SelectField(_l("Give the cases to"), choices=[], validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     mark_away = BooleanField(_l("Mark the officer as away (no new cases)"), default=True)
+    confirmed = HiddenField()  # "1" once the supervisor has seen the preview
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -21,7 +21,7 @@ from grievance.errors import NotFound
 from grievance.extensions import db
 from grievance.i18n import lang
 from grievance.khmer import sorted_by
-from grievance.queues.assignment import CLAIMABLE_STATE, OPEN_STATES
+from grievance.queues.assignment import CLAIMABLE_STATE, OPEN_STATES, eligible_clause
 from grievance.queues.models import Queue, queue_members
 from grievance.queues.workspace import Page, overdue_clause, page_of
 
@@ -31,16 +31,21 @@ COUNT_CAP = 1000
 @dataclass
 class Memberships:
     queue_ids: set[int]
-    designated: bool  # a member of a restricted queue
+    restricted: policy.RestrictedScope  # provinces of the restricted queues she is in
+
+    @property
+    def designated(self) -> bool:  # a member of an active restricted queue
+        return self.restricted != set()
 
 
 def memberships(user: User) -> Memberships:
     rows = db.session.execute(
-        select(Queue.id, Queue.restricted)
+        select(Queue.id, Queue.restricted, Queue.active, Queue.province_code)
         .join(queue_members, queue_members.c.queue_id == Queue.id)
         .where(queue_members.c.user_id == user.id)
     ).all()
-    return Memberships({r[0] for r in rows}, any(r[1] for r in rows))
+    scope = policy.scope_of(r[3] for r in rows if r[1] and r[2])
+    return Memberships({r[0] for r in rows}, scope)
 
 
 def queues_for(user: User, mine: Memberships) -> list[Queue]:
@@ -64,6 +69,7 @@ class QueueSummary:
     queue: Queue
     unassigned: int = 0  # open cases nobody works on yet: the queue's backlog
     waiting: int = 0  # of which acknowledged: what claim-next takes
+    for_me: int = 0  # of which the viewer may take herself (officers)
     new: int = 0  # of which not yet acknowledged
     overdue: int = 0  # of which overdue
     capped: bool = False  # the backlog is larger than COUNT_CAP: the counts are minimums
@@ -93,10 +99,11 @@ def summaries(
     by_id = {q.id: QueueSummary(q) for q in queues}
     if not by_id:
         return []
-    visible = policy.visible_clause(user, unassigned=True, designated=mine.designated)
+    visible = policy.visible_clause(user, unassigned=True, restricted=mine.restricted)
     first = (
         _backlog([], visible, Case.state, Case.acknowledged_at, Case.overdue, Case.paused_at,
-                 Case.resolve_due_at)
+                 Case.resolve_due_at, Case.province_code, Case.confidentiality,
+                 Case.prefers_woman_officer)
         .order_by(Case.resolve_due_at.asc().nulls_last(), Case.id)
         .limit(COUNT_CAP + 1)
         .correlate(Queue)
@@ -115,19 +122,21 @@ def summaries(
             Queue.id,
             figure(func.count()),
             share(first.c.state == CLAIMABLE_STATE),
+            share(and_(first.c.state == CLAIMABLE_STATE, eligible_clause(user, first.c))),
             share(first.c.acknowledged_at.is_(None)),
             share(overdue_clause(now, first.c)),
             oldest.scalar_subquery(),
         ).where(Queue.id.in_(list(by_id)))
     ).all()
-    oldest_ids = {row[5]: row[0] for row in rows if row[5] is not None}
+    oldest_ids = {row[6]: row[0] for row in rows if row[6] is not None}
     for c in db.session.scalars(select(Case).where(Case.id.in_(list(oldest_ids)))):
         by_id[oldest_ids[c.id]].oldest = c
-    for queue_id, n_unassigned, n_waiting, n_new, n_overdue, _oldest in rows:
+    for queue_id, n_unassigned, n_waiting, n_mine, n_new, n_overdue, _oldest in rows:
         s = by_id[queue_id]
         s.capped = n_unassigned > COUNT_CAP
         s.unassigned = min(n_unassigned, COUNT_CAP)
         s.waiting, s.new, s.overdue = int(n_waiting), int(n_new), int(n_overdue)
+        s.for_me = int(n_mine)
     return list(by_id.values())
 
 
@@ -157,7 +166,7 @@ def queue_view(user: User, code: str, page: int, now: datetime) -> QueueView:
     if not found:
         raise NotFound("queue", code)
     summary = summaries(user, found, now, mine)[0]
-    visible = policy.visible_clause(user, unassigned=True, designated=mine.designated)
+    visible = policy.visible_clause(user, unassigned=True, restricted=mine.restricted)
     ids = _backlog([found[0].id], visible)
     cases = page_of(ids, page, urgency=False, total=summary.unassigned)
     cases.capped = summary.capped  # pages past the cap are not offered
@@ -186,20 +195,23 @@ def officers_in_scope(supervisor: User) -> list[User]:
 
 
 def workload(supervisor: User, now: datetime) -> list[Load]:
-    """Open and overdue cases per officer (only cases the supervisor may see are counted)."""
+    """Open and overdue cases per officer (only cases the supervisor may see are counted):
+    every officer of her provinces, and every other officer who holds one of those cases."""
     loads = {u.id: Load(u) for u in officers_in_scope(supervisor)}
-    if not loads:
-        return []
     late = case((overdue_clause(now), 1), else_=0)
     rows = db.session.execute(
         select(Case.assignee_id, func.count(), func.sum(late))
-        .where(Case.assignee_id.in_(list(loads)), Case.closed_at.is_(None))
+        .where(Case.assignee_id.is_not(None), Case.closed_at.is_(None))
         .where(Case.state.in_(OPEN_STATES), policy.visible_clause(supervisor))
         .group_by(Case.assignee_id)
-    )
+    ).all()
+    missing = [uid for uid, _n, _late in rows if uid not in loads]
+    for user in db.session.scalars(select(User).where(User.id.in_(missing))):
+        loads[user.id] = Load(user)
     for user_id, n_open, n_overdue in rows:
         loads[user_id].open, loads[user_id].overdue = n_open, int(n_overdue or 0)
-    return sorted(loads.values(), key=lambda x: (-x.overdue, -x.open))  # stable: by name
+    ordered = sorted_by(loads.values(), lambda x: x.officer.name, lang())
+    return sorted(ordered, key=lambda x: (-x.overdue, -x.open))  # stable: by name
 
 
 @dataclass

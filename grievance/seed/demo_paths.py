@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from grievance.auth.models import User
-from grievance.cases import transitions
+from grievance.cases import eligibility, transitions
 from grievance.cases.models import Case
 from grievance.extensions import db
 from workflows import Actor, WorkflowError
@@ -67,9 +67,16 @@ def _actor_for(step: str, case: Case, staff: dict[str, User]) -> Actor:
     return transitions.actor_for(officer or staff["officer"])
 
 
-def _officer_for(case: Case, staff: dict[str, User]) -> User:
+def _officer_for(case: Case, staff: dict[str, User]) -> User | None:
+    """The province's own officer when she may hold the case, else anyone who may (the same
+    rule as every other path: a restricted or woman-officer case never goes to the wrong
+    person, even in the demo)."""
     by_province = {"KH-12": "officer.pp", "KH-17": "officer.sr"}
-    return staff[by_province.get(case.province_code, "officer")]
+    own = staff.get(by_province.get(case.province_code, "officer"))
+    if own is not None and eligibility.may_hold(own, case):
+        return own
+    found = eligibility.candidates(case)
+    return found[0].user if found else None
 
 
 def advance(case: Case, rng: random.Random, now: datetime) -> None:
@@ -87,7 +94,10 @@ def advance(case: Case, rng: random.Random, now: datetime) -> None:
             return
         inputs = dict(INPUTS.get(step, {}))
         if step == "assign":
-            inputs["assignee_id"] = _officer_for(case, staff).id
+            officer = _officer_for(case, staff)
+            if officer is None:
+                return  # nobody may hold it: it waits in its queue, as it would
+            inputs["assignee_id"] = officer.id
         try:
             transitions.apply(case, step, _actor_for(step, case, staff), inputs, at=at)
         except WorkflowError:

@@ -7,8 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from grievance.domain import ROLES
+from grievance.queues import home
+from grievance.types import utcnow
 
 bp = Blueprint("web", __name__)
+WORKERS = ("officer", "supervisor")
 
 
 @bp.get("/")
@@ -22,7 +25,8 @@ def staff_home() -> ResponseReturnValue:
     roles = sorted(current_user.role_names)
     if roles == ["representative"]:  # a representative's home is its organisation's cases
         return redirect(url_for("intake.desk.rep_cases"))
-    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES)
+    work = home.home(current_user, utcnow()) if current_user.has_role(*WORKERS) else None
+    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES, work=work)
 
 
 def public_numbers() -> dict[str, str]:

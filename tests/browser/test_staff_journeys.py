@@ -129,6 +129,9 @@ def test_supervisor_sees_an_overdue_case_escalate_after_time_moves_on(
         # The supervisor is told, and follows the notice to the case.
         sign_in(desk, live_server, staff)
         desk.goto(f"{live_server}/notifications?lang=en")
+        # Deadline notices come digested into one line; she opens them.
+        desk.locator("#digest-deadlines").get_by_role("link").click()
+        desk.wait_for_load_state()
         notice = desk.locator("main li", has_text=f"Case {reference} has passed its deadline")
         assert notice.count() >= 1, desk.inner_text("main")
         desk.goto(f"{live_server}/cases/{reference}?lang=en")

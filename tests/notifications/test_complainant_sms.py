@@ -20,6 +20,7 @@ from notifications.segments import segments
 from tests.conftest import csrf_from
 from tests.factories import make_case, make_user
 from tests.notifications.test_outbox import outbox_file
+from tests.queues.helpers import join
 
 QUESTION = (
     "សូមប្រាប់ថ្ងៃដែលអ្នកចាប់ផ្តើមធ្វើការនៅរោងចក្រ ឈ្មោះផ្នែកដែលអ្នកធ្វើការ "
@@ -29,6 +30,8 @@ QUESTION = (
 
 def _asked(category: str = "contributions", confidentiality: str = "normal") -> Notification:
     officer = make_user("officer", "supervisor")
+    if confidentiality == "restricted":
+        join(officer, "restricted")  # only a designated officer may take it
     person = PersonData(phone="+85512345678", sex="female", language="km", consent_to_contact=True)
     case = make_case(
         complainant=person, category_code=category, confidentiality=confidentiality

@@ -99,7 +99,8 @@ def test_sms_carry_only_reference_and_status_and_the_secret_only_when_filed(
             fields = set(re.findall(r"{(\w+)}", raw))
             allowed = {"reference", "link", "hotline"}
             allowed |= {"secret"} if template in CARRY_CODES else set()
-            allowed |= {"question"} if template == "information_requested" else set()
+            asks = ("information_requested", "officer_message")  # the officer's own words
+            allowed |= {"question"} if template in asks else set()
             assert fields <= allowed, (template, part, fields)
             assert {"link", "hotline"} <= fields, (template, part)  # every SMS leads somewhere
 

@@ -110,3 +110,28 @@ def test_admins_see_failed_messages_and_can_send_them_again(
 def test_only_admins_see_failed_messages(client: FlaskClient, auth: Auth) -> None:
     auth.login("supervisor")
     assert client.get("/admin/notifications/failed").status_code == 403
+
+
+def test_notices_are_grouped_filterable_and_deadline_notices_digested(
+    client: FlaskClient, auth: Auth
+) -> None:
+    officer = auth.login("officer")
+    assigned = assign(officer)
+    late = [make_case().case for _ in range(3)]
+    for case in late:
+        case.assignee_id = officer.id
+        emit(Notice(case.id, case.event_count, "sla_at_risk", "assignee"))
+    uow.checkpoint()
+
+    page = client.get("/notifications?lang=en").get_data(as_text=True)
+    assert f"Case {assigned.reference} was assigned to you." in page
+    assert "3 deadline notices (3 unread)" in page  # one line, not three
+    assert not any(case.reference in page for case in late)
+
+    deadlines = client.get("/notifications?group=deadlines&lang=en").get_data(as_text=True)
+    assert all(case.reference in deadlines for case in late)
+    assert assigned.reference not in deadlines
+    client.post("/notifications/read?group=deadlines", data={"csrf_token": csrf_from(deadlines)})
+    unread = client.get("/notifications?unread=1&lang=en").get_data(as_text=True)
+    assert f"Case {assigned.reference} was assigned to you." in unread
+    assert "3 deadline notices (0 unread)" in unread

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grievance import uow
 from grievance.cases import transitions
-from grievance.cases.models import Case
+from grievance.cases.models import Case, CaseEvent
 from grievance.errors import DomainError, Forbidden
 from grievance.extensions import db
 from grievance.queues import assignment
@@ -150,6 +150,7 @@ def test_no_job_for_ordinary_queues(recorded_jobs: Released) -> None:
 def test_bulk_reassignment_to_a_named_officer() -> None:
     supervisor = make_user("supervisor")
     leaving = make_user("officer")
+    join(leaving, "restricted")  # designated: she may hold restricted cases
     target = make_user("officer", name="Target")
     _loaded(leaving, 3)
     restricted = acknowledged_case(confidentiality="restricted")
@@ -176,6 +177,7 @@ def test_bulk_reassignment_shares_cases_out_and_reports_what_it_could_not_move()
     supervisor = make_user("supervisor")
     join(supervisor, "restricted")  # designated: sees restricted cases too
     leaving = make_user("officer", sex="female")
+    join(leaving, "restricted")
     a, b = make_user("officer"), make_user("officer")
     make_queue("kh3", position=1, province_code="KH-3", members=[leaving, a, b])
     _loaded(leaving, 4)
@@ -193,7 +195,7 @@ def test_bulk_reassignment_shares_cases_out_and_reports_what_it_could_not_move()
 
 def test_bulk_reassignment_refuses_an_ineligible_target_and_needs_a_reason() -> None:
     supervisor = make_user("supervisor")
-    leaving = make_user("officer")
+    leaving = make_user("officer", sex="female")
     man = make_user("officer", sex="male")
     case = acknowledged_case(prefers_woman_officer=True)
     transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": leaving.id})
@@ -204,3 +206,21 @@ def test_bulk_reassignment_refuses_an_ineligible_target_and_needs_a_reason() -> 
         reassign_all(leaving, man, "   ", supervisor)
     with pytest.raises(Forbidden):
         reassign_all(leaving, man, "Leaving", make_user("officer"))
+
+
+def test_bulk_preview_moves_nothing_and_says_what_the_move_will_do() -> None:
+    supervisor = make_user("supervisor")
+    leaving = make_user("officer", sex="female")
+    a, b = make_user("officer", name="A"), make_user("officer", name="B")
+    make_queue("kh3", position=1, province_code="KH-3", members=[leaving, a, b])
+    _loaded(leaving, 4)
+    events_before = db.session.scalar(select(func.count()).select_from(CaseEvent))
+
+    preview = reassign_all(leaving, None, "Maternity leave", supervisor, preview=True)
+
+    assert preview.preview and len(preview.moved) == 4
+    assert sorted(preview.to.values()) == ["A", "A", "B", "B"]  # shared out as it will be
+    assert db.session.scalar(select(func.count()).select_from(CaseEvent)) == events_before
+    assert assignment.open_load([leaving.id]) == {leaving.id: 4}
+    done = reassign_all(leaving, None, "Maternity leave", supervisor)
+    assert done.to == preview.to

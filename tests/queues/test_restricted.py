@@ -20,7 +20,7 @@ from grievance.types import utcnow
 from notifications.models import Notification
 from tests.conftest import Auth, csrf_from
 from tests.factories import make_user
-from tests.queues.helpers import SUPERVISOR, acknowledged_case, join, reload
+from tests.queues.helpers import SUPERVISOR, acknowledged_case, join, queue, reload
 
 ROLES: dict[str, tuple[str, ...]] = {
     "anonymous": (),
@@ -54,7 +54,12 @@ def world(client: FlaskClient, auth: Auth) -> dict[str, object]:
     join(users["other_officer"], "office-kh-12", "national")
     join(users["supervisor"], "office-kh-12", "national")
     case = acknowledged_case(category_code="harassment_retaliation", confidentiality="restricted")
+    # Only a designated officer may be given the case; her designation ends later on, and
+    # she keeps (and sees) the one case she holds, and no other.
+    join(users["assignee"], "restricted")
     transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": users["assignee"].id})
+    restricted_queue = queue("restricted")
+    restricted_queue.members.remove(users["assignee"])
     waiting = acknowledged_case(
         category_code="harassment_retaliation", confidentiality="restricted"
     )

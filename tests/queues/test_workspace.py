@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -145,7 +146,8 @@ def test_queues_page_counts_oldest_and_claim_next(client: FlaskClient, auth: Aut
     row = page[page.index("Phnom Penh office") :]
     row = row[: row.index("</tr>")]
     numbers = re.findall(r"<td>(?:<span class=\"overdue\">)?(\d+)", row)
-    assert numbers[:4] == ["3", "2", "1", "1"]  # unassigned, ready, new, overdue
+    # unassigned, ready, ready for me, new, overdue
+    assert numbers[:5] == ["3", "2", "2", "1", "1"]
     assert oldest.reference in row
 
     response = client.post(
@@ -175,12 +177,13 @@ def test_claim_with_nothing_waiting_says_so(client: FlaskClient, auth: Auth) -> 
     response = client.post(
         "/workspace/claim", data={"csrf_token": csrf_from(page)}, follow_redirects=True
     )
-    assert "No case is waiting for you" in response.get_data(as_text=True)
+    assert "No case is waiting that you can take" in response.get_data(as_text=True)
 
 
 def test_workload_shows_open_and_overdue_per_officer(client: FlaskClient, auth: Auth) -> None:
     auth.login("supervisor")
     busy = make_user("officer", name="Busy Officer")
+    join(busy, "restricted")  # designated: she may hold a restricted case
     mine(acknowledged_case(), busy, -2)
     mine(acknowledged_case(), busy, 5)
     mine(acknowledged_case(confidentiality="restricted"), busy, -2)  # not counted for me
@@ -196,16 +199,23 @@ def test_bulk_reassign_form(client: FlaskClient, auth: Auth) -> None:
     target = make_user("officer", name="New Officer")
     cases = [mine(acknowledged_case(), leaving) for _ in range(2)]
     page = client.get("/workspace/reassign?lang=en").get_data(as_text=True)
-    response = client.post(
-        "/workspace/reassign?lang=en",
-        data={
-            "csrf_token": csrf_from(page),
-            "leaving": leaving.id,
-            "target": target.id,
-            "reason": "Left the office",
-            "mark_away": "y",
-        },
-    )
+    fields = {
+        "csrf_token": csrf_from(page),
+        "leaving": leaving.id,
+        "target": target.id,
+        "reason": "Left the office",
+        "mark_away": "y",
+    }
+    # First what would move, and nothing moves.
+    preview = client.post("/workspace/reassign?lang=en", data=fields)
+    shown = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "2 cases will move. Nothing has moved yet." in shown
+    assert all(c.reference in shown for c in cases) and "New Officer" in shown
+    assert {reload(c).assignee_id for c in cases} == {leaving.id}
+    db.session.refresh(leaving)
+    assert not leaving.away
+    # Then, confirmed, they move.
+    response = client.post("/workspace/reassign?lang=en", data={**fields, "confirmed": "1"})
     assert response.status_code == 200 and "2 cases moved" in response.get_data(as_text=True)
     assert {reload(c).assignee_id for c in cases} == {target.id}
     db.session.refresh(leaving)
@@ -250,3 +260,36 @@ def test_large_backlogs_are_counted_up_to_a_cap(
     listed = refs(page[page.index("Cases without an officer") :])
     assert listed == [c.reference for c in made]  # the list itself is not cut by the cap
     assert "2+ cases, page 1 of 1+" in page
+
+
+def test_workload_lists_every_officer_who_holds_a_case_of_her_provinces(
+    client: FlaskClient, auth: Auth
+) -> None:
+    auth.login("supervisor", province="KH-12")
+    national = make_user("officer", name="Nationwide Officer")  # no province of her own
+    mine(acknowledged_case(), national, 3)
+    elsewhere = make_user("officer", province="KH-17", name="Siem Reap Officer")
+    mine(acknowledged_case(province_code="KH-17"), elsewhere, 3)  # not her province
+    page = client.get("/workspace/workload?lang=en").get_data(as_text=True)
+    assert "Nationwide Officer" in page and "Siem Reap Officer" not in page
+
+
+def test_staff_home_shows_my_work_today(client: FlaskClient, auth: Auth) -> None:
+    me = auth.login("officer", "supervisor")
+    join(me, "office-kh-12")
+    mine(acknowledged_case(), me, -1)  # overdue
+    mine(acknowledged_case(), me, 0.01)  # due within the next quarter of an hour
+    mine(acknowledged_case(), me, 9)
+    acknowledged_case()  # waiting in my queue
+    page = client.get("/staff?lang=en").get_data(as_text=True)
+    work = page[page.index('id="my-work"') :]
+    work = work[: work.index("</ul>")]
+    numbers = re.findall(r"<strong>(\d+)\+?</strong> ([a-z ]+)", work)
+    found = {label.strip(): int(n) for n, label in numbers}
+    assert found["open cases of yours"] == 3 and found["overdue"] == 1
+    assert found["you may take from your queues"] == 1
+    zone = ZoneInfo("Asia/Phnom_Penh")
+    now = utcnow()
+    same_day = now.astimezone(zone).date() == (now + timedelta(days=0.01)).astimezone(zone).date()
+    assert found["due today"] == (1 if same_day else 0)  # Phnom Penh's day
+    assert 'id="my-inbox"' in page

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from grievance.extensions import db
+from grievance.intake import uploads
 from grievance.intake.models import ForumImport
 from grievance.oversight.models import CaseExport
 from grievance.queues.models import Queue
@@ -72,15 +73,18 @@ ALLOWED: dict[str, frozenset[str]] = {
     "admin.workflows": frozenset({"admin", "supervisor"}),
     "notifications.failed": frozenset({"admin"}),
     "cases.index": frozenset({"intake", "officer", "supervisor", "admin"}),
+    "cases.reply_templates": frozenset({"admin"}),
     "queues.my_cases": frozenset({"officer", "supervisor"}),
     "queues.queues": frozenset({"officer", "supervisor", "admin"}),
     "queues.queue": frozenset(),  # another province's queue
     "queues.workload": frozenset({"supervisor"}),
+    "queues.inbox": frozenset({"supervisor"}),
     "queues.bulk_reassign": frozenset({"supervisor"}),
     "queues.rules.index": frozenset({"supervisor", "admin"}),
     "queues.rules.new": frozenset({"supervisor", "admin"}),
     "queues.rules.edit": frozenset(),  # another province's queue
     "intake.desk.hotline": frozenset({"intake", "supervisor", "admin"}),
+    "intake.desk.caller_lookup": frozenset({"intake", "supervisor", "admin"}),
     "intake.desk.file_for_member": frozenset({"representative"}),
     "intake.desk.rep_cases": frozenset({"representative"}),
     "intake.forums.index": frozenset({"intake", "supervisor", "admin"}),
@@ -117,6 +121,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cases.show": frozenset(),
     "cases.act": frozenset(),
     "cases.comment": frozenset(),
+    "cases.evidence_file": frozenset(),
+    "cases.message": frozenset(),
+    "cases.call": frozenset(),
     "sla.change_priority": frozenset(),
     "queues.open_restricted": frozenset(),
     "oversight.case_show": frozenset(),
@@ -143,6 +150,8 @@ def others(app: Flask) -> dict[str, Any]:
     owner = make_user("oversight", "officer", province="KH-3", username="owner.elsewhere")
     filed = make_case(province_code="KH-3")
     filed.case.confidentiality = "restricted"
+    pdf = b"%PDF-1.4\ntrailer<<>>\n%%EOF\n"
+    (evidence,) = uploads.store(filed.case, [uploads.Evidence("application/pdf", pdf)])
     note = Notification(
         idempotency_key="matrix-note", channel="in_app", template="filed", user_id=owner.id
     )
@@ -160,6 +169,7 @@ def others(app: Flask) -> dict[str, Any]:
     assert queue is not None and queue.province_code == "KH-3"
     return {
         "reference": filed.case.reference,
+        "attachment_id": evidence.id,
         "request_id": filed.case.reference,
         "name": "assign",
         "notification_id": note.id,

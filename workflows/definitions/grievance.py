@@ -249,6 +249,15 @@ TRANSITIONS = (
         reopens=True,
     ),
     Transition(
+        "route_appeal",
+        N_("Give the appeal to another officer"),
+        frozenset({"appealed"}),
+        SAME,
+        frozenset({"system"}),  # at once, to an officer who did not give the answer
+        inputs=("assignee_id",),
+        effects=(notify("assignee", "assigned"),),
+    ),
+    Transition(
         "revise_resolution",
         N_("Give a new answer"),
         frozenset({"appealed"}),

@@ -12,8 +12,8 @@ from grievance.auth.decorators import roles_required
 from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
 from grievance.i18n import lang
-from grievance.intake import pipeline, rep_page, representation
-from grievance.intake.forms import HotlineForm
+from grievance.intake import lookup, pipeline, rep_page, representation
+from grievance.intake.forms import CallerLookupForm, HotlineForm
 from grievance.intake.rep_forms import (
     STEP_FORMS,
     RepFiltersForm,
@@ -36,14 +36,17 @@ def hotline() -> Response:
     form = HotlineForm(lang(), current_user)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
-        return no_store(render_template("intake/hotline.html", form=form), status)
+        return no_store(
+            render_template("intake/hotline.html", form=form, lookup=CallerLookupForm()), status
+        )
     try:
         filed = pipeline.file(form.submission(), form.filer())
         reference = filed.case.reference
     except pipeline.Invalid as exc:
         uow.discard()
         form.show(exc.problems)
-        return no_store(render_template("intake/hotline.html", form=form), 400)
+        html = render_template("intake/hotline.html", form=form, lookup=CallerLookupForm())
+        return no_store(html, 400)
     html = render_template(
         "intake/hotline_done.html",
         reference=reference,
@@ -51,6 +54,24 @@ def hotline() -> Response:
         phone=masked(filed.case.complainant.phone) if filed.case.complainant else None,
     )
     return no_store(html)
+
+
+@bp.post("/hotline/lookup")
+@roles_required("intake", "supervisor", "admin")
+def caller_lookup() -> Response:
+    """The caller's earlier cases, found by phone (in the POST body: never in a URL)."""
+    lookup_form = CallerLookupForm()
+    form = HotlineForm(lang(), current_user, formdata=None)
+    found = None
+    if lookup_form.validate_on_submit():
+        try:
+            found = lookup.callers_cases(current_user, lookup_form.caller.data or "")
+        except DomainError:
+            lookup_form.caller.errors = [_("That is not a phone number we can use.")]
+        form.phone.data = lookup_form.caller.data
+    status = 200 if found is not None else 400
+    html = render_template("intake/hotline.html", form=form, lookup=lookup_form, found=found)
+    return no_store(html, status)
 
 
 @bp.route("/representative/file", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel.dates import format_datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,6 +20,7 @@ from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
 from grievance.formats import datetime_pattern
 from grievance.queues import assignment, overview, restricted, workspace
+from grievance.queues import inbox as inbox_reads
 from grievance.queues.filters import filters_from, with_choices
 from grievance.queues.forms import BreakGlassForm, BulkReassignForm, CaseFilterForm, ClaimForm
 from grievance.queues.models import Queue
@@ -104,8 +105,9 @@ def claim() -> Response:
     if queue_ids:
         queue = db.session.get(Queue, queue_ids[0])
         back = url_for("queues.queue", code=queue.code) if queue else back
+    acknowledge = form.acknowledge.data == "1"
     try:
-        case = assignment.claim_next(current_user, queue_ids)
+        case = assignment.claim_next(current_user, queue_ids, acknowledge=acknowledge)
     except DomainError as error:
         abort(error.status)
     except transitions.StaleCase:
@@ -113,10 +115,68 @@ def claim() -> Response:
         flash(_("Someone else took that case at the same moment. Please try again."), "error")
         return redirect(back)
     if case is None:
-        flash(_("No case is waiting for you in these queues."), "info")
+        for line in _why_nothing(assignment.why_nothing(current_user, queue_ids)):
+            flash(line, "info")
         return redirect(back)
-    flash(_("Case %(reference)s is now yours.", reference=case.reference), "info")
+    if acknowledge and case.events[-2].data.get("transition") == "acknowledge":
+        flash(
+            _(
+                "Case %(reference)s is acknowledged and now yours; the complainant is told "
+                "it was received.",
+                reference=case.reference,
+            ),
+            "info",
+        )
+    else:
+        flash(_("Case %(reference)s is now yours.", reference=case.reference), "info")
     return redirect(url_for("cases.show", reference=case.reference))
+
+
+def _why_nothing(found: assignment.Nothing) -> list[str]:
+    """Why claim-next found nothing, each line with the number of cases it concerns."""
+    if found.away:
+        return [_("You are marked away, so no case is given to you. Ask your supervisor.")]
+    lines = [_("No case is waiting that you can take in these queues.")]
+    if n := found.not_acknowledged:
+        lines.append(
+            ngettext(
+                '%(num)d case needs acknowledging first: use "Acknowledge and take".',
+                '%(num)d cases need acknowledging first: use "Acknowledge and take".',
+                n,
+            )
+        )
+    if n := found.blocked.get("holder_not_woman", 0):
+        lines.append(
+            ngettext(
+                "%(num)d case waits for a woman officer.",
+                "%(num)d cases wait for a woman officer.",
+                n,
+            )
+        )
+    if n := found.blocked.get("holder_not_designated", 0):
+        lines.append(
+            ngettext(
+                "%(num)d restricted case waits for an officer designated for restricted cases.",
+                "%(num)d restricted cases wait for an officer designated for restricted cases.",
+                n,
+            )
+        )
+    if n := found.blocked.get("holder_out_of_province", 0):
+        lines.append(
+            ngettext(
+                "%(num)d case is in a province you do not work in.",
+                "%(num)d cases are in provinces you do not work in.",
+                n,
+            )
+        )
+    return lines
+
+
+@bp.get("/inbox")
+@roles_required("supervisor")
+def inbox() -> str:
+    found = inbox_reads.inbox(current_user, utcnow())
+    return render_template("queues/inbox.html", inbox=found)
 
 
 @bp.get("/workload")
@@ -146,6 +206,7 @@ def bulk_reassign() -> tuple[str, int]:
     leaving = officers.get(form.leaving.data or "")
     if leaving is None:
         abort(400)
+    preview = form.confirmed.data != "1"
     try:
         result = assignment.reassign_all(
             leaving,
@@ -153,6 +214,7 @@ def bulk_reassign() -> tuple[str, int]:
             form.reason.data or "",
             current_user,
             mark_away=bool(form.mark_away.data),
+            preview=preview,
         )
     except transitions.StaleCase:
         uow.discard()
@@ -161,6 +223,8 @@ def bulk_reassign() -> tuple[str, int]:
     except DomainError as error:
         flash(_("This action is not possible."), "error")
         return render_template("queues/reassign.html", form=form, result=None), error.status
+    if preview:
+        form.confirmed.data = "1"
     return render_template(
         "queues/reassign.html", form=form, result=result, reasons=SKIP_REASONS
     ), 200
