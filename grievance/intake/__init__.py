@@ -9,6 +9,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from grievance import nav
     from grievance.intake import cli, views
+    from grievance.intake import playback  # noqa: F401  (its job: workers look jobs up by name)
     from grievance.site.errors import machine_errors
     from workflows.i18n import N_
 
