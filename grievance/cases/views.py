@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from grievance.cases.models import Case
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.i18n import lang
+from grievance.intake import uploads
 from grievance.khmer import sorted_choices
 from grievance.queues.forms import BreakGlassForm
 from grievance.refusals import explain
@@ -83,6 +84,28 @@ def show(reference: str):  # type: ignore[no-untyped-def]
         form = BreakGlassForm()
         return render_template("queues/break_glass.html", case=case, form=form), 403
     return _render(_load(reference))
+
+
+@bp.get("/<reference>/files/<int:attachment_id>")
+@roles_required(*STAFF)
+def evidence(reference: str, attachment_id: int) -> Response:
+    """One evidence file, for officers who may see the case (`play`: a voice note's copy
+    that browsers can play). Ranges are served, so a long note can be played from any point."""
+    case = _load(reference)
+    path, content_type = uploads.stored_file(
+        case, attachment_id, playable=request.args.get("play") == "1"
+    )
+    response = send_file(
+        path,
+        mimetype=content_type,
+        conditional=True,
+        max_age=0,
+        as_attachment=content_type == "application/pdf",
+        download_name=f"{case.reference}-{attachment_id}{path.suffix}",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @bp.post("/<reference>/act/<name>")

@@ -29,7 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from grievance.cases.models import Attachment, Case
-from grievance.errors import DomainError
+from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
 from grievance.intake import voice
 from grievance.types import utcnow
@@ -213,6 +213,18 @@ def store(case: Case, items: list[Evidence]) -> list[Attachment]:
 
     playback.prepare_later(attachments)
     return attachments
+
+
+def stored_file(case: Case, attachment_id: int, *, playable: bool = False) -> tuple[Path, str]:
+    """(path, content type) of one of the case's files, for a viewer already allowed to see
+    the case. `playable`: a voice note's browser-playable copy, the original until the job
+    has made one (or when no copy is needed or ffmpeg is absent)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        raise NotFound("file_not_found")
+    if playable and attachment.playable_name:
+        return upload_dir() / attachment.playable_name, "audio/mpeg"
+    return upload_dir() / attachment.stored_name, attachment.content_type
 
 
 def register_written(path: Path) -> None:

@@ -44,7 +44,7 @@ def test_answer_an_information_request_with_a_photo(client: FlaskClient) -> None
 
     missing = act(client, "provide_information", answer="  ")
     assert missing.status_code == 400
-    assert "Please write your answer." in missing.get_data(as_text=True)
+    assert "Please write your answer or choose a voice note." in missing.get_data(as_text=True)
 
     done = act(client, "provide_information", answer="March and April.", files=[png_file()])
     assert done.status_code == 303
