@@ -180,9 +180,7 @@ class CaseFields(SubmissionForm):
         _l("Keep my name and phone number confidential (only the officer in charge sees them)")
     )
     prefers_woman_officer = BooleanField(_l("I would prefer a woman officer"))
-    voice = FileField(
-        _l("Or say it in a voice note (optional)"), render_kw={"accept": "audio/*"}
-    )
+    voice = FileField(_l("Or say it in a voice note (optional)"), render_kw={"accept": "audio/*"})
     evidence = MultipleFileField(
         _l("Photos or documents (optional)"),
         render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf,audio/*"},

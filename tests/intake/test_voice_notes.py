@@ -170,9 +170,7 @@ def test_notes_browsers_play_need_no_job(client: FlaskClient, recorded_jobs: Any
     assert recorded_jobs == []
 
 
-def test_only_officers_who_may_see_the_case_get_its_files(
-    client: FlaskClient, auth: Auth
-) -> None:
+def test_only_officers_who_may_see_the_case_get_its_files(client: FlaskClient, auth: Auth) -> None:
     _file_by_voice(client, amr(1), "note.amr")
     case = _latest()
     (note,) = _attachments(case)
@@ -221,7 +219,8 @@ def test_transcription_is_off_by_default_and_a_configured_transcriber_is_used(
     # The edge of the world: a local speech-to-text program, here a fake one.
     fake = tmp_path / "transcribe.py"
     fake.write_text(
-        "import sys\nprint('ការងារ ' + sys.argv[2] + ' ' + open(sys.argv[1], 'rb').read(4).decode())\n"
+        "import sys\n"
+        "print('ការងារ ' + sys.argv[2] + ' ' + open(sys.argv[1], 'rb').read(4).decode())\n"
     )
     monkeypatch.setattr(app.config["SAMLENG"], "TRANSCRIBE_COMMAND", f"{sys.executable} {fake}")
     _file_by_voice(client, recording("wav", 1), "note.wav", language="km")
