@@ -229,3 +229,14 @@ def test_transcription_is_off_by_default_and_a_configured_transcriber_is_used(
     assert note.transcript == "ការងារ km RIFF"
     page = _officer_sees(client, auth, case)
     assert "Machine transcript" in page and "ការងារ km RIFF" in page
+
+
+def test_her_status_page_says_she_told_it_in_a_voice_note(client: FlaskClient) -> None:
+    from tests.tracking.helpers import lookup
+
+    response = _file_by_voice(client, amr(1), "note.amr")
+    page = response.get_data(as_text=True)
+    reference, secret = re.findall(r'class="secret-value"[^>]*>\s*([^<\s]+)', page)[:2]
+    assert lookup(client, reference, secret).status_code == 303
+    status = client.get("/track/case?lang=en").get_data(as_text=True)
+    assert "You told us in a voice note. The officer listens to it." in status
