@@ -39,6 +39,7 @@ def test_a_three_minute_voice_note_plays_in_the_officers_case_page(
     phone.set_input_files(
         "#voice", files=[{"name": "REC0001", "mimeType": CONTENT_TYPES[fmt], "buffer": note}]
     )
+    shot(phone, f"voice-{fmt}-form")
     phone.locator("button[type=submit].primary").click()
     reference, _secret = codes_on(phone)
     shot(phone, f"voice-{fmt}-codes")
