@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 CATALOG := grievance/translations
 
-.PHONY: run test test-fast install install-dev translations lint typecheck fmt bench messages screenshots
+.PHONY: run test test-fast install install-dev translations ffmpeg lint typecheck fmt bench messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,17 @@ install-dev: $(VENV)/.installed-dev
 translations:
 	$(BIN)/pybabel compile -d $(CATALOG) -D messages
 
+## make ffmpeg: Debian's ffmpeg, installed when missing (as .ci/run installs Chromium). It makes
+## voice notes playable in a job, and the tests record notes with it; without it the app
+## still runs and officers get notes as they came.
+ffmpeg:
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	  else echo "ffmpeg is missing (sudo apt-get install ffmpeg): voice notes play as they came"; fi; }
+
 ## make run: set up and serve the demo on http://127.0.0.1:5000 (SQLite, in-process jobs)
-run: install translations
+run: install translations ffmpeg
 	$(BIN)/flask db upgrade heads
 	$(BIN)/flask seed demo
 	@echo "Demo logins (username, password):"
@@ -36,11 +45,11 @@ run: install translations
 
 ## make test: lint, type-check and run the whole test suite with coverage (what CI runs);
 ## fails under the coverage floor of pyproject.toml ([tool.coverage.report] fail_under)
-test: install-dev translations lint typecheck
+test: install-dev translations ffmpeg lint typecheck
 	$(BIN)/python -m pytest --cov --cov-report= $(PYTEST_ARGS)
 
 ## make test-fast: the inner loop: unit tests only (no browser, real processes or slow tests)
-test-fast: install-dev translations
+test-fast: install-dev translations ffmpeg
 	$(BIN)/python -m pytest -m "not browser and not system and not slow" $(PYTEST_ARGS)
 
 ## make lint: ruff's rules, ruff's formatting (checked, not applied) and the import contracts

@@ -61,6 +61,11 @@ class Config:
     FILE_LIMIT_PER_CLIENT: str = "30/hour"  # public complaints per client (shared phones)
     SMS_LIMIT_PER_CLIENT: str = "120/minute"  # SMS webhook calls per client address
     API_LIMIT_PER_PARTNER: str = "300/minute"  # partner API calls per token
+    # Voice notes: Debian's ffmpeg makes playable copies of AMR and M4A notes in a job
+    # (empty or absent: officers get the original). A transcriber is a local program run
+    # as `<command> <file> <language>` printing the text; empty (the default): none.
+    FFMPEG_PATH: str = "ffmpeg"
+    TRANSCRIBE_COMMAND: str = ""
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: str = "kv"  # kv (key=value) | json
 

@@ -32,7 +32,9 @@ class Item:
     with_complaint: bool  # filed with the complaint, or sent later
 
     @property
-    def kind(self) -> str:  # "photo", "pdf" (or "audio" once voice notes are kept)
+    def kind(self) -> str:  # "photo", "voice" or "pdf"
+        if self.attachment.is_voice:
+            return "voice"
         return KINDS.get(self.attachment.content_type, "pdf")
 
     @property
@@ -59,12 +61,19 @@ def items(user: User, case: Case) -> list[Item]:
     ]
 
 
-def file_of(user: User, case: Case, attachment_id: int) -> tuple[Attachment, Path]:
-    """An attachment of this case the user may open, and where its bytes are."""
+def file_of(
+    user: User, case: Case, attachment_id: int, *, playable: bool = False
+) -> tuple[Attachment, Path, str]:
+    """An attachment of this case the user may open, where its bytes are and their type.
+    `playable`: a voice note's browser-playable copy, the original until the job has made
+    one (or when no copy is needed or ffmpeg is absent)."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id or not may_see_files(user, case):
         raise NotFound("file")
-    path = Path(current_app.instance_path) / "uploads" / attachment.stored_name
+    name, content_type = attachment.stored_name, attachment.content_type
+    if playable and attachment.playable_name:
+        name, content_type = attachment.playable_name, "audio/mpeg"
+    path = Path(current_app.instance_path) / "uploads" / name
     if not path.is_file():
         raise NotFound("file")
-    return attachment, path
+    return attachment, path, content_type

@@ -193,6 +193,11 @@ class Case(db.Model):  # type: ignore[name-defined]
     )
     attachments: Mapped[list[Attachment]] = relationship(back_populates="case")
 
+    @property
+    def listen_first(self) -> bool:
+        """Told only in a voice note: the rules accept an empty description only then."""
+        return not self.description
+
 
 class CaseEvent(db.Model):  # type: ignore[name-defined]
     """One line of a case's timeline. Never updated or deleted; hash-chained per case."""
@@ -234,8 +239,17 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     sha256: Mapped[str] = mapped_column(String(64))
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A voice note: how long it plays, the MP3 copy browsers can play (made by a job when
+    # the original's format is one they cannot), and a machine transcript when one is made.
+    seconds: Mapped[int | None] = mapped_column(Integer)
+    playable_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    transcript: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="attachments")
+
+    @property
+    def is_voice(self) -> bool:
+        return self.content_type.startswith("audio/")
 
 
 class ReplyTemplate(db.Model):  # type: ignore[name-defined]

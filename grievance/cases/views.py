@@ -188,18 +188,21 @@ def show(reference: str):  # type: ignore[no-untyped-def]
 @roles_required(*STAFF)
 def evidence_file(reference: str, attachment_id: int) -> Response:
     case = _load(reference)
+    play = request.args.get("play") == "1"  # a voice note's copy browsers can play
     try:
-        attachment, path = evidence.file_of(current_user, case, attachment_id)
+        attachment, path, content_type = evidence.file_of(
+            current_user, case, attachment_id, playable=play
+        )
     except DomainError:
         abort(404)
     download = request.args.get("download") == "1"
     name = f"{case.reference}-{evidence_number(case, attachment.id)}.{path.suffix.lstrip('.')}"
-    response = send_file(
+    response = send_file(  # ranges served: a long note can be played from any point
         path,
-        mimetype=attachment.content_type,
+        mimetype=content_type,
         as_attachment=download,
         download_name=name,
-        conditional=False,
+        conditional=True,
         etag=False,
         max_age=0,
     )

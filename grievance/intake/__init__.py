@@ -7,8 +7,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from grievance import nav
-    from grievance.intake import cli, views
+    from grievance import jobs, nav
+    from grievance.intake import cli, playback, views
     from grievance.site.errors import machine_errors
     from workflows.i18n import N_
 
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     machine_errors(app, "/api/", views.api.http_error)
     machine_errors(app, "/sms/", views.sms.http_error)
     app.cli.add_command(cli.intake_cli)
+    jobs.job(queue="default")(playback.prepare)  # known by name before a worker is asked for it
     staff = ("intake", "supervisor", "admin")
     nav.add("intake.desk.hotline", N_("Hotline desk"), *staff, order=20)
     nav.add("intake.desk.rep_cases", N_("Our organisation's cases"), "representative", order=20)

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
+    FileField,
     HiddenField,
     MultipleFileField,
     RadioField,
@@ -179,9 +180,10 @@ class CaseFields(SubmissionForm):
         _l("Keep my name and phone number confidential (only the officer in charge sees them)")
     )
     prefers_woman_officer = BooleanField(_l("I would prefer a woman officer"))
+    voice = FileField(_l("Or say it in a voice note (optional)"), render_kw={"accept": "audio/*"})
     evidence = MultipleFileField(
         _l("Photos or documents (optional)"),
-        render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"},
+        render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf,audio/*"},
     )
     channel = "web"
 
@@ -194,6 +196,17 @@ class CaseFields(SubmissionForm):
         if not self.language.data:
             self.language.data = lang
         self.evidence_items: list[uploads.Evidence] = []
+        self.voice_items: list[uploads.Evidence] = []
+
+    def validate_voice(self, field: Field) -> None:
+        self.voice_items, problems = uploads.inspect_all([field.data])
+        if problems:
+            raise ValidationError(" ".join(problems))
+        if any(not item.is_voice for item in self.voice_items):
+            self.voice_items = []
+            raise ValidationError(
+                _("This is not a voice note. Please choose a recording (Ogg, M4A, MP3, AMR, WAV).")
+            )
 
     def validate_evidence(self, field: Field) -> None:
         self.evidence_items, problems = uploads.inspect_all(field.data or [])
@@ -202,7 +215,8 @@ class CaseFields(SubmissionForm):
 
     @property
     def files_chosen(self) -> bool:
-        return any(getattr(f, "filename", "") for f in self.evidence.data or [])
+        chosen = [*(self.evidence.data or []), self.voice.data]
+        return any(getattr(f, "filename", "") for f in chosen)
 
     def affected(self) -> int:
         return 1
@@ -222,11 +236,12 @@ class CaseFields(SubmissionForm):
             prefers_woman_officer=bool(self.prefers_woman_officer.data),
             affected_count=self.affected(),
             concerned_name=text_of(self.concerned_name),
-            evidence=list(self.evidence_items),
+            evidence=[*self.voice_items, *self.evidence_items],
         )
 
 
 class PublicForm(CaseFields):
+    REQUIRED = {"description": _l("Please tell us what happened, in writing or in a voice note.")}
     on_behalf = BooleanField(_l("I am filing for a group of workers"))
     affected_count = StringField(
         _l("How many workers are affected?"), render_kw={"inputmode": "numeric"}

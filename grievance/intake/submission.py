@@ -93,6 +93,10 @@ def check(sub: Submission, known: Known) -> tuple[Submission, list[Problem]]:
     cleaned: dict[str, Any] = {}
     for name, (limit, multiline, required) in TEXT_RULES.items():
         cleaned[name] = _text(name, getattr(sub, name), limit, multiline, required, problems)
+    if cleaned["description"] is None and any(item.is_voice for item in sub.evidence):
+        # Told in a voice note alone: valid, and the case is "listen first" in the queues.
+        problems.remove(Problem("description", "required"))
+        cleaned["description"] = ""
     for name, codes in (("category", known.categories), ("province", known.provinces)):
         value = (getattr(sub, name) or "").strip()
         if value not in codes:

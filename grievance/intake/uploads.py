@@ -1,5 +1,9 @@
 """Evidence files: checked by content, re-encoded, stored outside the web root.
 
+Photos are re-encoded; PDF documents and voice notes (`grievance.intake.voice`) are kept as
+they came, once their content proves what they are. A voice note gets a playable copy and
+a transcript in a job after the commit (`grievance.intake.playback`).
+
 Files are written only after the case row exists, and every file written in a transaction
 is removed again if that transaction does not commit (see the session hooks at the end),
 so a failed case leaves no files and a failed upload leaves no case.
@@ -27,6 +31,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from grievance.cases.models import Attachment, Case
 from grievance.errors import DomainError
 from grievance.extensions import db
+from grievance.intake import voice
 from grievance.types import utcnow
 
 MAX_FILES = 5
@@ -40,7 +45,7 @@ TYPES = {
     "image/png": ("PNG", "png"),
     "image/webp": ("WEBP", "webp"),
     "application/pdf": (None, "pdf"),
-}
+} | {content_type: (None, ext) for content_type, ext in voice.AUDIO.items()}
 
 
 class UploadRejected(ValueError):
@@ -57,10 +62,15 @@ class UploadFailed(DomainError):
 class Evidence:
     content_type: str
     data: bytes  # the re-encoded bytes that will be stored
+    seconds: float | None = None  # how long a voice note plays
 
     @property
     def ext(self) -> str:
         return TYPES[self.content_type][1]
+
+    @property
+    def is_voice(self) -> bool:
+        return self.content_type in voice.AUDIO
 
 
 def sniff(data: bytes) -> str | None:
@@ -73,7 +83,7 @@ def sniff(data: bytes) -> str | None:
         return "image/webp"
     if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
         return "application/pdf"
-    return None
+    return voice.sniff(data)
 
 
 def inspect(stream: IO[bytes], name: str) -> Evidence:
@@ -86,12 +96,29 @@ def inspect(stream: IO[bytes], name: str) -> Evidence:
     content_type = sniff(data)
     if content_type is None:
         raise UploadRejected(
-            _("“%(name)s” is not a photo (JPEG, PNG, WebP) or a PDF document.", name=name)
+            _(
+                "“%(name)s” is not a photo (JPEG, PNG, WebP), a PDF document or a voice note"
+                " (Ogg, M4A, MP3, AMR, WAV).",
+                name=name,
+            )
         )
+    if content_type in voice.AUDIO:
+        return _voice_note(content_type, data, name)
     fmt = TYPES[content_type][0]
     if fmt is None:
         return Evidence(content_type, data)
     return Evidence(content_type, _reencode(data, fmt, name))
+
+
+def _voice_note(content_type: str, data: bytes, name: str) -> Evidence:
+    length = voice.seconds(data, content_type)
+    if length is None:
+        raise UploadRejected(_("“%(name)s” could not be read as a voice note.", name=name))
+    if length > voice.MAX_SECONDS:
+        raise UploadRejected(
+            _("“%(name)s” is longer than %(n)s minutes.", name=name, n=voice.MAX_SECONDS // 60)
+        )
+    return Evidence(content_type, data, length)
 
 
 def _reencode(data: bytes, fmt: str, name: str) -> bytes:
@@ -172,6 +199,7 @@ def store(case: Case, items: list[Evidence]) -> list[Attachment]:
                 content_type=item.content_type,
                 size=len(item.data),
                 sha256=hashlib.sha256(item.data).hexdigest(),
+                seconds=round(item.seconds) if item.seconds is not None else None,
                 created_at=utcnow(),
             )
             db.session.add(attachment)
@@ -180,6 +208,10 @@ def store(case: Case, items: list[Evidence]) -> list[Attachment]:
     except OSError as exc:
         discard_written(db.session())
         raise UploadFailed("upload_failed", type(exc).__name__) from exc
+    # Imported here: the job module stores its copies with this module's helpers.
+    from grievance.intake import playback
+
+    playback.prepare_later(attachments)
     return attachments
 
 

@@ -82,15 +82,25 @@ class StepForm(PublicForm):
 
 
 class AnswerForm(StepForm):
-    answer = TextAreaField(
-        _l("Your answer"),
-        validators=[DataRequired(message=_l("Please write your answer.")), Length(max=MAX_TEXT)],
+    answer = TextAreaField(_l("Your answer"), validators=[Length(max=MAX_TEXT)])
+    files = MultipleFileField(
+        _l("Photos, documents or a voice note (optional, at most 3)"),
+        render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf,audio/*"},
     )
-    files = MultipleFileField(_l("Photos or documents (optional, at most 3)"))
+    # Her answer may be a voice note alone (tracking.services.take_step says so).
+    ANSWER_REQUIRED: Any = _l("Please write your answer or choose a voice note.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.evidence: list[uploads.Evidence] = []
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        spoken = any(item.is_voice for item in self.evidence)
+        if valid and self.ANSWER_REQUIRED and not (self.answer.data or "").strip() and not spoken:
+            self.answer.errors = [str(self.ANSWER_REQUIRED)]
+            return False
+        return valid
 
     def validate_files(self, field: MultipleFileField) -> None:
         chosen = [f for f in field.data or [] if f is not None and getattr(f, "filename", None)]
@@ -112,6 +122,7 @@ class AddInformationForm(AnswerForm):
         _l("What do you want to add?"),
         validators=[Length(max=MAX_TEXT)],
     )
+    ANSWER_REQUIRED = None  # text, files or both: the service refuses nothing at all
 
     def inputs(self) -> dict[str, object]:
         return {"text": self.answer.data}

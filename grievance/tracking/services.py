@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,9 +28,11 @@ from grievance.tracking.presenters import (
     can_rate,
 )
 from grievance.types import utcnow
+from workflows.i18n import N_
 
 MAX_TEXT = 5000
 MAX_FILES = 3
+VOICE_ANSWER = N_("My answer is in the voice note.")
 # Compared against when no case has the reference, so both failures take the same time.
 _NO_CASE = "0" * 64
 
@@ -101,6 +104,10 @@ def take_step(
     if len(evidence) > MAX_FILES or (evidence and name not in WITH_FILES):
         raise DomainError("too_many_files")
     cleaned = {k: clean_text(v)[:MAX_TEXT] if isinstance(v, str) else v for k, v in inputs.items()}
+    if "answer" in cleaned and not cleaned["answer"] and any(e.is_voice for e in evidence):
+        # An answer given in a voice note alone: the timeline says where to find it.
+        with force_locale(case.language):
+            cleaned["answer"] = gettext(VOICE_ANSWER)
     if name == ADD_INFORMATION:
         return add_information(case, str(cleaned.get("text") or ""), evidence, at=at)
     event = transitions.apply(

@@ -105,7 +105,11 @@ def test_khmer_digits_count_as_numbers(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("fields", "field_id", "message"),
     [
-        ({"description": "   "}, "description", "Please tell us what happened."),
+        (
+            {"description": "   "},
+            "description",
+            "Please tell us what happened, in writing or in a voice note.",
+        ),
         ({"description": "a" * 10_001}, "description", "too long"),
         ({"description": "bad \x00 byte"}, "description", "control characters"),
         ({"name": "x\x1b[31m"}, "name", "control characters"),
@@ -135,7 +139,8 @@ def test_messages_are_in_the_language_of_the_form(client: FlaskClient) -> None:
     page = public_post(client, lang="km", description="").get_data(as_text=True)
     error = re.search(r'id="description-error" role="alert">([^<]*)<', page)
     with client.application.test_request_context(), force_locale("km"):
-        expected = gettext("Please tell us what happened.")  # Khmer once catalogues merge
+        # Khmer once catalogues merge
+        expected = gettext("Please tell us what happened, in writing or in a voice note.")
     assert error and error.group(1) == expected
     assert 'lang="km"' in page
 
@@ -217,7 +222,7 @@ def test_fake_pdf_is_refused_and_nothing_is_saved(client: FlaskClient, instance_
     response = public_post(client, files=[(b"MZ\x90\x00 this is a program", "report.pdf")])
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "“report.pdf” is not a photo (JPEG, PNG, WebP) or a PDF document." in page
+    assert "“report.pdf” is not a photo (JPEG, PNG, WebP), a PDF document or a voice note" in page
     assert "please choose them again" in page
     assert case_count() == before and stored_files(instance_dir) == files
 

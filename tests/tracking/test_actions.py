@@ -44,7 +44,7 @@ def test_answer_an_information_request_with_a_photo(client: FlaskClient) -> None
 
     missing = act(client, "provide_information", answer="  ")
     assert missing.status_code == 400
-    assert "Please write your answer." in missing.get_data(as_text=True)
+    assert "Please write your answer or choose a voice note." in missing.get_data(as_text=True)
 
     done = act(client, "provide_information", answer="March and April.", files=[png_file()])
     assert done.status_code == 303
@@ -211,3 +211,33 @@ def test_steps_need_an_open_case_page_and_the_form_token(client: FlaskClient) ->
     )
     assert no_token.status_code == 400
     assert reload(filed.case).state == "submitted"
+
+
+def test_answer_an_information_request_with_a_voice_note_alone(client: FlaskClient) -> None:
+    from io import BytesIO
+
+    from tests.recordings import amr
+
+    filed = new_case()
+    vannak = officer()
+    to_in_progress(filed.case, vannak)
+    step(filed.case, vannak, "request_information", comment="Which month was not paid?")
+    open_case(client, filed)
+
+    photo_only = act(client, "provide_information", answer="", files=[png_file()])
+    assert photo_only.status_code == 400
+    assert "Please write your answer or choose a voice note." in photo_only.get_data(as_text=True)
+
+    done = act(client, "provide_information", answer="", files=[(BytesIO(amr(4)), "answer.amr")])
+    assert done.status_code == 303
+    case = reload(filed.case)
+    assert case.state == "in_progress"
+    note = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)).one()
+    assert note.content_type == "audio/amr" and note.seconds == 4
+    answered = db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+        .order_by(CaseEvent.seq.desc())
+    ).first()
+    assert answered is not None
+    assert "ចម្លើយរបស់ខ្ញុំមាននៅក្នុងសារសំឡេង។" in str(answered.data), answered.data
