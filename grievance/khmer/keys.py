@@ -41,6 +41,16 @@ def khmer_key(text: str) -> str:
     characters, ASCII digits, case folded, compatibility forms folded (NFKC), runs of white
     space as one space, no space at the ends. Idempotent: khmer_key(khmer_key(t)) equals
     khmer_key(t)."""
+    key = _key_once(text)
+    for _ in range(3):  # a split vowel next to another vowel can take a second pass
+        again = _key_once(key)
+        if again == key:
+            break
+        key = again
+    return key
+
+
+def _key_once(text: str) -> str:
     text = unicodedata.normalize("NFKC", canonical_khmer(text))
     text = ascii_digits(text).casefold()
     return _SPACES.sub(" ", text).strip()

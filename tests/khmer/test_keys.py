@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from khmerspell import khnormal
 
@@ -53,6 +53,7 @@ def test_digits_case_and_spaces() -> None:
     assert identifier_key("ab៣៤-៥ ６") == "AB3456"
 
 
+@example("អ\u17be\u17b6")  # a split vowel before another vowel: settles on a second pass
 @given(khmer_text)
 def test_the_key_is_idempotent(text: str) -> None:
     key = khmer_key(text)
