@@ -92,9 +92,7 @@ def chat_phone(channel: str, address: str) -> str | None:
 def wrote_on(channel: str, phone: str | None, address: str | None = None) -> None:
     """She wrote to us on `channel`: our messages go back on it (the chat, else SMS)."""
     if phone:
-        db.session.execute(
-            update(Person).where(Person.phone == phone).values(last_channel=channel)
-        )
+        db.session.execute(update(Person).where(Person.phone == phone).values(last_channel=channel))
     elif address:
         db.session.execute(
             update(Person)

@@ -195,9 +195,7 @@ def _file(
         filed = pipeline.file(sub, pipeline.COMPLAINANT)
     except pipeline.Invalid:
         mark(message, "refused")
-        return Reply(
-            _("Samleng could not file this message. Please call the hotline."), _menu()
-        )
+        return Reply(_("Samleng could not file this message. Please call the hotline."), _menu())
     person = filed.case.complainant
     if person is not None:
         person.chat_channel, person.chat_address = channel.name, who.address
@@ -274,10 +272,7 @@ def _ask(session: ChatSession, before: str = "") -> Reply:
         text = _("In which province? Choose with a button.")
         rows = _rows([name for _code, name in snapshot.province_choices(lang)], 2)
     else:
-        text = _(
-            "What happened? Write it in a message. Photos or documents can be sent "
-            "before it."
-        )
+        text = _("What happened? Write it in a message. Photos or documents can be sent before it.")
         rows = ()
     return Reply("\n".join(filter(None, [before, text])), (*rows, (_(CANCEL),)))
 

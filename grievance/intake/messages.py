@@ -191,7 +191,9 @@ def fetch_evidence(
 
 
 def _language(identity: Identity, text: str, channel: MessageChannel | None = None) -> str:
-    if channel is not None and channel.guided:
+    """A chat speaks the language chosen with its buttons, else hers, else Khmer."""
+    guided = channel is not None and channel.guided
+    if channel is not None and guided:
         from grievance.intake import conversations
 
         chosen = conversations.chosen_language(channel.name, identity.address)
@@ -201,7 +203,7 @@ def _language(identity: Identity, text: str, channel: MessageChannel | None = No
     person = cases[0].complainant if cases else None
     if person is not None and person.language in ("km", "en"):
         return person.language
-    return "km" if is_khmer(text) else "en"
+    return "km" if guided or is_khmer(text) else "en"
 
 
 def _plain_yes(asked: keywords.Command, channel: MessageChannel, who: Identity) -> bool:

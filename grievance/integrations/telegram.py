@@ -97,9 +97,7 @@ class Bot:
         if isinstance(size, int) and size > MAX_FILE_BYTES:
             raise BotApiError(400, "file too big")
         try:
-            response = http().get(
-                f"{self.base}/file/bot{self.token}/{path}", timeout=self.timeout
-            )
+            response = http().get(f"{self.base}/file/bot{self.token}/{path}", timeout=self.timeout)
         except httpx.HTTPError:
             raise BotApiError(0, "unreachable") from None
         if response.status_code != 200:
