@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from grievance import uow
 from grievance.auth.decorators import roles_required
 from grievance.auth.models import User, UserRole
-from grievance.cases import comments, policy, queries, transitions
+from grievance.cases import comments, people, policy, queries, transitions
 from grievance.cases.forms import CommentForm, TransitionForm
 from grievance.cases.models import Case
 from grievance.errors import DomainError
@@ -68,6 +68,7 @@ def _render(case: Case, form: TransitionForm | None = None, failed: str = "", st
             failed=failed,
             comment_form=CommentForm(),
             show_identity=policy.can_see_identity(current_user, case),
+            person_channels=people.channels_of(case.complainant) if case.complainant else [],
             may_recover=recovery.may_recover(current_user, case),
         ),
         status,

@@ -79,8 +79,8 @@ class Bot:
             body = {}
         if response.status_code == 200 and body.get("ok") is True:
             return body.get("result")
-        parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
-        retry = parameters.get("retry_after")
+        parameters = body.get("parameters")
+        retry = parameters.get("retry_after") if isinstance(parameters, dict) else None
         raise BotApiError(
             int(body.get("error_code") or response.status_code),
             str(body.get("description") or "error")[:200],

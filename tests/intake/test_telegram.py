@@ -27,6 +27,7 @@ from grievance.khmer import ascii_digits
 from grievance.types import utcnow
 from notifications.models import Notification
 from tests import fake_telegram as tg
+from tests.conftest import Auth
 from tests.factories import make_case
 from tests.intake.helpers import case_count, jpeg_with_gps
 from tests.tracking.helpers import officer, reload, step, to_in_progress
@@ -293,3 +294,13 @@ def test_set_webhook_registers_url_and_secret(app: Flask, bot: tg.FakeTelegram) 
     assert bot.webhook["url"].endswith("/telegram/webhook")
     assert bot.webhook["secret_token"] == SECRET
     assert bot.webhook["allowed_updates"] == ["message"]
+
+
+def test_officers_see_both_doors_on_the_case_page(client: FlaskClient, auth: Auth) -> None:
+    her = PersonData(phone=HER, language="km", consent_to_contact=True)
+    by_sms = make_case(channel="sms", complainant=her)
+    say(client, tg.contact(CHAT, "85512345678", user_id=CHAT))
+    auth.login("supervisor", "officer", username="boss")
+    page = client.get(f"/cases/{by_sms.case.reference}?lang=en").get_data(as_text=True)
+    assert "Writes to us by" in page
+    assert "SMS, Telegram" in page

@@ -53,8 +53,8 @@ class TelegramBot:
         message = update.get("message")
         if not isinstance(message, dict):
             raise BadInbound("not a message")
-        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-        sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+        chat: dict[str, Any] = _object(message.get("chat"))
+        sender: dict[str, Any] = _object(message.get("from"))
         if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
             raise BadInbound("private chats only")
         text = message.get("text") or message.get("caption") or ""
@@ -125,6 +125,10 @@ def chat_of(update: Any) -> int | None:
     if isinstance(chat, dict) and isinstance(chat.get("id"), int):
         return int(chat["id"])
     return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _command(text: str) -> str:
