@@ -304,3 +304,15 @@ def test_officers_see_both_doors_on_the_case_page(client: FlaskClient, auth: Aut
     page = client.get(f"/cases/{by_sms.case.reference}?lang=en").get_data(as_text=True)
     assert "Writes to us by" in page
     assert "SMS, Telegram" in page
+
+
+def test_each_chat_is_rate_limited_on_its_own(
+    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app.config["SAMLENG"], "TELEGRAM_LIMIT_PER_CHAT", "2/minute")
+    assert post(client, tg.text(CHAT, "/start")).status_code == 200
+    assert post(client, tg.text(CHAT, "/start")).status_code == 200
+    slowed = post(client, tg.text(CHAT, "/start"))
+    assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1
+    assert slowed.get_json()["error_code"] == 429
+    assert post(client, tg.text(CHAT + 1, "/start")).status_code == 200  # another chat
