@@ -26,7 +26,7 @@ from sqlalchemy import select
 from grievance import reference
 from grievance.cases import events, people
 from grievance.extensions import db
-from grievance.intake import pipeline, threads
+from grievance.intake import keywords, pipeline, threads
 from grievance.intake.checks import MAX_NARRATIVE
 from grievance.intake.messages import (
     Identity,
@@ -115,6 +115,9 @@ def converse(
     if _is(text, CHECK):
         mark(message, "status")
         return _my_cases(who)
+    asked = keywords.command(text)
+    if asked is not None and asked.name != "start":
+        return None  # STOP, STATUS and HELP work at every step, as on every channel
     if session is not None and session.step:
         return _step(message, channel, who, session, text)
     return None

@@ -37,6 +37,7 @@ from workflows import get_workflow
 MENU_HOURS = 24
 MENU_CASES = 3  # the newest open cases offered; older ones by reference or the hotline
 AWAITING = "awaiting_complainant"
+FILES_ONLY = "(files sent, without words)"  # an answer of photos or a voice note alone
 _CHAR = r"[0-9A-Za-z\u17e0-\u17e9]"
 # A reference as people type it: 4 + 4 characters, together or split by a space or dash.
 _REFERENCE = re.compile(rf"(?<!{_CHAR})({_CHAR}{{4}})[ \-]?({_CHAR}{{4}})(?!{_CHAR})")
@@ -158,12 +159,13 @@ def _attach(
     """The message answers the case's question if it has one, else adds to it."""
     own = case.complainant is not None and phone is not None and case.complainant.phone == phone
     if own and case.state == AWAITING:
+        files = evidence()
         tracking.take_step(
             case,
             "provide_information",
-            {"answer": text},
+            {"answer": text or (FILES_ONLY if files else "")},
             expected_version=None,
-            evidence=evidence(),
+            evidence=files,
         )
         return Placed("answered", case=case)
     if own:

@@ -281,7 +281,8 @@ def test_status_with_the_codes_and_stop(client: FlaskClient) -> None:
     wrong = say(client, tg.text(CHAT, f"/status@SamlengBot {filed.case.reference} AAAA-AAAA-AAAA"))
     assert filed.case.reference not in wrong["text"]
 
-    stopped = say(client, tg.text(CHAT, "/stop"))
+    say(client, tg.text(CHAT, "/file"))  # in the middle of filing, STOP still stops
+    stopped = say(client, tg.text(CHAT, "ឈប់"))
     assert stopped["text"]
     assert people.opted_out("telegram", str(CHAT))
     say(client, tg.text(CHAT, "/start"))
@@ -316,3 +317,20 @@ def test_each_chat_is_rate_limited_on_its_own(
     assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1
     assert slowed.get_json()["error_code"] == 429
     assert post(client, tg.text(CHAT + 1, "/start")).status_code == 200  # another chat
+
+
+def test_a_photo_alone_answers_the_question(client: FlaskClient, bot: tg.FakeTelegram) -> None:
+    her = PersonData(phone=HER, language="km", consent_to_contact=True)
+    filed = make_case(channel="sms", complainant=her)
+    say(client, tg.contact(CHAT, "85512345678", user_id=CHAT))
+    vannak = officer()
+    case = reload(filed.case)
+    to_in_progress(case, vannak)
+    step(case, vannak, "request_information", comment="Send your payslip, please")
+    bot.add_file("AgACAgUAAxkBAAIBpayslip3", jpeg_with_gps())
+    answered = say(client, tg.photo(CHAT, "AgACAgUAAxkBAAIBpayslip3"))
+    assert filed.case.reference in answered["text"]
+    case = reload(filed.case)
+    assert case.state == "in_progress"
+    kept = list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)))
+    assert len(kept) == 1
