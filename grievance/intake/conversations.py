@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from grievance import reference
 from grievance.cases import events, people
+from grievance.cases.models import Case
+from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.intake import keywords, pipeline, threads
 from grievance.intake.checks import MAX_NARRATIVE
@@ -40,6 +42,8 @@ from grievance.intake.messages import (
 from grievance.intake.models import ChatSession
 from grievance.intake.submission import Submission
 from grievance.intake.uploads import MAX_FILES
+from grievance.khmer import ascii_digits
+from grievance.tracking import services as tracking
 from grievance.types import utcnow
 from workflows.i18n import N_
 
@@ -48,8 +52,12 @@ FILE = N_("File a complaint")
 CHECK = N_("Check my cases")
 PHONE = N_("Share my phone number")
 CANCEL = N_("Cancel")
+ACCEPT = N_("Accept the answer")
+APPEAL = N_("Appeal")
+RATINGS = ("1", "2", "3", "4", "5")
+DECIDING = "resolution_proposed"  # our answer waits for her: accept or appeal
 LANGUAGES = {"ខ្មែរ": "km", "English": "en"}  # each in its own language
-STEPS = ("category", "province", "details")
+STEPS = ("category", "province", "details", "decide", "rating", "appeal")
 
 
 def chosen_language(channel: str, address: str) -> str | None:
@@ -114,7 +122,7 @@ def converse(
         return begin(message, channel, who, "")
     if _is(text, CHECK):
         mark(message, "status")
-        return _my_cases(who)
+        return _my_cases(channel, who, session)
     asked = keywords.command(text)
     if asked is not None and asked.name != "start":
         return None  # STOP, STATUS and HELP work at every step, as on every channel
@@ -144,6 +152,8 @@ def _step(
 ) -> Reply:
     session.expires_at = utcnow() + timedelta(hours=EXPIRY_HOURS)
     lang = str(get_locale() or "km")
+    if session.step in ("decide", "rating", "appeal"):
+        return _decide(message, who, session, text)
     if session.step == "category":
         code = _match(text, reference.current().category_choices)
         if code is None:
@@ -231,7 +241,7 @@ def _file(
     return Reply("\n".join(lines), _menu(), "" if who.phone else _(PHONE))
 
 
-def _my_cases(who: Identity) -> Reply:
+def _my_cases(channel: MessageChannel, who: Identity, session: ChatSession | None) -> Reply:
     if not who.phone:
         return Reply(
             _(
@@ -244,7 +254,15 @@ def _my_cases(who: Identity) -> Reply:
     cases = threads.open_cases_of(who.phone)[: threads.MENU_CASES]
     if not cases:
         return Reply(_("You have no open case."), _menu())
-    return Reply("\n".join(status_reply(c.reference, who.phone) for c in cases), _menu())
+    lines = [status_reply(c.reference, who.phone) for c in cases]
+    waiting = [c for c in cases if c.state == DECIDING]
+    if not waiting:
+        return Reply("\n".join(lines), _menu())
+    session = session or _new_session(channel.name, who.address)
+    _clear(session)
+    session.step, session.case_id = "decide", waiting[0].id
+    session.expires_at = utcnow() + timedelta(hours=EXPIRY_HOURS)
+    return _ask(session, "\n".join(lines))
 
 
 def _welcome() -> Reply:
@@ -267,6 +285,8 @@ def _resume(session: ChatSession) -> Reply:
 def _ask(session: ChatSession, before: str = "") -> Reply:
     lang = str(get_locale() or "km")
     snapshot = reference.current()
+    if session.step in ("decide", "rating", "appeal"):
+        return _ask_decision(session, before)
     if session.step == "category":
         text = _("What is your complaint about? Choose with a button.")
         options = [name for _code, name in snapshot.category_choices(lang)]
@@ -278,6 +298,71 @@ def _ask(session: ChatSession, before: str = "") -> Reply:
         text = _("What happened? Write it in a message. Photos or documents can be sent before it.")
         rows = ()
     return Reply("\n".join(filter(None, [before, text])), (*rows, (_(CANCEL),)))
+
+
+def _ask_decision(session: ChatSession, before: str = "") -> Reply:
+    case = db.session.get(Case, session.case_id) if session.case_id else None
+    ref = case.reference if case is not None else ""
+    if session.step == "rating":
+        text = _("How satisfied are you with the outcome? 1 = not at all, 5 = fully.")
+        return Reply("\n".join(filter(None, [before, text])), (RATINGS, (_(CANCEL),)))
+    if session.step == "appeal":
+        text = _("Why do you appeal? Write your reason in a message.")
+        return Reply("\n".join(filter(None, [before, text])), ((_(CANCEL),),))
+    text = _(
+        "Our answer on case %(reference)s waits for you: accept it or appeal. "
+        "The answer is on your status page.",
+        reference=ref,
+    )
+    buttons = ((_(ACCEPT),), (_(APPEAL),), (_(CANCEL),))
+    return Reply("\n".join(filter(None, [before, text])), buttons)
+
+
+def _decide(message: InboundMessage, who: Identity, session: ChatSession, text: str) -> Reply:
+    """Accept (with a rating) or appeal the answer we proposed, on her own case only."""
+    mark(message, "decision")
+    case = db.session.get(Case, session.case_id) if session.case_id else None
+    person = case.complainant if case is not None else None
+    if case is None or person is None or not who.phone or person.phone != who.phone:
+        _clear(session)
+        return Reply(_("You have no open case."), _menu())
+    if session.step == "decide":
+        if _is(text, ACCEPT):
+            session.step = "rating"
+        elif _is(text, APPEAL):
+            session.step = "appeal"
+        else:
+            return _ask_decision(session, _("Please choose with a button."))
+        return _ask_decision(session)
+    inputs: dict[str, object]
+    if session.step == "rating":
+        digits = ascii_digits(text).strip()
+        if digits not in RATINGS:
+            return _ask_decision(session, _("Please choose with a button."))
+        step, inputs = "accept_resolution", {"rating": int(digits)}
+        done = _(
+            "Thank you: you accepted our answer on case %(reference)s.", reference=case.reference
+        )
+    else:
+        step, inputs = "appeal", {"reason": text[:MAX_NARRATIVE]}
+        done = _(
+            "Your appeal on case %(reference)s was received. Someone other than the officer "
+            "who answered will look at it.",
+            reference=case.reference,
+        )
+    _clear(session)
+    try:
+        tracking.take_step(case, step, inputs, expected_version=None)
+    except DomainError:
+        return Reply(
+            _(
+                "This step is no longer possible on case %(reference)s. Please call the hotline.",
+                reference=case.reference,
+            ),
+            _menu(),
+        )
+    mark(message, "decision", case.id)
+    return Reply(done, _menu())
 
 
 def _menu() -> tuple[tuple[str, ...], ...]:
@@ -327,6 +412,7 @@ def _expired(session: ChatSession) -> bool:
 
 def _clear(session: ChatSession) -> None:
     session.step = session.category = session.province = session.text = None
+    session.case_id = None
     session.media = []
     session.expires_at = None
     session.updated_at = utcnow()

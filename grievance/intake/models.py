@@ -152,7 +152,9 @@ class ChatSession(db.Model):  # type: ignore[name-defined]
     channel: Mapped[str] = mapped_column(String(12))
     sender_key: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(2))  # chosen with a button
-    step: Mapped[str | None] = mapped_column(String(12))  # category | province | details
+    # category | province | details (filing); decide | rating | appeal (our answer)
+    step: Mapped[str | None] = mapped_column(String(12))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # the answer decided
     category: Mapped[str | None] = mapped_column(String(40))
     province: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str | None] = mapped_column(Text)  # what happened, when she wrote it first

@@ -48,12 +48,16 @@ def upgrade():
         sa.Column("sender_key", sa.String(length=64), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=True),
         sa.Column("step", sa.String(length=12), nullable=True),
+        sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("category", sa.String(length=40), nullable=True),
         sa.Column("province", sa.String(length=10), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("media", grievance.types.JSONType, nullable=False),
         sa.Column("expires_at", grievance.types.UTCDateTime(), nullable=True),
         sa.Column("updated_at", grievance.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_chat_sessions_case_id_cases")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_sessions")),
         sa.UniqueConstraint("channel", "sender_key", name="channel_sender"),
     )

@@ -334,3 +334,45 @@ def test_a_photo_alone_answers_the_question(client: FlaskClient, bot: tg.FakeTel
     assert case.state == "in_progress"
     kept = list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)))
     assert len(kept) == 1
+
+
+def _proposed(client: FlaskClient) -> Case:
+    her = PersonData(phone=HER, language="km", consent_to_contact=True)
+    filed = make_case(channel="telegram", complainant=her)
+    say(client, tg.contact(CHAT, "85512345678", user_id=CHAT))
+    vannak = officer()
+    case = reload(filed.case)
+    to_in_progress(case, vannak)
+    step(case, vannak, "propose_resolution", resolution="The employer paid the arrears.")
+    return case
+
+
+def test_she_accepts_our_answer_and_rates_it_in_the_chat(client: FlaskClient) -> None:
+    case = _proposed(client)
+    mine = say(client, tg.text(CHAT, label(conversations.CHECK)))
+    assert case.reference in mine["text"] and label(conversations.ACCEPT) in buttons(mine)
+    rate = say(client, tg.text(CHAT, label(conversations.ACCEPT)))
+    assert buttons(rate)[:5] == ["1", "2", "3", "4", "5"]
+    done = say(client, tg.text(CHAT, "៤"))  # a Khmer digit is a digit
+    assert case.reference in done["text"]
+    case = reload(case)
+    assert (case.state, case.satisfaction) == ("closed", 4)
+
+
+def test_she_appeals_our_answer_in_the_chat(client: FlaskClient) -> None:
+    case = _proposed(client)
+    say(client, tg.text(CHAT, label(conversations.CHECK)))
+    ask = say(client, tg.text(CHAT, label(conversations.APPEAL)))
+    assert buttons(ask) == [label(conversations.CANCEL)]
+    done = say(client, tg.text(CHAT, "The employer paid only two of the five months."))
+    assert case.reference in done["text"]
+    assert reload(case).state == "appealed"
+
+
+def test_nobody_decides_on_a_case_that_is_not_theirs(client: FlaskClient) -> None:
+    case = _proposed(client)
+    other = CHAT + 7
+    mine = say(client, tg.text(other, label(conversations.CHECK)))
+    assert case.reference not in mine["text"]
+    say(client, tg.text(other, label(conversations.ACCEPT)))
+    assert reload(case).state == "resolution_proposed"
