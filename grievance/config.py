@@ -39,6 +39,13 @@ class Config:
     TWILIO_AUTH_TOKEN: str = ""
     TWILIO_FROM: str = ""
     TWILIO_API_BASE: str = "https://api.twilio.com"
+    # Telegram bot: its token (from BotFather; empty: no Telegram), the secret Telegram sends
+    # back in X-Telegram-Bot-Api-Secret-Token on every webhook call (`flask telegram
+    # set-webhook` registers it), and the Bot API's address (a fake one in tests).
+    TELEGRAM_BOT_TOKEN: str = ""
+    TELEGRAM_WEBHOOK_SECRET: str = ""
+    TELEGRAM_API_BASE: str = "https://api.telegram.org"
+    TELEGRAM_LIMIT_PER_CHAT: str = "30/minute"  # webhook updates per chat
     MAIL_SERVER: str = ""
     MAIL_PORT: int = 25
     MAIL_FROM: str = "samleng@localhost"

@@ -17,6 +17,7 @@ CHANNELS = {
     "walk_in": N_("Walk-in"),
     "api": N_("Partner system"),
     "open311": N_("Open311"),
+    "telegram": N_("Telegram"),
 }
 PRIORITIES = {
     "urgent": N_("Urgent"),

@@ -12,7 +12,7 @@ from grievance.domain import LANGUAGES, check_in
 from grievance.extensions import db
 from grievance.types import JSONType, UTCDateTime, utcnow
 
-CHANNELS = ("sms", "email", "in_app")
+CHANNELS = ("sms", "email", "in_app", "telegram")
 STATUSES = ("pending", "queued", "sent", "delivered", "failed", "cancelled")
 
 

@@ -39,12 +39,15 @@ class Recipient:
     user_id: int | None = None
     phone: str | None = None
     email: str | None = None
+    chat: str | None = None  # a chat id on her chat channel (Telegram)
 
     def address(self, channel: str) -> str | None:
         if channel == rules.SMS:
             return self.phone
         if channel == rules.EMAIL:
             return self.email
+        if channel in rules.CHAT_CHANNELS:
+            return self.chat
         return None
 
 
@@ -63,6 +66,8 @@ def on_notice(notice: Notice) -> None:
     secret = notice.context.get("secret")
     for recipient in recipients(notice, case):
         for channel in channels:
+            if channel == rules.SMS and recipient.person_id is not None:
+                channel = door(case.complainant)
             key = f"case:{case.id}:event:{notice.event_seq}:{notice.template}"
             add(
                 f"{key}:{channel}:{recipient.key}",
@@ -71,7 +76,7 @@ def on_notice(notice: Notice) -> None:
                 recipient,
                 context,
                 case_id=case.id,
-                secret=secret if channel == rules.SMS else None,
+                secret=secret if channel != rules.EMAIL else None,
             )
 
 
@@ -80,7 +85,8 @@ def recipients(notice: Notice, case: Case) -> Iterator[Recipient]:
         person = case.complainant
         # Anonymous, or no consent to be contacted: nobody to tell (unless she asked).
         asked = notice.template in rules.ASKED_FOR
-        if person is not None and person.phone and (person.consent_to_contact or asked):
+        reachable = person is not None and (person.phone or person.chat_address)
+        if person is not None and reachable and (person.consent_to_contact or asked):
             yield person_recipient(person)
         return
     users: list[User | None] = []
@@ -96,7 +102,25 @@ def recipients(notice: Notice, case: Case) -> Iterator[Recipient]:
 
 
 def person_recipient(person: Person) -> Recipient:
-    return Recipient(f"p{person.id}", person.language, person_id=person.id, phone=person.phone)
+    return Recipient(
+        f"p{person.id}",
+        person.language,
+        person_id=person.id,
+        phone=person.phone,
+        chat=person.chat_address,
+    )
+
+
+def door(person: Person | None) -> str:
+    """The channel a message to her goes on: the chat she last wrote to us on, unless she
+    blocked it or said STOP there; else SMS. The one place this is decided."""
+    if person is None or not person.chat_address or person.chat_channel not in rules.CHAT_CHANNELS:
+        return rules.SMS
+    if person.last_channel != person.chat_channel and person.phone:
+        return rules.SMS
+    if people.opted_out(person.chat_channel, person.chat_address):
+        return rules.SMS
+    return person.chat_channel
 
 
 def user_recipient(user: User) -> Recipient:

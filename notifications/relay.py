@@ -18,7 +18,8 @@ from flask import current_app
 from sqlalchemy import CursorResult, select, update
 
 from grievance import jobs, uow
-from grievance.cases.models import Case
+from grievance.cases import people
+from grievance.cases.models import Case, Person
 from grievance.extensions import db
 from grievance.integrations import public_url
 from grievance.types import utcnow
@@ -27,12 +28,13 @@ from notifications.channels import (
     DeliveryError,
     Message,
     PermanentError,
+    RecipientBlocked,
     RecipientOptedOut,
     TemporaryError,
     channel_for,
 )
 from notifications.models import Notification
-from notifications.outbox import QUEUED_TIMEOUT, phone_opted_out
+from notifications.outbox import QUEUED_TIMEOUT, add, person_recipient, phone_opted_out
 
 log = logging.getLogger(__name__)
 # After the 1st, 2nd, 3rd and 4th failed attempt; the 5th failure is final.
@@ -89,6 +91,10 @@ def _deliver(claim: Claim) -> None:
     if row.channel == rules.SMS and phone_opted_out(row.address):
         _finish(row, claim, status="cancelled", last_error="opted_out")
         return
+    if row.channel in rules.CHAT_CHANNELS and people.opted_out(row.channel, row.address):
+        _by_sms_instead(row)
+        _finish(row, claim, status="cancelled", last_error="opted_out")
+        return
     try:
         message = _compose(row)
         channel = channel_for(row.channel)
@@ -103,6 +109,11 @@ def _deliver(claim: Claim) -> None:
 
         opt_out(row.address or "")
         _finish(row, claim, status="cancelled", last_error="opted_out")
+    except RecipientBlocked:
+        # She blocked the bot: remembered (her /start lifts it), and the message goes by SMS.
+        people.record_opt_out(row.channel, row.address or "")
+        _by_sms_instead(row)
+        _finish(row, claim, status="failed", last_error="blocked")
     except DeliveryError as error:
         _failed(row, claim, error)
     except Exception as error:  # a bug must not leave the row claimed and retried forever
@@ -119,8 +130,29 @@ def _failed(row: Notification, claim: Claim, error: DeliveryError) -> None:
     if final:
         _finish(row, claim, status="failed", last_error=str(error))
     else:
-        retry_at = utcnow() + BACKOFF[claim.attempt - 1]
+        wait = BACKOFF[claim.attempt - 1]
+        asked = getattr(error, "retry_after", None)
+        if isinstance(asked, int) and asked > 0:
+            wait = timedelta(seconds=asked)  # the provider said how long (Telegram's 429)
+        retry_at = utcnow() + wait
         _finish(row, claim, status="pending", last_error=str(error), next_attempt_at=retry_at)
+
+
+def _by_sms_instead(row: Notification) -> None:
+    """A chat message that cannot be delivered goes once by SMS to her number on file
+    (written as its own outbox row, keyed to this one, so a retry cannot send two)."""
+    person = db.session.get(Person, row.person_id) if row.person_id is not None else None
+    if person is None or not person.phone:
+        return
+    recipient = person_recipient(person)
+    add(
+        f"{row.idempotency_key}:fallback",
+        rules.SMS,
+        row.template,
+        recipient,
+        row.context,
+        case_id=row.case_id,
+    )
 
 
 def _finish(row: Notification, claim: Claim, *, status: str, **values: Any) -> None:
@@ -155,7 +187,7 @@ def compose(row: Notification) -> Message:
     values = scrubbed(row.context)
     values.setdefault("reference", _reference(row.case_id))
     address = row.address or ""
-    if row.channel == rules.SMS:
+    if row.channel == rules.SMS or row.channel in rules.CHAT_CHANNELS:
         secret = crypto.unseal(row.context.get("secret_sealed"))
         text = complainant_sms.body(row, secret)
         return Message(row.idempotency_key, row.channel, address, text)

@@ -7,8 +7,11 @@ listed too, so that a new workflow effect without a decision here is caught by a
 
 from __future__ import annotations
 
-SMS, EMAIL, IN_APP = "sms", "email", "in_app"
-SENT_BY_JOB = frozenset({SMS, EMAIL})  # in-app messages are the row itself
+SMS, EMAIL, IN_APP, TELEGRAM = "sms", "email", "in_app", "telegram"
+SENT_BY_JOB = frozenset({SMS, EMAIL, TELEGRAM})  # in-app messages are the row itself
+# A complainant's message listed as SMS goes to her chat instead when she last wrote to us
+# there (`notifications.outbox.door`): the same text, and SMS again if the chat is blocked.
+CHAT_CHANNELS = frozenset({TELEGRAM})
 
 # Complainants have no account: SMS only, and only reference + status (phones are shared).
 # Staff get in-app messages; email too where a delay would hurt (assignment, deadlines).
@@ -53,10 +56,15 @@ SILENT: frozenset[tuple[str, str]] = frozenset(
 
 # Intake channels whose own reply already gives the complainant the reference and secret
 # (a case texted in is answered by SMS at once): the "filed" SMS would say it twice.
-FILED_ANSWERED_BY_REPLY: frozenset[str] = frozenset({"sms"})
+FILED_ANSWERED_BY_REPLY: frozenset[str] = frozenset({"sms", "telegram"})
 
 # Message parts each channel needs from the catalogue (notifications/messages.*.json).
-PARTS: dict[str, tuple[str, ...]] = {SMS: ("sms",), EMAIL: ("title", "text"), IN_APP: ("title",)}
+PARTS: dict[str, tuple[str, ...]] = {
+    SMS: ("sms",),
+    TELEGRAM: ("sms",),
+    EMAIL: ("title", "text"),
+    IN_APP: ("title",),
+}
 
 
 def channels_for(template: str, target: str, case_channel: str = "") -> tuple[str, ...]:

@@ -30,8 +30,8 @@ BUDGETS = {
     "GET /workspace/": {"sqlite": 6, "postgresql": 6},
     "GET /api/v1/cases": {"sqlite": 3, "postgresql": 3},  # partner, capped count, page
     # user, roles, case, reply templates, files, complainant, unread notices, rules stamp,
-    # timeline, queue
-    "GET /cases/<reference>": {"sqlite": 10, "postgresql": 10},
+    # timeline, queue, the channels the complainant writes by
+    "GET /cases/<reference>": {"sqlite": 11, "postgresql": 11},
 }
 
 

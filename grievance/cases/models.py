@@ -85,6 +85,12 @@ class Person(db.Model):  # type: ignore[name-defined]
     worker_type: Mapped[str] = mapped_column(String(20), default="other")
     language: Mapped[str] = mapped_column(String(2), default="km")
     consent_to_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # One person, several doors: the chat (a Telegram chat id) that shared this phone
+    # number with the app's own contact button, and the channel she last wrote on (our
+    # messages go back on it: the chat, else SMS). See grievance.cases.people.
+    chat_channel: Mapped[str | None] = mapped_column(String(12))
+    chat_address: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_channel: Mapped[str | None] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

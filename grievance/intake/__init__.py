@@ -1,5 +1,5 @@
 """Intake from every channel: the public form, the hotline desk, representatives, forums,
-SMS, the partner API (Open311 is served by `oversight`)."""
+SMS, Telegram, the partner API (Open311 is served by `oversight`)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     machine_errors(app, "/api/", views.api.http_error)
     machine_errors(app, "/sms/", views.sms.http_error)
+    machine_errors(app, "/telegram/", views.telegram.http_error)
     app.cli.add_command(cli.intake_cli)
     jobs.job(queue="default")(playback.prepare)  # known by name before a worker is asked for it
+    app.cli.add_command(cli.telegram_cli)
     staff = ("intake", "supervisor", "admin")
     nav.add("intake.desk.hotline", N_("Hotline desk"), *staff, order=20)
     nav.add("intake.desk.rep_cases", N_("Our organisation's cases"), "representative", order=20)

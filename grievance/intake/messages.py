@@ -21,7 +21,9 @@ here, the same for every channel:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Protocol
 
 from flask import current_app
@@ -35,11 +37,12 @@ from grievance.cases import events, people
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.i18n import label
-from grievance.intake import keywords, pipeline, threads
+from grievance.intake import keywords, pipeline, threads, uploads
 from grievance.intake.checks import MAX_NARRATIVE, is_khmer, strip_control_chars
 from grievance.intake.guesses import guess_category, guess_province
 from grievance.intake.models import ReceivedMessage
 from grievance.intake.submission import Submission
+from grievance.intake.uploads import Evidence
 from grievance.keys import server_key
 from grievance.khmer import identifier_key
 from grievance.security import normalize_reference, reference_mistyped, secret_matches
@@ -56,6 +59,28 @@ class InboundMessage:
     sender: str  # the channel's address of the sender (a phone number, a chat id)
     text: str
     media: tuple[str, ...] = ()  # the channel's references to attached files
+    # A phone number the sender shared as her own with the channel's contact button, which
+    # the channel vouches for (Telegram: the contact's user id is the sender's); a number
+    # shared that is not her own is never trusted (`shared_foreign`).
+    shared_phone: str | None = None
+    shared_foreign: bool = False
+
+
+class Reply(str):
+    """A reply's text. A channel with buttons (`guided`) shows `buttons` (rows of answers
+    she can tap) and, when `contact` is set, a button with that label that shares her own
+    phone number; other channels send the text alone."""
+
+    buttons: tuple[tuple[str, ...], ...]
+    contact: str
+
+    def __new__(
+        cls, text: str, buttons: tuple[tuple[str, ...], ...] = (), contact: str = ""
+    ) -> Reply:
+        made = super().__new__(cls, text)
+        made.buttons = buttons
+        made.contact = contact
+        return made
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,9 @@ class MessageChannel(Protocol):
     `grievance.intake.views.inbound.receive(channel)`."""
 
     name: str  # the channel's value in grievance.domain.CHANNELS
+    # Whether the channel shows buttons: then a complaint is filed step by step
+    # (grievance.intake.conversations), else in one message with guessed category/province.
+    guided: bool
 
     def verify(self, request: Request) -> bool:
         """Whether the request really comes from the provider (a signature, a token)."""
@@ -114,29 +142,68 @@ class MessageChannel(Protocol):
 def handle(message: InboundMessage, channel: MessageChannel) -> str:
     """Act on one message and return the reply text, in the sender's language (the one
     she chose when she filed, else the message's script)."""
+    from grievance.intake import conversations
+
     text = strip_control_chars(message.text).strip()
     identity = channel.identity(message)
-    with force_locale(_language(identity, text)):
+    with force_locale(_language(identity, text, channel)):
         if not _claim(message):
             return _duplicate(message)
+        people.wrote_on(channel.name, identity.phone, identity.address)
+        if channel.guided:
+            answer = conversations.converse(message, channel, identity, text)
+            if answer is not None:
+                return answer
         asked = keywords.command(text)
         if asked is not None and not _plain_yes(asked, channel, identity):
             return _command(asked, message, channel, identity)
-        if not text:
-            _mark(message, "empty")
+        if not text and not message.media:
+            mark(message, "empty")
             return _help()
-        placed = threads.place(message.channel, identity.address, identity.phone, text)
+        placed = threads.place(
+            message.channel,
+            identity.address,
+            identity.phone,
+            text,
+            evidence=lambda: fetch_evidence(channel, message.media)[0],
+        )
+        if placed.kind == "new" and channel.guided:
+            return conversations.begin(message, channel, identity, placed.text[:MAX_NARRATIVE])
         if placed.kind == "new":
             return _open_case(message, channel, placed.text[:MAX_NARRATIVE])
         return _placed_reply(message, placed)
 
 
-def _language(identity: Identity, text: str) -> str:
+def fetch_evidence(
+    channel: MessageChannel, references: Sequence[str]
+) -> tuple[list[Evidence], int]:
+    """The attached files as evidence, checked by content like every upload, and how many
+    could not be kept (unreachable, too big, a type we do not take)."""
+    kept: list[Evidence] = []
+    refused = 0
+    for n, reference in enumerate(references[: uploads.MAX_FILES], 1):
+        try:
+            data = channel.fetch_media(reference)
+            kept.append(uploads.inspect(BytesIO(data), f"{n}"))
+        except (BadInbound, uploads.UploadRejected):
+            refused += 1
+    return kept, refused + max(0, len(references) - uploads.MAX_FILES)
+
+
+def _language(identity: Identity, text: str, channel: MessageChannel | None = None) -> str:
+    """A chat speaks the language chosen with its buttons, else hers, else Khmer."""
+    guided = channel is not None and channel.guided
+    if channel is not None and guided:
+        from grievance.intake import conversations
+
+        chosen = conversations.chosen_language(channel.name, identity.address)
+        if chosen:
+            return chosen
     cases = threads.open_cases_of(identity.phone)
     person = cases[0].complainant if cases else None
     if person is not None and person.language in ("km", "en"):
         return person.language
-    return "km" if is_khmer(text) else "en"
+    return "km" if guided or is_khmer(text) else "en"
 
 
 def _plain_yes(asked: keywords.Command, channel: MessageChannel, who: Identity) -> bool:
@@ -148,7 +215,7 @@ def _plain_yes(asked: keywords.Command, channel: MessageChannel, who: Identity) 
 def _command(
     asked: keywords.Command, message: InboundMessage, channel: MessageChannel, who: Identity
 ) -> str:
-    _mark(message, asked.name)
+    mark(message, asked.name)
     if asked.name == "status":
         return status_reply(asked.rest, who.phone)
     if asked.name == "stop":
@@ -170,13 +237,13 @@ def _help() -> str:
 
 def _placed_reply(message: InboundMessage, placed: threads.Placed) -> str:
     if placed.kind == "menu":
-        _mark(message, "menu")
+        mark(message, "menu")
         lines = [_("Samleng: is this message about one of your cases? Reply with a number:")]
         lines += [f"{n} = {case.reference}" for n, case in enumerate(placed.menu, 1)]
         lines.append(_("%(n)s = a new complaint", n=len(placed.menu) + 1))
         return "\n".join(lines)
     assert placed.case is not None
-    _mark(message, placed.kind, placed.case.id)
+    mark(message, placed.kind, placed.case.id)
     if placed.kind == "answered":
         return _(
             "Samleng: thank you, your answer was added to case %(reference)s. "
@@ -205,7 +272,7 @@ def _claim(message: InboundMessage) -> bool:
     return True
 
 
-def _mark(message: InboundMessage, kind: str, case_id: int | None = None) -> None:
+def mark(message: InboundMessage, kind: str, case_id: int | None = None) -> None:
     db.session.execute(
         update(ReceivedMessage)
         .where(
@@ -255,7 +322,7 @@ def _open_case(message: InboundMessage, channel: MessageChannel, text: str) -> s
     try:
         filed = pipeline.file(sub, pipeline.COMPLAINANT)
     except pipeline.Invalid:
-        _mark(message, "refused")
+        mark(message, "refused")
         return _("Samleng could not file this message. Please call the hotline.")
     if province is None:
         events.record(
@@ -269,7 +336,7 @@ def _open_case(message: InboundMessage, channel: MessageChannel, text: str) -> s
                 "complainant confirms.",
             },
         )
-    _mark(message, "case", filed.case.id)
+    mark(message, "case", filed.case.id)
     return _(
         "Samleng received your complaint. Reference: %(reference)s Secret: %(secret)s "
         "Keep both. To check your case, send: STATUS %(reference)s",

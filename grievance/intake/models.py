@@ -140,3 +140,27 @@ class MessageMenu(db.Model):  # type: ignore[name-defined]
     case_ids: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChatSession(db.Model):  # type: ignore[name-defined]
+    """A chat with buttons (Telegram): the language the sender chose and, while she files
+    step by step, what she has answered so far (category, province, attached files). A
+    half-finished complaint resumes where it stopped until `expires_at`, then is dropped.
+    The sender is kept as an HMAC of the address, like a message menu."""
+
+    __tablename__ = "chat_sessions"
+    __table_args__ = (UniqueConstraint("channel", "sender_key", name="channel_sender"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    sender_key: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(2))  # chosen with a button
+    # category | province | details (filing); decide | rating | appeal (our answer)
+    step: Mapped[str | None] = mapped_column(String(12))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # the answer decided
+    category: Mapped[str | None] = mapped_column(String(40))
+    province: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str | None] = mapped_column(Text)  # what happened, when she wrote it first
+    media: Mapped[list[Any]] = mapped_column(JSONType, default=list)  # the channel's file refs
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

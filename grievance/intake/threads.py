@@ -16,6 +16,7 @@ In this order:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from grievance.cases import events
 from grievance.cases.models import Case, Person
 from grievance.extensions import db
 from grievance.intake.models import MessageMenu
+from grievance.intake.uploads import Evidence
 from grievance.keys import server_mac
 from grievance.khmer import identifier_key
 from grievance.security import normalize_reference
@@ -35,6 +37,7 @@ from workflows import get_workflow
 MENU_HOURS = 24
 MENU_CASES = 3  # the newest open cases offered; older ones by reference or the hotline
 AWAITING = "awaiting_complainant"
+FILES_ONLY = "(files sent, without words)"  # an answer of photos or a voice note alone
 _CHAR = r"[0-9A-Za-z\u17e0-\u17e9]"
 # A reference as people type it: 4 + 4 characters, together or split by a space or dash.
 _REFERENCE = re.compile(rf"(?<!{_CHAR})({_CHAR}{{4}})[ \-]?({_CHAR}{{4}})(?!{_CHAR})")
@@ -83,7 +86,15 @@ def named_case(text: str) -> Case | None:
     return None
 
 
-def place(channel: str, address: str, phone: str | None, text: str) -> Placed:
+def place(
+    channel: str,
+    address: str,
+    phone: str | None,
+    text: str,
+    evidence: Callable[[], list[Evidence]] = list,
+) -> Placed:
+    """`evidence` gives the files sent with the message (fetched only when the message
+    goes to a case: an answer's photo or voice note goes with the answer)."""
     now = utcnow()
     key = sender_key(channel, address)
     db.session.execute(delete(MessageMenu).where(MessageMenu.expires_at <= now))
@@ -99,11 +110,11 @@ def place(channel: str, address: str, phone: str | None, text: str) -> Placed:
             return _chosen(menu, chosen, phone)
     named = named_case(text)
     if named is not None and not get_workflow(named.workflow).state(named.state).final:
-        return _attach(named, text, phone)
+        return _attach(named, text, phone, evidence)
     cases = open_cases_of(phone)
     waiting = [c for c in cases if c.state == AWAITING]
     if len(waiting) == 1:  # our question is what she is answering
-        return _attach(waiting[0], text, phone)
+        return _attach(waiting[0], text, phone, evidence)
     if not cases:
         return Placed("new", text=text)
     offered = tuple(cases[:MENU_CASES])
@@ -139,14 +150,26 @@ def _chosen(menu: MessageMenu, chosen: int, phone: str | None) -> Placed:
     return _attach(case, text, phone)
 
 
-def _attach(case: Case, text: str, phone: str | None) -> Placed:
+def _attach(
+    case: Case,
+    text: str,
+    phone: str | None,
+    evidence: Callable[[], list[Evidence]] = list,
+) -> Placed:
     """The message answers the case's question if it has one, else adds to it."""
     own = case.complainant is not None and phone is not None and case.complainant.phone == phone
     if own and case.state == AWAITING:
-        tracking.take_step(case, "provide_information", {"answer": text}, expected_version=None)
+        files = evidence()
+        tracking.take_step(
+            case,
+            "provide_information",
+            {"answer": text or (FILES_ONLY if files else "")},
+            expected_version=None,
+            evidence=files,
+        )
         return Placed("answered", case=case)
     if own:
-        tracking.add_information(case, text)
+        tracking.add_information(case, text, evidence())
         return Placed("attached", case=case)
     # Someone else's number names the case: the officer sees it, flagged, and decides.
     events.record(

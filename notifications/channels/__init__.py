@@ -17,8 +17,8 @@ from flask import current_app
 @dataclass(frozen=True)
 class Message:
     key: str  # the outbox row's idempotency key
-    channel: str  # sms | email
-    to: str  # E.164 phone or email address
+    channel: str  # sms | email | telegram
+    to: str  # E.164 phone, email address or chat id
     body: str  # SMS text, or the email's plain text
     subject: str = ""
     html: str = ""
@@ -29,7 +29,12 @@ class DeliveryError(Exception):
 
 
 class TemporaryError(DeliveryError):
-    """Worth trying again later (gateway 5xx, 429, timeout, connection refused)."""
+    """Worth trying again later (gateway 5xx, 429, timeout, connection refused);
+    `retry_after` seconds when the provider said how long to wait."""
+
+    def __init__(self, text: str, retry_after: int | None = None) -> None:
+        super().__init__(text)
+        self.retry_after = retry_after
 
 
 class PermanentError(DeliveryError):
@@ -38,6 +43,11 @@ class PermanentError(DeliveryError):
 
 class RecipientOptedOut(PermanentError):
     """The provider refuses: this number replied STOP to it (Twilio error 21610)."""
+
+
+class RecipientBlocked(PermanentError):
+    """A chat app refuses: the person blocked the bot (Telegram's 403). The relay sends
+    the message by SMS instead, once."""
 
 
 class Channel(Protocol):
@@ -76,4 +86,8 @@ def channel_for(name: str) -> Channel:
         from notifications.channels.files import FileChannel
 
         return FileChannel(outbox_dir(), "eml", sender=cfg.MAIL_FROM)
+    if name == "telegram":
+        from notifications.channels.telegram import TelegramChannel
+
+        return TelegramChannel.from_config()
     raise PermanentError(f"no channel {name}")

@@ -41,6 +41,7 @@ class FakeChat:
     # inbound_messages): a real new channel adds its own with a migration; the fake borrows
     # "api" so that its messages and SMS can share an external id.
     name = "api"
+    guided = False
 
     def __init__(self) -> None:
         self.opted_out: list[Identity] = []

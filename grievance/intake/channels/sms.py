@@ -29,6 +29,7 @@ MAX_SID = 64
 
 class TwilioSms:
     name = "sms"
+    guided = False  # one message is a complaint: no buttons on SMS
 
     def verify(self, request: Request) -> bool:
         return twilio.request_is_signed()

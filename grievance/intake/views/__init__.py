@@ -1,6 +1,7 @@
 """The intake feature's pages, one module per audience under the `intake` blueprint:
 `public` (the complaint form, /file), `desk` (hotline and representatives), `forums`
-(/forums), `sms` (the SMS webhook, /sms) and `api` (the partner JSON API, /api)."""
+(/forums), `sms` (the SMS webhook, /sms), `telegram`
+(the Telegram webhook, /telegram) and `api` (the partner JSON API, /api)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from flask import current_app, request, url_for
 from grievance.domain import SEXES
 from grievance.i18n import lang
 from grievance.intake import representation, services
-from grievance.intake.views import api, desk, forums, public, sms
+from grievance.intake.views import api, desk, forums, public, sms, telegram
 
 bp = public.bp
-for child in (desk.bp, forums.bp, sms.bp, api.bp):
+for child in (desk.bp, forums.bp, sms.bp, telegram.bp, api.bp):
     bp.register_blueprint(child)
 
 # Werkzeug keeps at most 500 kB of form text in memory by default; a 10 MB narrative must
