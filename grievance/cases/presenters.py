@@ -23,6 +23,8 @@ EVENT_KINDS = {
     "secret_check": N_("Code sent to the phone on file to check a caller"),
     "secret_reissued": N_("New secret given to the complainant"),
     "codes_sent": N_("The complainant asked for the codes by SMS"),
+    "entity": N_("Employer or facility confirmed"),
+    "systemic_answer": N_("Answer of the systemic case sent to this case"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),

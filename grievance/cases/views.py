@@ -21,6 +21,8 @@ from grievance.khmer import sorted_choices
 from grievance.queues.forms import BreakGlassForm
 from grievance.refusals import explain
 from grievance.security import normalize_reference
+from grievance.systemic.forms import EntityForm
+from grievance.systemic.queries import case_panel
 from grievance.tracking import recovery
 from workflows import MissingInput, WorkflowError, get_workflow
 
@@ -69,6 +71,8 @@ def _render(case: Case, form: TransitionForm | None = None, failed: str = "", st
             comment_form=CommentForm(),
             show_identity=policy.can_see_identity(current_user, case),
             may_recover=recovery.may_recover(current_user, case),
+            systemic=case_panel(case, current_user),
+            entity_form=EntityForm(),
         ),
         status,
     )

@@ -1,0 +1,111 @@
+"""A typed employer or facility name -> the registry entries it most likely means.
+
+Two keys, one per script: Khmer names compare by `khmer_key` (the same visible name typed
+in any cluster order is one key); Latin names by a key without punctuation and company
+suffixes ("Co., Ltd."), then by RapidFuzz's token-sort ratio for spellings and typos. An
+exact key is one indexed lookup; the fuzzy pass reads the registry's keys once per process
+and again only when the registry changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
+
+from grievance.extensions import db
+from grievance.khmer import khmer_key
+from grievance.systemic.models import RegistryEntry, RegistryName
+
+# Scores out of 100. A suggestion at or above AUTO is linked at filing (the officer still
+# confirms it); candidates down to SHOWN are offered to the officer.
+AUTO = 90
+SHOWN = 70
+_SUFFIXES = re.compile(
+    r"\b(co|company|ltd|limited|plc|inc|corp|corporation|enterprise|enterprises|"
+    r"manufacturing|mfg|group|the)\b"
+)
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACE = re.compile(r"\s+")
+
+
+def name_key(text: str) -> str:
+    """The matching key of a name, in either script."""
+    key = _PUNCT.sub(" ", khmer_key(text))
+    if key.isascii():
+        key = _SUFFIXES.sub(" ", key)
+    return _SPACE.sub(" ", key).strip()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: int
+    score: int
+
+
+@dataclass
+class _Keys:
+    stamp: tuple[int, object]
+    keys: list[str]
+    entry_ids: list[int]
+
+
+_cache: dict[str, _Keys] = {}
+
+
+def _stamp(kind: str) -> tuple[int, object]:
+    row = db.session.execute(
+        select(func.count(RegistryEntry.id), func.max(RegistryEntry.updated_at)).where(
+            RegistryEntry.kind == kind
+        )
+    ).one()
+    return (int(row[0]), row[1])
+
+
+def _keys(kind: str) -> _Keys:
+    stamp = _stamp(kind)
+    cached = _cache.get(kind)
+    if cached is None or cached.stamp != stamp:
+        rows = db.session.execute(
+            select(RegistryName.key, RegistryName.entry_id)
+            .join(RegistryEntry, RegistryEntry.id == RegistryName.entry_id)
+            .where(RegistryName.kind == kind, RegistryEntry.active.is_(True))
+        ).all()
+        cached = _Keys(stamp, [r[0] for r in rows], [r[1] for r in rows])
+        _cache[kind] = cached
+    return cached
+
+
+def candidates(name: str, kind: str, limit: int = 5) -> list[Candidate]:
+    """The entries of `kind` a typed name may mean, best first (at most `limit`)."""
+    key = name_key(name or "")
+    if len(key) < 2:
+        return []
+    exact = db.session.scalars(
+        select(RegistryName.entry_id)
+        .join(RegistryEntry, RegistryEntry.id == RegistryName.entry_id)
+        .where(RegistryName.kind == kind, RegistryName.key == key, RegistryEntry.active.is_(True))
+        .limit(limit)
+    ).all()
+    found = {entry_id: 100 for entry_id in exact}
+    if len(found) < limit:
+        keys = _keys(kind)
+        for _match, score, index in process.extract(
+            key, keys.keys, scorer=fuzz.token_sort_ratio, score_cutoff=SHOWN, limit=limit * 2
+        ):
+            entry_id = keys.entry_ids[index]
+            found[entry_id] = max(found.get(entry_id, 0), int(score))
+    ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    return [Candidate(entry_id, score) for entry_id, score in ranked[:limit]]
+
+
+def best(name: str, kind: str) -> Candidate | None:
+    """The one entry a name surely means (score at least AUTO), or None."""
+    found = candidates(name, kind, limit=2)
+    if not found or found[0].score < AUTO:
+        return None
+    if len(found) > 1 and found[1].score == found[0].score:
+        return None  # two entries equally likely: the officer decides
+    return found[0]
