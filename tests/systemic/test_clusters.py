@@ -123,7 +123,7 @@ def test_closing_the_parent_tells_each_consenting_complainant_once(gateway: Fake
     uow.checkpoint()
     told = sorted(m["to"] for m in gateway.messages)  # one each, nothing else
     assert told == sorted(c.complainant.phone for c in cases)  # type: ignore[union-attr]
-    assert all("បានឆ្លើយតបរួមគ្នា" in m["body"] for m in gateway.messages)
+    assert all("ចម្លើយរួម" in m["body"] for m in gateway.messages)
     assert {no_consent.id, opted_out.id} <= {
         c.case_id for c in db.session.scalars(select(ClusterCase))
     }
