@@ -137,9 +137,7 @@ def test_restricted_complaints_stay_hidden_inside_the_cluster(client, auth) -> N
     employer()
     for n in range(3):
         file(SPELLINGS[n], phone=phone(n), category="harassment_retaliation")
-    hidden = [
-        file(SPELLINGS[3], phone=phone(n), category="harassment_retaliation") for n in (4, 5)
-    ]
+    hidden = [file(SPELLINGS[3], phone=phone(n), category="harassment_retaliation") for n in (4, 5)]
     assert all(c.confidentiality == "restricted" for c in hidden)
     [cluster] = clusters.sweep()
     auth.login("supervisor", province="KH-12")

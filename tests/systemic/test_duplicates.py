@@ -21,7 +21,9 @@ def refs(case, viewer) -> set[str]:  # type: ignore[no-untyped-def]
 def test_a_second_filing_from_the_same_phone_is_listed_on_both_cases() -> None:
     officer = make_user("officer")
     first = file(None, phone=PHONE, description="My card shows no contributions since March.")
-    second = file(None, phone=PHONE, description="Maternity allowance refused.", category="maternity")
+    second = file(
+        None, phone=PHONE, description="Maternity allowance refused.", category="maternity"
+    )
     other = file(None, phone="+85598765432", description="Pension not paid.", category="pension")
     assert refs(first, officer) == {second.reference}
     assert refs(second, officer) == {first.reference}
