@@ -54,6 +54,7 @@ class RegistryEntry(db.Model):  # type: ignore[name-defined]
             name="contract_status",
         ),
         UniqueConstraint("kind", "code", name="kind_code"),
+        Index("ix_registry_entries_kind_updated", "kind", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

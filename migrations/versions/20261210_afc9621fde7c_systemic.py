@@ -76,6 +76,11 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registry_entries")),
         sa.UniqueConstraint("kind", "code", name="kind_code"),
     )
+    with op.batch_alter_table("registry_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_registry_entries_kind_updated", ["kind", "updated_at"], unique=False
+        )
+
     op.create_table(
         "case_entities",
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -227,5 +232,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_case_entities_entry_id"))
 
     op.drop_table("case_entities")
+    with op.batch_alter_table("registry_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_registry_entries_kind_updated")
+
     op.drop_table("registry_entries")
     op.drop_table("spike_alerts")
