@@ -171,3 +171,27 @@ def test_oversight_sees_counts_but_cannot_open_the_cases(client, auth) -> None: 
         data={"csrf_token": csrf_from(listing), "description": "x"},
     )
     assert response.status_code == 403 and page is not None
+
+
+def test_a_dismissed_proposal_is_not_proposed_again_and_other_provinces_cannot_decide(
+    client,  # type: ignore[no-untyped-def]
+    auth,
+) -> None:
+    employer()
+    six_complaints()
+    [cluster] = clusters.sweep()
+    auth.login("supervisor", province="KH-3")
+    page = client.get(f"/systemic/clusters/{cluster.id}").get_data(as_text=True)
+    assert "Open the systemic case" not in page
+    for action in ("open", "dismiss"):
+        response = client.post(
+            f"/systemic/clusters/{cluster.id}/{action}",
+            data={"csrf_token": csrf_from(page), "description": "x"},
+        )
+        assert response.status_code == 403
+    local = make_user("supervisor", province="KH-12")
+    services.dismiss(cluster, local)
+    assert cluster.state == "dismissed"
+    assert clusters.sweep() == []
+    file(SPELLINGS[0], phone=phone(7))
+    assert clusters.sweep() == []  # one new complaint: below K on its own
