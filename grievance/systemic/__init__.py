@@ -39,4 +39,10 @@ def init_app(app: Flask) -> None:
         }
 
     nav.add("systemic.clusters", N_("Systemic cases"), *views.WATCHERS, order=62)
+    nav.add(
+        "systemic.figures_page",
+        N_("Complaints by employer and facility"),
+        *views.WATCHERS,
+        order=63,
+    )
     nav.add("systemic.registry_index", N_("Employers and facilities"), "admin", order=92)

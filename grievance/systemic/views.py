@@ -15,7 +15,7 @@ from grievance.cases.queries import load_case
 from grievance.errors import DomainError
 from grievance.i18n import lang
 from grievance.refusals import explain
-from grievance.systemic import links, queries, registry, services
+from grievance.systemic import figures, links, queries, registry, services
 from grievance.systemic.forms import (
     ButtonForm,
     EntityForm,
@@ -120,6 +120,19 @@ def _series_names() -> dict[str, str]:
     names = {code: c.name(lang()) for code, c in current.categories.items()}
     names.update({code: p.name(lang()) for code, p in current.provinces.items()})
     return names
+
+
+@bp.get("/figures")
+@roles_required(*WATCHERS)
+def figures_page() -> str:
+    return render_template("systemic/figures.html", figures=figures.per_entry())
+
+
+@bp.get("/employers")
+def public_figures() -> str:
+    """Public: employers and facilities with at least 5 complaints (disclosure control)."""
+    rows = figures.public_rows(figures.per_entry(), lang())
+    return render_template("systemic/public_figures.html", rows=rows)
 
 
 @bp.get("/registry")
