@@ -101,7 +101,7 @@ def dismiss(cluster: Cluster, supervisor: User, at: datetime | None = None) -> N
         raise Forbidden("not_your_province")
     if cluster.state != "proposed":
         raise Conflict("cluster_decided")
-    cluster.state, cluster.decided_by_id, cluster.decided_at = "dismissed", supervisor.id, at
+    cluster.state, cluster.decided_by_id = "dismissed", supervisor.id
     cluster.decided_at = at or utcnow()
     db.session.flush()
 
