@@ -154,6 +154,14 @@ def registry_import() -> str | Response:
         flash(_("Choose a registry and a sheet."), "error")
         return redirect(url_for("systemic.registry_index"))
     data = form.sheet.data.read()
+    if request.form.get("check"):
+        parsed = registry.parse(data, form.kind.data)
+        return render_template(
+            "systemic/imported.html",
+            checked=len(parsed.entries),
+            sheet=parsed.sheet,
+            messages=registry.MESSAGES,
+        )
     changed, sheet = registry.import_sheet(data, form.kind.data, current_user.id)
     return render_template(
         "systemic/imported.html", changed=changed, sheet=sheet, messages=registry.MESSAGES

@@ -19,15 +19,23 @@ def test_an_admin_imports_a_sheet_and_reads_the_rows_left_out(client, auth) -> N
     sheet = "facility_code,name_km,name_latin,province,contract_status\n"
     sheet += "HF-1,មន្ទីរពេទ្យបង្អែក,Referral Hospital,KH-12,contracted\n"
     sheet += "HF-2,,Clinic B,KH-12,closed\n"
-    response = client.post(
-        "/systemic/registry/import",
-        data={
-            "csrf_token": csrf_from(page),
-            "kind": "health_facility",
-            "sheet": (io.BytesIO(sheet.encode()), "facilities.csv"),
-        },
-        content_type="multipart/form-data",
-    )
+
+    def send(**extra: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/systemic/registry/import",
+            data={
+                "csrf_token": csrf_from(page),
+                "kind": "health_facility",
+                "sheet": (io.BytesIO(sheet.encode()), "facilities.csv"),
+                **extra,
+            },
+            content_type="multipart/form-data",
+        )
+
+    checked = send(check="1").get_data(as_text=True)
+    assert "Checked only, nothing saved: 1 rows can be imported." in checked
+    assert db.session.scalar(select(RegistryEntry).where(RegistryEntry.code == "HF-1")) is None
+    response = send()
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "1 employers or facilities created or changed." in text
