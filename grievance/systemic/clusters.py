@@ -94,9 +94,13 @@ def sweep(now: datetime | None = None) -> list[Cluster]:
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for entry_id, category_id, case_id in _unlinked(now - window):
         groups[(entry_id, category_id)].append(case_id)
+    live = {
+        (c.entry_id, c.category_id): c
+        for c in db.session.scalars(select(Cluster).where(Cluster.state.in_(LIVE)))
+    }
     proposed: list[tuple[Cluster, int]] = []
     for (entry_id, category_id), case_ids in sorted(groups.items()):
-        cluster = live_cluster(entry_id, category_id)
+        cluster = live.get((entry_id, category_id))
         if cluster is None:
             if len(case_ids) < size:
                 continue

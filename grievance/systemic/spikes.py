@@ -35,16 +35,17 @@ PHNOM_PENH = timedelta(hours=7)  # UTC+7 all year, no daylight saving
 
 
 def poisson_bound(mean: float, level: float = LEVEL) -> int:
-    """The smallest k with P(X >= k) <= 1 - level for X ~ Poisson(mean)."""
+    """The smallest k with P(X >= k) <= 1 - level for X ~ Poisson(mean). Each term is
+    computed in log space: for a weekly mean in the thousands (a whole channel), e^-mean
+    alone underflows to zero."""
     if mean <= 0:
         return 1
-    term = math.exp(-mean)
-    cdf, k = term, 0
-    while cdf < level:
+    log_mean, cdf, k = math.log(mean), 0.0, 0
+    while True:
+        cdf += math.exp(k * log_mean - mean - math.lgamma(k + 1))
+        if cdf >= level:
+            return k + 1
         k += 1
-        term *= mean / k
-        cdf += term
-    return k + 1
 
 
 @dataclass(frozen=True)

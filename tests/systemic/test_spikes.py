@@ -99,3 +99,9 @@ def test_the_alerts_page_lists_them_for_oversight(client, auth) -> None:  # type
     auth.login("oversight")
     page = client.get("/systemic/alerts").get_data(as_text=True)
     assert "Contributions not paid or wrongly deducted" in page and "2026-06-08" in page
+
+
+def test_the_bound_holds_for_large_series_too() -> None:
+    # A whole channel can count thousands a week: e^-mean underflows, the bound must not.
+    assert 3000 + 2.2 * 3000**0.5 < spikes.poisson_bound(3000.0) < 3000 + 2.5 * 3000**0.5
+    assert spikes.poisson_bound(100.0) == 125  # P(X >= 125 | 100) = 0.0088, >= 124: 0.0112
