@@ -4,9 +4,10 @@ facility, channel), last week's count against a baseline of the 12 weeks before 
 The week is alerted when its count reaches the Poisson upper bound at 99 % of the
 baseline's weekly mean and is at least 5 cases: on a steady series that is about one
 alert per hundred series-weeks at most, and a small series never alerts on a handful.
-The job runs on every scheduler tick; an alert is a row unique per series and week, so a
-re-run (or a second scheduler) alerts nothing new. It reads one grouped count per series
-kind and week (39 indexed range scans), whatever the number of cases.
+The job runs on every scheduler tick but judges each week once per process; an alert is a
+row unique per series and week, so a re-run (or a second worker) alerts nothing new. A
+run reads one grouped count per series kind and week (39 indexed range scans): about
+10 s at 1M cases (python -m bench.systemic_jobs).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from grievance import jobs
+from grievance import jobs, uow
 from grievance.cases.models import Case, Category
 from grievance.effects import StaffAlert, emit
 from grievance.extensions import db, insert_unless_present
@@ -184,6 +185,17 @@ def _record(
     return db.session.get(SpikeAlert, alert_id)
 
 
+# The last week this process judged and committed: the job runs on every scheduler tick,
+# and a week is judged again only by a new process (the alert rows keep that harmless).
+_judged: dict[str, date] = {}
+
+
 @jobs.job(queue="default")
 def spike_job() -> int:
-    return len(run())
+    now = utcnow()
+    week = week_start(now) - timedelta(days=7)
+    if _judged.get("week") == week:
+        return 0
+    written = len(run(now))
+    uow.after_commit(lambda: _judged.update(week=week))
+    return written

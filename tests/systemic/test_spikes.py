@@ -105,3 +105,20 @@ def test_the_bound_holds_for_large_series_too() -> None:
     # A whole channel can count thousands a week: e^-mean underflows, the bound must not.
     assert 3000 + 2.2 * 3000**0.5 < spikes.poisson_bound(3000.0) < 3000 + 2.5 * 3000**0.5
     assert spikes.poisson_bound(100.0) == 125  # P(X >= 125 | 100) = 0.0088, >= 124: 0.0112
+
+
+def test_the_periodic_job_judges_a_week_once_per_process(jobs_in_process) -> None:  # type: ignore[no-untyped-def]
+    from grievance import uow
+
+    spikes._judged.clear()
+    calls = []
+    original = spikes.run
+    try:
+        spikes.run = lambda now=None: calls.append(now) or []  # type: ignore[assignment]
+        assert spikes.spike_job() == 0
+        uow.checkpoint()
+        assert spikes.spike_job() == 0
+        assert len(calls) == 1
+    finally:
+        spikes.run = original  # type: ignore[assignment]
+        spikes._judged.clear()
