@@ -106,3 +106,14 @@ def confirm(case: Case, entry_id: int | None, actor_id: int, actor_role: str) ->
     db.session.flush()
     clusters.join_live(case, entry.id, at)
     return link
+
+
+def did_you_mean(case: Case, lang: str) -> str | None:
+    """For the filer's own success page only: the one registry name her typed name was
+    taken for (or the closest candidate), so she can tell the hotline if it is wrong. One
+    name per filing, never a list: the registry is not shown to anyone in bulk."""
+    link = entity_of(case)
+    if link is not None:
+        return link.entry.name(lang)
+    found = suggestions(case)
+    return found[0][0].name(lang) if found else None

@@ -104,3 +104,15 @@ def test_a_sheet_is_imported_with_its_row_errors() -> None:
     ]
     assert matching.best("A Factory", "employer") is not None
     assert links is not None
+
+
+def test_the_success_page_says_which_employer_was_understood_and_nothing_more(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.intake.helpers import public_post
+
+    employer()
+    employer("E-000999", name_km="រោងចក្រ អង្គរ", name_latin="Angkor Shoes Co., Ltd.", aliases=[])
+    page = public_post(client, concerned_name="Khmer Woman Garments").get_data(as_text=True)
+    assert "We understood: Khmer Women Garment Co., Ltd." in page
+    assert "Angkor" not in page and "E-000123" not in page
+    page = public_post(client, concerned_name="").get_data(as_text=True)
+    assert "We understood" not in page
