@@ -74,6 +74,8 @@ def test_officer_and_supervisor_walk_a_systemic_problem(
     phone.locator("#consent_to_contact").check()
     phone.locator("button[type=submit].primary").click()
     reference = phone.locator(".secret-card .secret-value").all_inner_texts()[0].strip()
+    assert KHMER in phone.inner_text("main")  # "did you mean": the one name understood
+    _shot(phone, "filed-phone-km")
 
     # Vuthy, a case officer in Phnom Penh, opens her case.
     sign_in(desk, live_server, make_staff(live_app, "vuthy-sys", "officer", province="KH-12"))
