@@ -2,9 +2,9 @@
 
 Two keys, one per script: Khmer names compare by `khmer_key` (the same visible name typed
 in any cluster order is one key); Latin names by a key without punctuation and company
-suffixes ("Co., Ltd."), then by RapidFuzz's token-sort ratio for spellings and typos. An
-exact key is one indexed lookup; the fuzzy pass reads the registry's keys once per process
-(again only when the registry changed) and compares a name with those of its own script.
+suffixes ("Co., Ltd."), then by RapidFuzz's token-sort ratio for spellings and typos. One
+pass reads the registry's keys once per process (again only when the registry changed)
+and compares a name with those of its own script; the same key scores 100.
 """
 
 from __future__ import annotations
@@ -95,25 +95,19 @@ def candidates(name: str, kind: str, limit: int = 5) -> list[Candidate]:
     key = name_key(name or "")
     if len(key) < 2:
         return []
-    exact = db.session.scalars(
-        select(RegistryName.entry_id)
-        .join(RegistryEntry, RegistryEntry.id == RegistryName.entry_id)
-        .where(RegistryName.kind == kind, RegistryName.key == key, RegistryEntry.active.is_(True))
-        .limit(limit)
-    ).all()
-    found = {entry_id: 100 for entry_id in exact}
-    if len(found) < limit:
-        keys, script = _keys(kind), _script(key)
-        for _match, score, index in process.extract(
-            _sorted_words(key),
-            keys.keys[script],
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=SHOWN,
-            limit=limit * 2,
-        ):
-            entry_id = keys.entry_ids[script][index]
-            found[entry_id] = max(found.get(entry_id, 0), int(score))
+    # One pass over the keys of the name's script finds the exact key too (ratio 100).
+    keys, script = _keys(kind), _script(key)
+    found: dict[int, int] = {}
+    for _match, score, index in process.extract(
+        _sorted_words(key),
+        keys.keys[script],
+        scorer=fuzz.ratio,
+        processor=None,
+        score_cutoff=SHOWN,
+        limit=limit * 2,
+    ):
+        entry_id = keys.entry_ids[script][index]
+        found[entry_id] = max(found.get(entry_id, 0), int(score))
     ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
     return [Candidate(entry_id, score) for entry_id, score in ranked[:limit]]
 
