@@ -35,6 +35,7 @@ FEATURES = (
     "grievance.tracking",
     "grievance.queues",
     "grievance.search",
+    "grievance.systemic",
     "grievance.sla",
     "grievance.oversight",
     "grievance.admin",

@@ -57,6 +57,10 @@ class Config:
     MAX_CONTENT_LENGTH: int = 60 * 1024 * 1024
     SLA_SWEEP_SECONDS: int = 60
     SLA_TIMER: bool = False  # embedded mode: sweep on a timer inside the web process
+    # K complaints about one employer or facility and category within the window make a
+    # proposed systemic case.
+    SYSTEMIC_CLUSTER_SIZE: int = 5
+    SYSTEMIC_WINDOW_DAYS: int = 30
     TRUSTED_HOSTS: str = ""  # comma-separated; empty: any
     PROXY_COUNT: int = 0  # reverse proxies in front (ProxyFix)
     RATELIMIT_ENABLED: bool = True  # off only for benchmarks

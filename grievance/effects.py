@@ -5,6 +5,8 @@ into outbox rows (or cancels rows) in the same transaction. `grievance` never im
 `notifications`.
 
 - `Notice`: a case change someone should hear about.
+- `StaffAlert`: something about many cases staff in some roles should hear of (a proposed
+  systemic case, a spike in a weekly count); its key makes it one message per recipient.
 - `ContactOptedOut`: an address asked for no more messages on a channel (an SMS STOP). The
   opt-out itself is recorded on the grievance side (`grievance.cases.people`), where the
   relay reads it before every send; the signal lets the outbox cancel what already waits.
@@ -31,6 +33,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class StaffAlert:
+    key: str  # e.g. "cluster:12": with the recipient, one message however often emitted
+    template: str  # e.g. "systemic_proposed", "spike"
+    roles: tuple[str, ...]  # every active user holding one of them, for the province
+    province_code: str | None = None  # None: users of every scope
+    context: dict[str, Any] = field(default_factory=dict)  # counts and codes only
+
+
+@dataclass(frozen=True)
 class ContactOptedOut:
     channel: str  # the delivery channel, e.g. "sms"
     address: str  # E.164 for SMS
@@ -49,6 +60,6 @@ def subscribe(handler: Handler, kind: type = Notice) -> None:
     current_app.extensions.setdefault(_key(kind), []).append(handler)
 
 
-def emit(signal: Notice | ContactOptedOut) -> None:
+def emit(signal: Notice | StaffAlert | ContactOptedOut) -> None:
     for handler in current_app.extensions.get(_key(type(signal)), []):
         handler(signal)

@@ -25,10 +25,26 @@ from grievance.queues.models import Queue, queue_members
 from grievance.reference import ReferenceStamp
 from grievance.search.models import CaseSearch
 from grievance.sla.models import Closure, SlaMark, SlaPolicy
+from grievance.systemic.models import (
+    CaseEntity,
+    Cluster,
+    ClusterCase,
+    RegistryChange,
+    RegistryEntry,
+    RegistryName,
+    SpikeAlert,
+)
 from grievance.tracking.models import SecretCheck, TrackingLink
 
 __all__ = [
     "Attachment",
+    "CaseEntity",
+    "Cluster",
+    "ClusterCase",
+    "RegistryChange",
+    "RegistryEntry",
+    "RegistryName",
+    "SpikeAlert",
     "Case",
     "CaseSearch",
     "CaseExport",

@@ -77,6 +77,11 @@ MESSAGES = {
     "no_sla_policy": N_("There is no deadline policy for that priority."),
     "case_closed": N_("This case is closed."),
     "not_allowed": N_("You may not change this case's priority."),
+    # registries and systemic cases
+    "unknown_entry": N_("No active employer or facility has that code."),
+    "cluster_decided": N_("Someone already decided on this proposal."),
+    "description_required": N_("Say what the systemic case is about."),
+    "not_your_province": N_("This proposal concerns a province you do not supervise."),
 }
 BY_STATUS = {
     403: N_("You do not have permission to see this page."),

@@ -19,7 +19,7 @@ from grievance import jobs
 from grievance.auth.models import User, UserRole
 from grievance.cases import people
 from grievance.cases.models import Case, Person
-from grievance.effects import Notice
+from grievance.effects import Notice, StaffAlert
 from grievance.extensions import db, insert_unless_present
 from grievance.types import utcnow
 from notifications import crypto, rules
@@ -78,6 +78,22 @@ def on_notice(notice: Notice) -> None:
                 case_id=case.id,
                 secret=secret if channel != rules.EMAIL else None,
             )
+
+
+def on_staff_alert(alert: StaffAlert) -> None:
+    """The effects subscriber for alerts about many cases: one row per channel per user of
+    the roles named (for the alert's province), keyed so a repeated alert writes nothing."""
+    seen: set[int] = set()
+    for role in alert.roles:
+        channels = rules.channels_for(alert.template, role)
+        for user in users_with_role(role, alert.province_code):
+            if user.id in seen:
+                continue
+            seen.add(user.id)
+            recipient = user_recipient(user)
+            for channel in channels:
+                key = f"alert:{alert.key}:{alert.template}:{channel}:{recipient.key}"
+                add(key, channel, alert.template, recipient, dict(alert.context))
 
 
 def recipients(notice: Notice, case: Case) -> Iterator[Recipient]:

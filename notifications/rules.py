@@ -44,6 +44,11 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("appeal_lodged", "supervisor"): (IN_APP,),
     ("rejection_pending", "supervisor"): (IN_APP,),
     ("weekly_digest", "oversight"): (IN_APP, EMAIL),
+    ("systemic_proposed", "supervisor"): (IN_APP, EMAIL),
+    ("systemic_proposed", "oversight"): (IN_APP,),
+    ("spike", "supervisor"): (IN_APP, EMAIL),
+    ("spike", "oversight"): (IN_APP, EMAIL),
+    ("systemic_answer", "complainant"): (SMS,),
 }
 
 # Sent to the phone on file even without consent to be contacted: she asked for them.

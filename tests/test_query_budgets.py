@@ -30,8 +30,10 @@ BUDGETS = {
     "GET /workspace/": {"sqlite": 6, "postgresql": 6},
     "GET /api/v1/cases": {"sqlite": 3, "postgresql": 3},  # partner, capped count, page
     # user, roles, case, reply templates, files, complainant, unread notices, rules stamp,
-    # timeline, queue, the channels the complainant writes by
-    "GET /cases/<reference>": {"sqlite": 11, "postgresql": 11},
+    # timeline, queue, the channels the complainant writes by; the systemic panel: the
+    # employer or facility suggested (link, entry), its cluster, and the duplicate hints
+    # (restricted provinces, same phone, same employer, similar story, cluster links)
+    "GET /cases/<reference>": {"sqlite": 19, "postgresql": 19},
 }
 
 

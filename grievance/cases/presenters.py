@@ -33,6 +33,8 @@ EVENT_KINDS = {
     "secret_reissued": N_("New secret given to the complainant"),
     "codes_sent": N_("The complainant asked for the codes by SMS"),
     "member_agreed": N_("The member agreed to the representative's next step"),
+    "entity": N_("Employer or facility confirmed"),
+    "systemic_answer": N_("Answer of the systemic case sent to this case"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),

@@ -37,6 +37,8 @@ from grievance.i18n import lang
 from grievance.queues.forms import BreakGlassForm
 from grievance.refusals import explain
 from grievance.security import normalize_reference
+from grievance.systemic.forms import EntityForm
+from grievance.systemic.queries import case_panel
 from grievance.tracking import recovery
 from grievance.types import utcnow
 from workflows import MissingInput, WorkflowError, get_workflow
@@ -130,6 +132,8 @@ def _render(  # type: ignore[no-untyped-def]
             head=presenters.header(case, utcnow()),
             person_channels=people.channels_of(case.complainant) if case.complainant else [],
             may_recover=recovery.may_recover(current_user, case),
+            systemic=case_panel(case, current_user),
+            entity_form=EntityForm(),
         ),
         status,
     )

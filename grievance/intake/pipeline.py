@@ -25,6 +25,7 @@ from grievance.intake import uploads
 from grievance.intake.checks import confidentiality_for
 from grievance.intake.models import PartnerCase
 from grievance.intake.submission import Known, Problem, Submission, check
+from grievance.systemic.links import link_filed
 from grievance.types import utcnow
 
 STAFF_CHANNELS = ("hotline", "walk_in", "forum")
@@ -85,6 +86,7 @@ def file(
     filed = file_case(
         new_case(cleaned, filer, at, secret), actor_id=filer.user_id, actor_role=filer.role, at=at
     )
+    link_filed(filed.case, at)
     if cleaned.evidence:
         uploads.store(filed.case, cleaned.evidence)
     if cleaned.partner_id is not None:

@@ -19,6 +19,8 @@ from grievance.extensions import db
 from grievance.intake.models import Forum
 from grievance.queues.models import Queue
 from grievance.seed.reference import rows
+from grievance.systemic import registry
+from grievance.systemic.links import link_filed
 from grievance.types import utcnow
 
 PP = ZoneInfo("Asia/Phnom_Penh")
@@ -172,6 +174,23 @@ def _forums() -> None:
     db.session.flush()
 
 
+KHMER_LETTERS = "កខគឃងចឆជ"
+
+
+def _registry() -> None:
+    """The demo's employers (the "Factory A" to "H" its stories name), once."""
+    for n, letter in enumerate("ABCDEFGH"):
+        data = registry.EntryData(
+            kind="employer",
+            code=f"E-DEMO-{n + 1:03d}",
+            name_km=f"រោងចក្រ {KHMER_LETTERS[n]}",
+            name_latin=f"Factory {letter}",
+            province_code="KH-12",
+            sector="garment",
+        )
+        registry.save(data, None, "import")
+
+
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -238,6 +257,7 @@ def _cases(advance: Advance | None, now: datetime) -> int:
             ),
             at=at,
         )
+        link_filed(filed.case, at)  # as intake's pipeline does
         if advance is not None and categories[code].active:
             advance(filed.case, rng, now)
         made += 1
@@ -252,6 +272,7 @@ def seed_demo(
     passwords = _users(org_ids)
     _queue_members()
     _forums()
+    _registry()
     made = _cases(advance, utcnow())
     db.session.flush()
     if passwords:

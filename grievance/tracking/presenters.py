@@ -113,6 +113,9 @@ class StatusPage:
     outside: bool = False  # show the routes outside NSSF (after the appeal, or refused)
 
 
+SYSTEMIC_ANSWER = N_("Our answer to all the complaints about the same employer or facility")
+
+
 def can_rate(case: Case) -> bool:
     return case.state in RATEABLE and case.satisfaction is None
 
@@ -180,6 +183,8 @@ def public_timeline(case: Case) -> list[Entry]:
                 by_representative=by_rep,
                 representative_id=event.actor_id if by_rep else None,
             )
+        elif event.kind == "systemic_answer" and data.get("text"):
+            entry = Entry(event.created_at, SYSTEMIC_ANSWER, (("", str(data["text"])),))
         elif event.kind == "rating":
             entry = Entry(
                 event.created_at, N_("You rated our service"), rating=_int(data.get("rating"))

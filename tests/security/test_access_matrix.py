@@ -23,6 +23,8 @@ from grievance.oversight.models import CaseExport
 from grievance.queues.models import Queue
 from grievance.ratelimit import limiter
 from grievance.sla.models import Closure, SlaPolicy
+from grievance.systemic import registry
+from grievance.systemic.models import Cluster, RegistryEntry
 from notifications.models import Notification
 from tests.conftest import Auth, csrf_from
 from tests.factories import make_case, make_forum, make_user
@@ -137,6 +139,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     "intake.api.list_cases": frozenset(),
     "intake.sms.inbound": frozenset(),
     "notifications.twilio_status": frozenset(),
+    # Registries, clusters and alerts: counts and employers, never a person. Deciding on
+    # another province's cluster and setting another province's case's employer: nobody.
+    "systemic.entity": frozenset(),
+    "systemic.clusters": frozenset({"supervisor", "oversight", "admin"}),
+    "systemic.cluster": frozenset({"supervisor", "oversight", "admin"}),
+    "systemic.open_case": frozenset(),
+    "systemic.dismiss": frozenset(),
+    "systemic.alerts": frozenset({"supervisor", "oversight", "admin"}),
+    "systemic.figures_page": frozenset({"supervisor", "oversight", "admin"}),
+    "systemic.public_figures": ALL,
+    "systemic.registry_index": frozenset({"admin"}),
+    "systemic.registry_import": frozenset({"admin"}),
+    "systemic.registry_entry": frozenset({"admin"}),
 }
 
 
@@ -167,7 +182,19 @@ def others(app: Flask) -> dict[str, Any]:
     db.session.flush()
     queue = db.session.scalar(select(Queue).where(Queue.code == "office-kh-3"))
     assert queue is not None and queue.province_code == "KH-3"
+    registry.save(
+        registry.EntryData("employer", "E-MATRIX", name_latin="Matrix Co", province_code="KH-3"),
+        None,
+        "import",
+    )
+    entry = db.session.scalar(select(RegistryEntry).where(RegistryEntry.code == "E-MATRIX"))
+    assert entry is not None
+    cluster = Cluster(entry_id=entry.id, category_id=filed.case.category_id)
+    db.session.add(cluster)
+    db.session.flush()
     return {
+        "cluster_id": cluster.id,
+        "entry_id": entry.id,
         "reference": filed.case.reference,
         "attachment_id": evidence.id,
         "request_id": filed.case.reference,

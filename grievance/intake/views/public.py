@@ -18,6 +18,7 @@ from grievance.intake.responses import no_store
 from grievance.intake.uploads import UploadFailed
 from grievance.phones import masked
 from grievance.ratelimit import limiter, setting
+from grievance.systemic.links import did_you_mean
 from grievance.tracking import session as tracking_session
 
 bp = Blueprint("intake", __name__)  # the parent of the other intake blueprints
@@ -86,6 +87,8 @@ def filed() -> Response:
         phone=masked(phone) if phone and kept.sms else None,
         sms_form=CodesBySmsForm(),
         minutes=receipt.RECEIPT_SECONDS // 60,
+        did_you_mean=did_you_mean(case, lang()) if case is not None else None,
+        case_concerned=case.concerned_name if case is not None else None,
     )
     return no_store(html)
 
