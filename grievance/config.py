@@ -56,8 +56,14 @@ class Config:
     TRACK_LIMIT_PER_CLIENT: str = "10/minute"  # lookups on /track per client address
     TRACK_LIMIT_PER_REFERENCE: str = "5/15 minutes"  # failed lookups per typed reference
     LOGIN_LIMIT_PER_CLIENT: str = "20/minute"  # staff sign-in attempts per client address
-    LOGIN_LIMIT_PER_ACCOUNT: str = "10/15 minutes"  # failed sign-ins per username (HMAC)
+    # Failed sign-ins per username and client address pair (HMAC): an attacker elsewhere
+    # is slowed down without locking the account's owner out.
+    LOGIN_LIMIT_PER_ACCOUNT: str = "10/15 minutes"
     LOGIN_CODE_LIMIT_PER_CLIENT: str = "10/minute"  # one-time code tries per client address
+    LOGIN_CODE_LIMIT_PER_ACCOUNT: str = "10/15 minutes"  # wrong one-time codes per account
+    # Development only (refused in production): only administrators and oversight need the
+    # second sign-in step, not every role that sees complainants' identities.
+    SECOND_STEP_RELAXED: bool = False
     FILE_LIMIT_PER_CLIENT: str = "30/hour"  # public complaints per client (shared phones)
     SMS_LIMIT_PER_CLIENT: str = "120/minute"  # SMS webhook calls per client address
     API_LIMIT_PER_PARTNER: str = "300/minute"  # partner API calls per token
@@ -86,6 +92,8 @@ class Config:
             return
         if self.SECRET_KEY == DEFAULT_SECRET:
             raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+        if self.SECOND_STEP_RELAXED:
+            raise RuntimeError("SECOND_STEP_RELAXED is for development only")
         if self.HOTLINE_NUMBER.strip() in ("", DEMO_HOTLINE) or self.SMS_NUMBER.strip() in (
             "",
             DEMO_SMS_NUMBER,

@@ -17,7 +17,7 @@ import hmac
 from typing import Literal
 
 Purpose = Literal[
-    "tracking_secret", "track_ref", "login", "api_secret", "tracking_link", "secret_check"
+    "tracking_secret", "track_ref", "login", "api_secret", "tracking_link", "secret_check", "account_setup"
 ]
 
 # The bytes put before the message. The tracking secret predates purposes: its stored hashes
@@ -29,6 +29,7 @@ _TAGS: dict[str, bytes] = {
     "api_secret": b"api-secret|",
     "tracking_link": b"tracking-link:",
     "secret_check": b"secret-check:",
+    "account_setup": b"account-setup:",
 }
 
 
