@@ -19,7 +19,13 @@ def landing() -> str:
 @login_required
 def staff_home() -> str:
     roles = sorted(current_user.role_names)
-    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES)
+    health = None
+    if current_user.has_role("supervisor", "admin"):  # they can put people in queues
+        from grievance.admin.queries import queue_health
+        from grievance.cases.policy import provinces_of
+
+        health = queue_health(provinces_of(current_user))
+    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES, health=health)
 
 
 def public_numbers() -> dict[str, str]:
