@@ -17,7 +17,13 @@ import hmac
 from typing import Literal
 
 Purpose = Literal[
-    "tracking_secret", "track_ref", "login", "api_secret", "tracking_link", "secret_check", "account_setup"
+    "tracking_secret",
+    "track_ref",
+    "login",
+    "api_secret",
+    "tracking_link",
+    "secret_check",
+    "account_setup",
 ]
 
 # The bytes put before the message. The tracking secret predates purposes: its stored hashes

@@ -254,9 +254,15 @@ def edit_account(actor: User, user: User, data: AccountData) -> Saved:
     user.name, user.sex, user.language = data.name.strip(), data.sex, data.language
     if data.capacity is not None:
         user.capacity = data.capacity
-    if set(roles_of(user)) != set(data.role_pairs()):
-        user.roles = [UserRole(role=r, province_code=p) for r, p in data.role_pairs()]
-        user.session_version = (user.session_version or 1) + 1  # new rights: sign in again
+    wanted = set(data.role_pairs())
+    if set(roles_of(user)) != wanted:
+        # Roles kept stay the same rows: a new row beside a deleted twin breaks the unique key.
+        kept = [r for r in user.roles if (r.role, r.province_code) in wanted]
+        have = {(r.role, r.province_code) for r in kept}
+        user.roles = kept + [UserRole(role=r, province_code=p) for r, p in sorted(
+            wanted - have, key=lambda r: (r[0], r[1] or ""))]  # fmt: skip
+        if user.id != actor.id:  # changed rights: sign in again (one's own only grow)
+            user.session_version = (user.session_version or 1) + 1
     joined, left = _set_queues(actor, user, data, new=False)
     after = _snapshot(user, sorted(data.role_pairs(), key=lambda r: (r[0], r[1] or "")))
     changes: dict[str, Any] = {

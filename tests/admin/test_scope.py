@@ -127,8 +127,14 @@ def test_a_provincial_admin_cannot_widen_an_account_in_scope(
     for roles, province in ((["admin"], "KH-12"), (["officer"], ""), (["officer"], "KH-3")):
         response = client.post(
             f"/admin/users/{user.id}",
-            data={"name": user.name, "sex": "male", "roles": roles, "province": province,
-                  "language": "km", "csrf_token": csrf_from(page)},  # fmt: skip
+            data={
+                "name": user.name,
+                "sex": "male",
+                "roles": roles,
+                "province": province,
+                "language": "km",
+                "csrf_token": csrf_from(page),
+            },  # fmt: skip
         )
         assert response.status_code == 400, (roles, province)
     db.session.refresh(user)
@@ -156,7 +162,9 @@ def test_other_roles_get_no_admin_step(client: FlaskClient, auth: Auth) -> None:
     target = make_user("officer", province="KH-12")
     auth.login("supervisor", province="KH-12")
     assert client.get(f"/admin/users/{target.id}").status_code == 403
-    assert client.post(f"/admin/users/{target.id}/deactivate", data={"reason": "x"}).status_code in (
+    assert client.post(
+        f"/admin/users/{target.id}/deactivate", data={"reason": "x"}
+    ).status_code in (
         400,
         403,
     )
