@@ -24,7 +24,11 @@ class AccountForm(FlaskForm):
     """Editing an account: everything but the username."""
 
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    sex = SelectField(_l("Sex (cases where a woman officer was asked for need it)"), choices=[])
+    sex = SelectField(
+        _l("Sex (cases where a woman officer was asked for need it)"),
+        choices=[],
+        default="not_stated",
+    )
     roles = Checkboxes(_l("Roles"), choices=[], validators=[DataRequired()])
     province = SelectField(_l("Province of the roles"), choices=[])
     language = SelectField(_l("Language"), choices=[])
