@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, event, update
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from grievance.app import create_app
-from grievance.auth.models import User
 from grievance.auth import totp
+from grievance.auth.models import User
 from grievance.config import Config
 from grievance.crypto import seal
 from grievance.extensions import db

@@ -113,7 +113,7 @@ def vocabulary(default_province: str) -> sheets.Vocabulary:
 
 def imports_dir() -> Path:
     path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o750, parents=True, exist_ok=True)
     return path
 
 

@@ -142,7 +142,7 @@ def inspect_all(files: Iterable[Any]) -> tuple[list[Evidence], list[str]]:
 
 def upload_dir() -> Path:
     path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o750, parents=True, exist_ok=True)
     return path
 
 

@@ -198,7 +198,7 @@ def count(filters: Filters) -> int:
 
 def exports_dir() -> Path:
     path = Path(current_app.instance_path) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o750, parents=True, exist_ok=True)
     return path
 
 
