@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from grievance.config import DEFAULT_SECRET, DEMO_HOTLINE, DEMO_SMS_NUMBER, MAX_BASE_URL, Config
 
