@@ -1,0 +1,32 @@
+"""A merge hides a case behind another: its target must be a case the actor may see, and
+a reference that does not exist and one that is not theirs get the same answer."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.cases.test_case_page import act, reload
+from tests.conftest import Auth
+from tests.factories import make_case
+
+
+def test_merge_targets_are_the_actors_own_cases(client: FlaskClient, auth: Auth) -> None:
+    case = make_case(province_code="KH-12").case
+    elsewhere = make_case(province_code="KH-3").case  # exists, but not in her province
+    restricted = make_case(province_code="KH-12").case
+    restricted.confidentiality = "restricted"
+    mine = make_case(province_code="KH-12").case
+    auth.login("intake", province="KH-12")
+    answers = {}
+    for target in (elsewhere.reference, restricted.reference, "ZZZZ-ZZZZ"):
+        response = act(client, case, "merge", merged_into=target)
+        answers[target] = (
+            response.status_code,
+            response.get_data(as_text=True).count("No case has that reference."),
+        )  # type: ignore[attr-defined]
+        assert reload(case).state == "submitted"
+    assert len(set(answers.values())) == 1, answers  # one answer for all three
+    assert next(iter(answers.values()))[0] == 400
+    merged = act(client, case, "merge", merged_into=mine.reference)
+    assert merged.status_code in (302, 303)  # type: ignore[attr-defined]
+    assert reload(case).merged_into_id == mine.id
