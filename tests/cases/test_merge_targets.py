@@ -30,3 +30,27 @@ def test_merge_targets_are_the_actors_own_cases(client: FlaskClient, auth: Auth)
     merged = act(client, case, "merge", merged_into=mine.reference)
     assert merged.status_code in (302, 303)  # type: ignore[attr-defined]
     assert reload(case).merged_into_id == mine.id
+
+
+def test_a_staff_withdrawal_needs_a_reason_and_tells_her(client: FlaskClient, auth: Auth) -> None:
+    from sqlalchemy import select
+
+    from grievance.extensions import db
+    from notifications.models import Notification
+
+    from grievance.cases.services import PersonData
+
+    her = PersonData(phone="+85512345678", sex="female", consent_to_contact=True)
+    case = make_case(province_code="KH-12", complainant=her).case
+    auth.login("intake", province="KH-12")
+    assert act(client, case, "withdraw").status_code in (400, 403, 409)  # type: ignore[attr-defined]
+    no_reason = act(client, case, "withdraw_for_complainant", reason="  ")
+    assert no_reason.status_code == 400  # type: ignore[attr-defined]
+    assert reload(case).state == "submitted"
+    done = act(client, case, "withdraw_for_complainant", reason="She called: solved at work")
+    assert done.status_code in (302, 303)  # type: ignore[attr-defined]
+    assert reload(case).state == "withdrawn"
+    told = db.session.scalars(
+        select(Notification.template).where(Notification.case_id == case.id)
+    ).all()
+    assert "withdrawn_for_you" in told

@@ -335,9 +335,20 @@ TRANSITIONS = (
         N_("Withdraw the complaint"),
         OPEN,
         "withdrawn",
-        PUBLIC,
+        PUBLIC - {"intake"},  # she does it herself (or her representative): no message
         optional_inputs=("reason",),
         effects=(notify("complainant", "withdrawn"), set_timestamp("closed_at")),
+    ),
+    Transition(
+        # Staff take a case out of the work only with a reason, and she is told by SMS,
+        # so a case cannot quietly disappear from the desk.
+        "withdraw_for_complainant",
+        N_("Withdraw at the complainant's request"),
+        OPEN,
+        "withdrawn",
+        frozenset({"intake", "supervisor"}),
+        inputs=("reason",),
+        effects=(notify("complainant", "withdrawn_for_you"), set_timestamp("closed_at")),
     ),
     Transition(
         "merge",
