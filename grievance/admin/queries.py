@@ -88,13 +88,14 @@ def queue_health(provinces: set[str] | None) -> list[QueueHealth]:
     )
     for queue_id, members, capacity in rows:
         staffed[queue_id] = (int(members), int(capacity))
-    load = dict(
-        db.session.execute(
-            select(Case.queue_id, func.count())
-            .where(Case.queue_id.in_(ids), Case.closed_at.is_(None))
-            .group_by(Case.queue_id)
-        ).all()
-    )
+    load: dict[int, int] = {}
+    for queue_id, open_cases in db.session.execute(
+        select(Case.queue_id, func.count())
+        .where(Case.queue_id.in_(ids), Case.closed_at.is_(None))
+        .group_by(Case.queue_id)
+    ):
+        if queue_id is not None:
+            load[queue_id] = int(open_cases)
     found = [
         QueueHealth(q, *staffed[q.id][:1], int(load.get(q.id, 0)), staffed[q.id][1]) for q in queues
     ]

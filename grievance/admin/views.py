@@ -128,7 +128,7 @@ def edit_user(user_id: int) -> Page:
         form.roles.data = sorted({r.role for r in user.roles})
         provinces = {r.province_code for r in user.roles}
         form.province.data = next(iter(provinces)) or "" if len(provinces) == 1 else ""
-        managed = {q for q, _label in form.queues.choices}  # type: ignore[misc]
+        managed = {q for q, _label in form.queues.choices}
         form.queues.data = [q.id for q in accounts.queues_managed_by(current_user)
                             if user in q.members and q.id in managed]  # fmt: skip
     elif form.validate():

@@ -35,10 +35,9 @@ def test_merge_targets_are_the_actors_own_cases(client: FlaskClient, auth: Auth)
 def test_a_staff_withdrawal_needs_a_reason_and_tells_her(client: FlaskClient, auth: Auth) -> None:
     from sqlalchemy import select
 
+    from grievance.cases.services import PersonData
     from grievance.extensions import db
     from notifications.models import Notification
-
-    from grievance.cases.services import PersonData
 
     her = PersonData(phone="+85512345678", sex="female", consent_to_contact=True)
     case = make_case(province_code="KH-12", complainant=her).case
