@@ -43,6 +43,8 @@ MESSAGES = {
     "already_inactive": N_("This account is already deactivated."),
     "already_active": N_("This account is already active."),
     "reason_too_long": N_("Keep the reason under 500 characters."),
+    "unknown_queue": N_("Use queue codes from the queues page."),
+    "too_many_accounts": N_("A sheet holds at most 200 new accounts."),
     # queues
     "restricted_needs_restricted_queue": N_(
         'Only a restricted queue may take restricted cases. Tick "Restricted queue".'

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
+    Field,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -50,3 +52,11 @@ class ActionForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (kept in the admin log)"), validators=[DataRequired(), Length(max=500)]
     )
+
+
+class StaffSheetForm(FlaskForm):
+    sheet = FileField(_l("Sheet of new accounts (CSV or XLSX)"))
+
+    def validate_sheet(self, field: Field) -> None:
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError(_l("Please choose a CSV or XLSX file."))

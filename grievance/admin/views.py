@@ -7,14 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from grievance.admin import accounts, queries
+from grievance import uow
+from grievance.admin import accounts, bulk, queries
 from grievance.admin.accounts import AccountData, Saved
-from grievance.admin.forms import AccountForm, ActionForm, NewAccountForm
+from grievance.admin.forms import AccountForm, ActionForm, NewAccountForm, StaffSheetForm
 from grievance.auth.decorators import roles_required
 from grievance.auth.models import User
 from grievance.domain import ADMIN_ACTIONS, LANGUAGES, ROLES, SEXES
 from grievance.errors import DomainError, NotFound
 from grievance.i18n import lang
+from grievance.intake import sheets
 from grievance.integrations import public_url
 from grievance.khmer import sorted_choices
 from grievance.refusals import explain
@@ -206,6 +208,29 @@ def user_action(user_id: int, action: str) -> Page:
     return render_template("admin/confirm.html", form=form, user=user, action=action), (
         400 if form.errors else 200
     )
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_users() -> Page:
+    """New accounts from a sheet, all or none; their set-up links are shown this once."""
+    form = StaffSheetForm()
+    if not form.validate_on_submit():
+        return render_template("admin/import.html", form=form), (400 if form.errors else 200)
+    data = form.sheet.data.stream.read(sheets.MAX_BYTES + 1)
+    result = bulk.import_accounts(current_user, data)
+    if result.errors:
+        uow.discard()
+        problems = [(e.line, _line_message(e)) for e in result.errors]
+        return render_template("admin/import.html", form=form, problems=problems), 400
+    links = [(s.user, _setup_link(s.setup_token), s.joined) for s in result.saved]
+    return render_template("admin/import.html", form=None, links=links)
+
+
+def _line_message(error: bulk.LineError) -> str:
+    if error.code in sheets.MESSAGES:
+        return _(sheets.MESSAGES[error.code])
+    return explain(DomainError(error.code, error.detail), N_("This account cannot be created."))
 
 
 @bp.get("/log")

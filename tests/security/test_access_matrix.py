@@ -103,7 +103,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Another province's account: a KH-12 administrator gets a 404 (tests/admin/).
     "admin.user_action": frozenset(),
     "admin.edit_user": frozenset(),
-    "admin.audit_log": frozenset({"admin"}),  # their own actions and their accounts'
+    "admin.audit_log": frozenset({"admin"}),
+    "admin.import_users": frozenset({"admin"}),  # their own actions and their accounts'
     "auth.setup_password": frozenset(),  # an unknown set-up link: 404 for everyone
     "notifications.retry": frozenset({"admin"}),
     "intake.forums.confirm": frozenset(),
