@@ -19,7 +19,7 @@ def test_merge_targets_are_the_actors_own_cases(client: FlaskClient, auth: Auth)
     auth.login("intake", province="KH-12")
     answers = {}
     for target in (elsewhere.reference, restricted.reference, "ZZZZ-ZZZZ"):
-        response = act(client, case, "merge", merged_into=target)
+        response = act(client, case, "merge", merged_into=target, reason="Filed twice")
         answers[target] = (
             response.status_code,
             response.get_data(as_text=True).count("No case has that reference."),
@@ -27,7 +27,9 @@ def test_merge_targets_are_the_actors_own_cases(client: FlaskClient, auth: Auth)
         assert reload(case).state == "submitted"
     assert len(set(answers.values())) == 1, answers  # one answer for all three
     assert next(iter(answers.values()))[0] == 400
-    merged = act(client, case, "merge", merged_into=mine.reference)
+    no_reason = act(client, case, "merge", merged_into=mine.reference, reason=" ")
+    assert no_reason.status_code == 400  # type: ignore[attr-defined]
+    merged = act(client, case, "merge", merged_into=mine.reference, reason="Filed twice")
     assert merged.status_code in (302, 303)  # type: ignore[attr-defined]
     assert reload(case).merged_into_id == mine.id
 

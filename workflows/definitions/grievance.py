@@ -356,7 +356,7 @@ TRANSITIONS = (
         OPEN - {"resolution_proposed", "appealed"},
         "merged",
         frozenset({"intake", "officer", "supervisor"}),
-        inputs=("merged_into",),
+        inputs=("merged_into", "reason"),  # a case hidden behind another: say why
         guards=("not_merged_into_itself",),
         effects=(notify("complainant", "merged"), set_timestamp("closed_at")),
     ),
