@@ -46,11 +46,8 @@ def _data(values: dict[str, str]) -> AccountData:
     queue_codes = _split(values.get("queues", ""))
     queue_ids: list[int] | None = None
     if queue_codes:
-        found = dict(
-            db.session.execute(
-                select(Queue.code, Queue.id).where(Queue.code.in_(queue_codes))
-            ).all()
-        )
+        rows = db.session.execute(select(Queue.code, Queue.id).where(Queue.code.in_(queue_codes)))
+        found: dict[str, int] = {code: queue_id for code, queue_id in rows}
         if missing := [c for c in queue_codes if c not in found]:
             raise DomainError("unknown_queue", ",".join(missing))
         queue_ids = [found[c] for c in queue_codes]
