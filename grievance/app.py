@@ -89,6 +89,7 @@ def _reopen_session(app: Flask) -> None:
 def create_app(config: Config | None = None) -> App:
     config = config or Config.from_env()
     config.check()
+    config.use_local_secret()
     configure_logging(config)
     app = App(
         __name__,

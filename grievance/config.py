@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -35,6 +36,9 @@ class Config:
     DEFAULT_LOCALE: str = "km"
     SERVER_KEY: str = ""  # MAC and sealing key; grievance.keys.server_key falls back to SECRET_KEY
     SMS_BACKEND: str = "file"  # file | twilio
+    # Production refuses the development backends (SMS and mail written to files under
+    # instance/outbox/, with references, secrets and phone numbers) unless this says so.
+    ALLOW_FILE_BACKENDS: bool = False
     TWILIO_ACCOUNT_SID: str = ""
     TWILIO_AUTH_TOKEN: str = ""
     TWILIO_FROM: str = ""
@@ -67,8 +71,14 @@ class Config:
     TRACK_LIMIT_PER_CLIENT: str = "10/minute"  # lookups on /track per client address
     TRACK_LIMIT_PER_REFERENCE: str = "5/15 minutes"  # failed lookups per typed reference
     LOGIN_LIMIT_PER_CLIENT: str = "20/minute"  # staff sign-in attempts per client address
-    LOGIN_LIMIT_PER_ACCOUNT: str = "10/15 minutes"  # failed sign-ins per username (HMAC)
+    # Failed sign-ins per username and client address pair (HMAC): an attacker elsewhere
+    # is slowed down without locking the account's owner out.
+    LOGIN_LIMIT_PER_ACCOUNT: str = "10/15 minutes"
     LOGIN_CODE_LIMIT_PER_CLIENT: str = "10/minute"  # one-time code tries per client address
+    LOGIN_CODE_LIMIT_PER_ACCOUNT: str = "10/15 minutes"  # wrong one-time codes per account
+    # Development only (refused in production): only administrators and oversight need the
+    # second sign-in step, not every role that sees complainants' identities.
+    SECOND_STEP_RELAXED: bool = False
     FILE_LIMIT_PER_CLIENT: str = "30/hour"  # public complaints per client (shared phones)
     SMS_LIMIT_PER_CLIENT: str = "120/minute"  # SMS webhook calls per client address
     API_LIMIT_PER_PARTNER: str = "300/minute"  # partner API calls per token
@@ -100,8 +110,16 @@ class Config:
         """Refuse to start with settings that would be unsafe in production."""
         if not self.production:
             return
-        if self.SECRET_KEY == DEFAULT_SECRET:
+        if self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY) < 32:
             raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+        if not self.SERVER_KEY or self.SERVER_KEY == self.SECRET_KEY or len(self.SERVER_KEY) < 32:
+            raise RuntimeError("SERVER_KEY must be set to its own long random value in production")
+        if not self.ALLOW_FILE_BACKENDS and self.SMS_BACKEND == "file":
+            raise RuntimeError("SMS_BACKEND=file writes messages to files: set twilio")
+        if not self.ALLOW_FILE_BACKENDS and not self.MAIL_SERVER:
+            raise RuntimeError("MAIL_SERVER is unset: mail would be written to files")
+        if self.SECOND_STEP_RELAXED:
+            raise RuntimeError("SECOND_STEP_RELAXED is for development only")
         if self.HOTLINE_NUMBER.strip() in ("", DEMO_HOTLINE) or self.SMS_NUMBER.strip() in (
             "",
             DEMO_SMS_NUMBER,
@@ -109,6 +127,28 @@ class Config:
             raise RuntimeError("set HOTLINE_NUMBER and SMS_NUMBER to the numbers the public uses")
         if len(self.PUBLIC_BASE_URL.rstrip("/")) > MAX_BASE_URL:
             raise RuntimeError(f"PUBLIC_BASE_URL must be at most {MAX_BASE_URL} characters")
+
+    def use_local_secret(self) -> None:
+        """Outside production, an unset SECRET_KEY becomes a random key kept in the instance
+        folder (0600), so the well-known default never signs a session anyone could forge.
+        Production refuses to start without its own keys (`check`)."""
+        if self.production or self.SECRET_KEY != DEFAULT_SECRET:
+            return
+        path = Path(self.INSTANCE_PATH) / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+        if len(key) < 32:  # a half-written file from a process that died: start again
+            path.unlink(missing_ok=True)
+            return self.use_local_secret()
+        self.SECRET_KEY = key
+        return None
 
     @property
     def production(self) -> bool:
@@ -131,7 +171,9 @@ class Config:
         return {
             "SECRET_KEY": self.SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": self.database_uri,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # hide_parameters: a failed statement's error (and so any log line quoting it)
+            # never carries its parameters, which can be a complainant's name or phone.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "SESSION_COOKIE_SECURE": secure,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -64,6 +64,15 @@ ROLES = {
     "oversight": N_("Oversight body"),
     "admin": N_("Administrator"),
 }
+# What an administrator did to a staff account (the admin audit log).
+ADMIN_ACTIONS = {
+    "create": N_("Created the account"),
+    "edit": N_("Changed the account"),
+    "deactivate": N_("Deactivated the account"),
+    "activate": N_("Reactivated the account"),
+    "reset_code": N_("Reset the second sign-in step"),
+    "reset_password": N_("Issued a password set-up link"),
+}
 ORGANISATION_KINDS = {
     "union": N_("Trade union"),
     "association": N_("Association"),

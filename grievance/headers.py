@@ -20,6 +20,14 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# No page uses these powerful features; nothing embedded may ask for them either.
+PERMISSIONS = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth",
+        "display-capture", "interest-cohort", "browsing-topics",
+    )
+)  # fmt: skip
 # Public pages with no personal data, which phones and proxies may keep for a while.
 CACHEABLE = frozenset({"static", "favicon", "web.landing", "health.healthz"})
 
@@ -30,6 +38,8 @@ def secure_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", PERMISSIONS)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint == "static" and response.status_code == 200:

@@ -25,6 +25,7 @@ Purpose = Literal[
     "secret_check",
     "sender",
     "list_cursor",
+    "account_setup",
 ]
 
 # The bytes put before the message. The tracking secret predates purposes: its stored hashes
@@ -38,6 +39,7 @@ _TAGS: dict[str, bytes] = {
     "secret_check": b"secret-check:",
     "sender": b"sender:",
     "list_cursor": b"list-cursor:",
+    "account_setup": b"account-setup:",
 }
 
 

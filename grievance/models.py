@@ -1,5 +1,6 @@
 """Every model of the grievance app, importable from one place (Alembic, CLI, tests)."""
 
+from grievance.admin.models import AdminAudit
 from grievance.auth.models import Organisation, User, UserRole
 from grievance.cases.models import (
     Attachment,
@@ -37,6 +38,7 @@ from grievance.systemic.models import (
 from grievance.tracking.models import SecretCheck, TrackingLink
 
 __all__ = [
+    "AdminAudit",
     "Attachment",
     "CaseEntity",
     "Cluster",

@@ -40,9 +40,32 @@ MESSAGES = {
     "username_taken": N_("This username is already used."),
     "password_too_short": N_("Use at least 10 characters."),
     "wrong_password": N_("Your current password is not right."),
-    "own_account": N_("You cannot deactivate your own account."),
+    "own_account": N_("You cannot do this to your own account: ask another administrator."),
+    "own_roles": N_("You cannot take roles away from your own account."),
+    "password_weak": N_(
+        "This password is too easy to guess: it is common, or a word, name, date or pattern. "
+        "Use a longer phrase only you know."
+    ),
+    "password_too_long": N_("Use at most 200 characters."),
+    "role_out_of_scope": N_(
+        "You can give only roles in the provinces you manage; only a nationwide administrator "
+        "gives administrator or nationwide roles."
+    ),
+    "queue_out_of_scope": N_("Choose queues of the provinces you manage."),
+    "name_required": N_("Give the person's full name."),
+    "role_required": N_("Tick at least one role."),
+    "unknown_role": N_("Choose roles from the list."),
+    "unknown_sex": N_("Choose from the list."),
+    "unknown_language": N_("Choose from the list."),
+    "bad_capacity": N_("Give a number from 0 to 500."),
+    "bad_username": N_("A username is one word of letters, digits, dots or dashes."),
+    "already_inactive": N_("This account is already deactivated."),
+    "already_active": N_("This account is already active."),
+    "reason_too_long": N_("Keep the reason under 500 characters."),
+    "unknown_queue": N_("Use queue codes from the queues page."),
+    "too_many_accounts": N_("A sheet holds at most 200 new accounts."),
     # organisations and representatives
-    "name_required": N_("Please give the organisation's name."),
+    "organisation_name_required": N_("Please give the organisation's name."),
     "organisation_exists": N_("An organisation with this name already exists."),
     "unknown_account": N_("There is no active account with this username."),
     "not_a_representative": N_("This account does not have the representative role."),

@@ -27,6 +27,7 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("referred", "complainant"): (SMS,),
     ("rejected", "complainant"): (SMS,),
     ("merged", "complainant"): (SMS,),
+    ("withdrawn_for_you", "complainant"): (SMS,),
     ("secret_check", "complainant"): (SMS,),
     ("codes_by_sms", "complainant"): (SMS,),
     ("secret_reissued", "complainant"): (SMS,),

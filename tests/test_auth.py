@@ -15,12 +15,21 @@ def post_login(client: FlaskClient, username: str, password: str, query: str = "
     )
 
 
-def test_right_password_signs_in_and_shows_roles(client: FlaskClient) -> None:
+def test_right_password_signs_in_and_shows_roles(client: FlaskClient, auth: Auth) -> None:
     make_user("officer", "supervisor", username="sokha")
     response = post_login(client, "Sokha", PASSWORD)
-    assert response.status_code == 302 and response.headers["Location"] == "/staff"
+    # Officers and supervisors see complainants' names and phones: a second step first.
+    assert response.status_code == 302 and response.headers["Location"] == "/login/enrol"
+    assert client.get("/staff").status_code == 302  # not signed in on the password alone
+    auth.enrol("sokha")
     page = client.get("/staff?lang=en").get_data(as_text=True)
     assert "Case officer" in page and "Supervisor" in page
+
+
+def test_a_representative_signs_in_with_the_password(client: FlaskClient) -> None:
+    make_user("representative", username="sokha.rep")
+    response = post_login(client, "sokha.rep", PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"] == "/staff"
 
 
 def test_wrong_password_is_refused(client: FlaskClient) -> None:
@@ -47,13 +56,18 @@ def test_login_without_csrf_token_is_refused(client: FlaskClient) -> None:
 
 
 def test_next_goes_only_to_local_paths(client: FlaskClient) -> None:
-    make_user("officer", username="nexter")
+    make_user("representative", username="nexter")  # no second step: straight to `next`
     for evil in ("//evil.example", "https://evil.example", "/\\evil.example", "http:/evil"):
         client.get("/login")
         response = post_login(client, "nexter", PASSWORD, f"?next={evil}")
         assert response.headers["Location"] == "/staff", evil
         client.post(
-            "/logout", data={"csrf_token": csrf_from(client.get("/staff").get_data(as_text=True))}
+            "/logout",
+            data={
+                "csrf_token": csrf_from(
+                    client.get("/staff", follow_redirects=True).get_data(as_text=True)
+                )
+            },
         )
     response = post_login(client, "nexter", PASSWORD, "?next=/staff%3Fx%3D1")
     assert response.headers["Location"] == "/staff?x=1"

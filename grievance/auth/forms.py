@@ -34,7 +34,20 @@ class PasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     new = PasswordField(
-        _l("New password (at least 10 characters)"),
+        _l("New password (at least 10 characters, hard to guess)"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SetupForm(FlaskForm):
+    new = PasswordField(
+        _l("New password (at least 10 characters, hard to guess)"),
         validators=[DataRequired(), Length(max=200)],
         render_kw={"autocomplete": "new-password"},
     )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.domain import LANGUAGES, ORGANISATION_KINDS, ROLES, SEXES, check_in
@@ -44,6 +52,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     # Bumped on logout-everywhere, password change and deactivation: old sessions stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed, not plain
+    # The time step of the last one-time code accepted: a code is good once.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # A one-time password set-up link (new account, or a reset by an administrator):
+    # the MAC of its token, never the token itself.
+    setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    setup_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     away: Mapped[bool] = mapped_column(Boolean, default=False)
     capacity: Mapped[int] = mapped_column(Integer, default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

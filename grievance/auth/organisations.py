@@ -20,7 +20,7 @@ from grievance.text import clean_text
 def create(name: str, name_km: str, kind: str, province_code: str | None) -> Organisation:
     name, name_km = clean_text(name).strip()[:200], clean_text(name_km).strip()[:200]
     if not name:
-        raise DomainError("name_required")
+        raise DomainError("organisation_name_required")
     if kind not in ORGANISATION_KINDS:
         raise DomainError("unknown_kind", kind)
     same_name = func.lower(Organisation.name) == name.lower()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -18,19 +19,27 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
-from grievance.auth import sessions, totp
-from grievance.auth.forms import CodeForm, LoginForm, PasswordForm
+from grievance.auth import sessions, setup, totp
+from grievance.auth.forms import CodeForm, LoginForm, PasswordForm, SetupForm
 from grievance.auth.models import User
-from grievance.auth.services import authenticate, change_password
+from grievance.auth.services import (
+    CODE,
+    DONE,
+    Pending,
+    change_password,
+    code_step,
+    enrol_offer,
+    enrol_step,
+    password_step,
+    pending_user,
+)
 from grievance.errors import DomainError
-from grievance.extensions import db
 from grievance.keys import server_mac
-from grievance.ratelimit import limiter, setting
+from grievance.ratelimit import client_key, limiter, setting
 from grievance.refusals import explain
 from workflows.i18n import N_
 
 bp = Blueprint("auth", __name__)
-PENDING_SECONDS = 300
 Page = Response | str | tuple[str, int]
 
 
@@ -44,24 +53,35 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _relaxed() -> bool:
+    return bool(current_app.config["SAMLENG"].SECOND_STEP_RELAXED)
+
+
 def _finish(user: User) -> Response:
     target = safe_next(session.get("pending_next")) or url_for("web.staff_home")
     sessions.start(user)
     return redirect(target)
 
 
-def _pending_user() -> User | None:
-    user_id, since = session.get("pending_user"), int(session.get("pending_at", 0))
-    if not user_id or time.time() - since > PENDING_SECONDS:
+def _pending() -> Pending | None:
+    user_id, since = session.get("pending_user"), session.get("pending_at")
+    if not isinstance(user_id, int) or not isinstance(since, int):
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    return Pending(user_id, since)
 
 
 def _account_key() -> str:
-    """Failed sign-ins are counted per account under an HMAC: Redis never holds usernames."""
+    """Failed sign-ins are counted per account and client address pair, under an HMAC:
+    Redis never holds usernames, and nobody elsewhere can lock the owner out."""
     name = request.form.get("username", "").strip().lower()
-    return "user:" + server_mac("login", name).hex()[:32]
+    return "user:" + server_mac("login", f"{name}|{client_key()}").hex()[:32]
+
+
+def _code_account_key() -> str:
+    """Wrong one-time codes are counted per account, whatever the address."""
+    pending = _pending()
+    who = str(pending.user_id) if pending else "none"
+    return "code:" + server_mac("login", f"code|{who}").hex()[:32]
 
 
 def _no_username() -> bool:
@@ -85,31 +105,39 @@ def login() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for("web.staff_home"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.username.data or "", form.password.data or "")
-        if user is None:
-            flash(_("Wrong username or password, or the account is not active."), "error")
-            return render_template("auth/login.html", form=form), 401
-        if not (totp.enabled(user) or totp.required(user)):
-            session["pending_next"] = request.args.get("next")
-            return _finish(user)
-        language = session.get("lang")
-        session.clear()
-        session.update(pending_user=user.id, pending_at=int(time.time()), lang=language)
-        session["pending_next"] = request.args.get("next")
-        return redirect(url_for("auth.code" if totp.enabled(user) else "auth.enrol"))
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    found = password_step(form.username.data or "", form.password.data or "", relaxed=_relaxed())
+    if found is None:
+        flash(_("Wrong username or password, or the account is not active."), "error")
+        return render_template("auth/login.html", form=form), 401
+    user, step = found
+    wanted = request.args.get("next")
+    if step == DONE:
+        session["pending_next"] = wanted
+        return _finish(user)
+    language = session.get("lang")
+    session.clear()  # nothing from before the password survives
+    session.update(pending_user=user.id, pending_at=int(time.time()), lang=language)
+    session["pending_next"] = wanted
+    return redirect(url_for("auth.code" if step == CODE else "auth.enrol"))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(setting("LOGIN_CODE_LIMIT_PER_CLIENT"), methods=["POST"])
+@limiter.limit(
+    setting("LOGIN_CODE_LIMIT_PER_ACCOUNT"),
+    methods=["POST"],
+    key_func=_code_account_key,
+    deduct_when=_sign_in_failed,
+)
 def code() -> Page:
-    user = _pending_user()
+    user = pending_user(_pending(), time.time())
     if user is None or not totp.enabled(user):
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.verify(user, form.code.data or ""):
+        if code_step(user, form.code.data or ""):
             return _finish(user)
         form.code.errors = [_("That code is not right. Use the newest code from your app.")]
         return render_template("auth/code.html", form=form), 401
@@ -119,14 +147,14 @@ def code() -> Page:
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @limiter.limit(setting("LOGIN_CODE_LIMIT_PER_CLIENT"), methods=["POST"])
 def enrol() -> Page:
-    user = _pending_user()
+    user = pending_user(_pending(), time.time())
     if user is None or totp.enabled(user):
         return redirect(url_for("auth.login"))
-    seed = session.get("enrol_seed") or totp.new_seed()
-    session["enrol_seed"] = seed
+    seed, sealed = enrol_offer(user, session.get("enrol_seed"))
+    session["enrol_seed"] = sealed
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.enrol(user, seed, form.code.data or ""):
+        if enrol_step(user, sealed, form.code.data or ""):
             session.pop("enrol_seed", None)
             return _finish(user)
         form.code.errors = [_("That code is not right. Use the newest code from your app.")]
@@ -161,3 +189,26 @@ def password() -> Page:
         flash(_("Your password is changed. You were signed out everywhere else."), "info")
         return redirect(url_for("web.staff_home"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/setup/<token>", methods=["GET", "POST"])
+@limiter.limit(setting("LOGIN_LIMIT_PER_CLIENT"), methods=["POST"])
+def setup_password(token: str) -> Page:
+    """The one-time link an administrator passes on: choose a password, then sign in."""
+    try:
+        user = setup.holder(token)
+    except DomainError:
+        return render_template("auth/setup.html", form=None), 404
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            setup.complete(token, form.new.data or "")
+        except DomainError as error:
+            form.new.errors = [explain(error, N_("This password cannot be used."))]
+            return render_template("auth/setup.html", form=form, user=user), 400
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("Your password is set. Please sign in."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/setup.html", form=form, user=user)

@@ -172,7 +172,7 @@ def _apply_inputs(case: Case, step: Step, actor: Actor) -> dict[str, Any]:
     if "agency" in inputs:
         case.referred_to = str(inputs["agency"])
     if "merged_into" in inputs:
-        case.merged_into_id = _merge_target(case, str(inputs["merged_into"]))
+        case.merged_into_id = _merge_target(case, str(inputs["merged_into"]), actor)
     if "rating" in inputs:
         case.satisfaction = _rating(inputs["rating"])
     if name == "escalate":
@@ -192,12 +192,17 @@ def _officer(raw: object) -> User:
     return user
 
 
-def _merge_target(case: Case, reference: str) -> int:
+def _merge_target(case: Case, reference: str, actor: Actor) -> int:
+    """The case to merge into: one the actor may see. A case that does not exist and one
+    that is not theirs get the same answer, so a merge form cannot probe references."""
+    from grievance.cases import policy
     from grievance.security import normalize_reference
 
     ref = normalize_reference(reference)
     target = db.session.scalar(select(Case).where(Case.reference == ref)) if ref else None
-    if target is None or target.id == case.id:
+    viewer = db.session.get(User, actor.id) if actor.id is not None else None
+    hidden = viewer is not None and target is not None and not policy.can_view(viewer, target)
+    if target is None or target.id == case.id or hidden:
         raise DomainError("unknown_case", reference)
     return target.id
 

@@ -92,8 +92,17 @@ def forums(user: User, limit: int = 200) -> list[tuple[Forum, int]]:
     return [(f, n) for f, n in db.session.execute(query)]
 
 
-def concerns_of(forum: Forum) -> list[Case]:
-    return list(db.session.scalars(select(Case).where(Case.forum_id == forum.id).order_by(Case.id)))
+def concerns_of(forum: Forum, viewer: User) -> tuple[list[Case], int]:
+    """The forum's concerns the viewer may see (restricted ones: designated staff and
+    their officer only, as everywhere), and how many others there are."""
+    of_forum = Case.forum_id == forum.id
+    shown = list(
+        db.session.scalars(
+            select(Case).where(of_forum, policy.visible_clause(viewer)).order_by(Case.id)
+        )
+    )
+    total = db.session.scalar(select(func.count(Case.id)).where(of_forum)) or 0
+    return shown, total - len(shown)
 
 
 # --- imports -----------------------------------------------------------------------------
@@ -113,7 +122,7 @@ def vocabulary(default_province: str) -> sheets.Vocabulary:
 
 def imports_dir() -> Path:
     path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o750, parents=True, exist_ok=True)
     return path
 
 

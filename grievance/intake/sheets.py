@@ -18,7 +18,13 @@ from grievance.intake.submission import Known, Problem, Submission, check
 from workflows.i18n import N_
 
 MAX_ROWS = 2000
+MAX_LINES = 2 * MAX_ROWS  # every line counts, blank ones too: a sheet of empty rows is work
 MAX_BYTES = 5 * 1024 * 1024
+# An XLSX file is a zip archive: its parts are measured before it is opened. A sheet of
+# 2000 concerns is a few MB of XML; a "shared strings bomb" is hundreds of MB from 400 kB.
+MAX_UNPACKED = 40 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, per part
+MAX_PARTS = 200
 COLUMNS = ("description", "category", "province", "sex", "affected_count", "name", "phone")
 REQUIRED = ("description", "category")
 ALIASES = {
@@ -51,6 +57,13 @@ MESSAGES = {
     "bad_xlsx": N_("The file is not a readable XLSX workbook."),
     "too_large": N_("The file is larger than 5 MB."),
     "too_many_rows": N_("The sheet has more than 2000 concerns. Split it into smaller sheets."),
+    "too_many_lines": N_(
+        "The sheet has more than 4000 lines, empty ones included. Delete the empty lines or "
+        "split it into smaller sheets."
+    ),
+    "bomb": N_(
+        "The workbook unpacks to far more than it holds. Save it again as a plain XLSX or CSV."
+    ),
     "empty": N_("The sheet is empty."),
     "missing_column": N_("This column is missing from the first line."),
     "required": N_("This cell must not be empty."),
@@ -116,10 +129,12 @@ def _csv_records(data: bytes, sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
         sheet.error(1, "", "not_utf8")
         return
     try:
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        delimiter = ","
+    # Only the delimiter is guessed (from the header line); quoting is the standard one, with
+    # "" for a quote inside quotes, whatever the header happened to look like.
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     start = 1
     try:
         for record in reader:
@@ -129,9 +144,25 @@ def _csv_records(data: bytes, sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
         sheet.error(start, "", "bad_csv")
 
 
+def unpacks_safely(data: bytes) -> bool:
+    """Whether every part of the zip archive is small once unpacked, by its directory (the
+    sizes a bomb lies about are checked again while reading, by zipfile itself)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True  # not a zip we can read: openpyxl will say so
+    if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED:
+        return False
+    return all(p.file_size <= MAX_RATIO * max(p.compress_size, 1) for p in parts)
+
+
 def _xlsx_records(data: bytes, sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    if not unpacks_safely(data):
+        sheet.error(1, "", "bomb")
+        return
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
@@ -158,8 +189,12 @@ def parse(data: bytes, vocabulary: Vocabulary) -> Sheet:
         sheet.error(1, "", "too_large")
         return sheet
     columns: list[str] | None = None
-    count = 0
+    count = lines = 0
     for line, cells in records(data, sheet):
+        lines += 1
+        if lines > MAX_LINES:
+            sheet.error(line, "", "too_many_lines")
+            return sheet
         if columns is None:
             columns = [_header_name(c) for c in cells]
             missing = [c for c in REQUIRED if c not in columns]

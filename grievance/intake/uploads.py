@@ -15,28 +15,24 @@ import contextlib
 import hashlib
 import os
 import secrets
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from grievance.cases.models import Attachment, Case
 from grievance.errors import DomainError
 from grievance.extensions import db
-from grievance.intake import voice
+from grievance.intake import decoder, voice
 from grievance.types import utcnow
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # a 50-megapixel photo is already larger than any phone takes
 _WRITTEN = "samleng.written_files"
 
 # content type -> (Pillow format or None for PDF, stored extension)
@@ -122,34 +118,17 @@ def _voice_note(content_type: str, data: bytes, name: str) -> Evidence:
 
 
 def _reencode(data: bytes, fmt: str, name: str) -> bytes:
-    """Decode and save the picture again: proves it is one, and drops EXIF (phone photos
-    carry GPS positions that can identify a complainant) and any trailing payload."""
-    unreadable = _("“%(name)s” could not be read as a picture.", name=name)
+    """Decode and save the picture again, in a child process with limits (see
+    `decoder`): proves it is one, and drops EXIF (phone photos carry GPS positions that can
+    identify a complainant), comments, text chunks and any trailing payload."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(data)) as image:
-                if image.format != fmt:
-                    raise UploadRejected(unreadable)
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise UploadRejected(_("“%(name)s” is too large a picture.", name=name))
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-    except UploadRejected:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Warning) as exc:
-        raise UploadRejected(unreadable) from exc
-    out = BytesIO()
-    if fmt == "JPEG":
-        if upright.mode not in ("RGB", "L"):
-            upright = upright.convert("RGB")
-        upright.save(out, "JPEG", quality=88)
-    elif fmt == "WEBP":
-        upright.save(out, "WEBP", quality=88)
-    else:
-        upright.save(out, "PNG")
-    return out.getvalue()
+        return decoder.reencode(data, fmt)
+    except decoder.Undecodable as refused:
+        if refused.reason == "too_large":
+            raise UploadRejected(
+                _("“%(name)s” is too large a picture. Please send a smaller photo.", name=name)
+            ) from None
+        raise UploadRejected(_("“%(name)s” could not be read as a picture.", name=name)) from None
 
 
 def inspect_all(files: Iterable[Any]) -> tuple[list[Evidence], list[str]]:
@@ -169,7 +148,7 @@ def inspect_all(files: Iterable[Any]) -> tuple[list[Evidence], list[str]]:
 
 def upload_dir() -> Path:
     path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o750, parents=True, exist_ok=True)
     return path
 
 

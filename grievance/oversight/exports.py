@@ -18,7 +18,7 @@ import csv
 import io
 import secrets
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,12 +80,27 @@ COLUMNS: tuple[tuple[str, str, Any], ...] = (
 HEADERS = [name for name, _sql, _type in COLUMNS]
 
 
+VIEWER_ROLES = ("oversight", "supervisor", "admin")  # who reads redacted lists and exports
+
+
+def viewer_provinces(user: Any) -> tuple[str, ...] | None:
+    """The one rule for redacted lists and exports: the provinces the viewer's roles cover
+    (None: nationwide). A province's supervisor reads her provinces' cases only."""
+    scopes: set[str | None] = set()
+    for role in VIEWER_ROLES:
+        scopes |= user.provinces_for(role)
+    if None in scopes:
+        return None
+    return tuple(sorted(p for p in scopes if p))
+
+
 @dataclass(frozen=True)
 class Filters:
     province: str | None = None
     category: str | None = None
     start: date | None = None  # filed on or after (Phnom Penh date)
     end: date | None = None  # filed on or before
+    within: tuple[str, ...] | None = None  # the viewer's provinces (None: nationwide)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Filters:
@@ -94,7 +109,11 @@ class Filters:
             category=data.get("category") or None,
             start=date.fromisoformat(data["start"]) if data.get("start") else None,
             end=date.fromisoformat(data["end"]) if data.get("end") else None,
+            within=tuple(data["within"]) if data.get("within") is not None else None,
         )
+
+    def seen_by(self, user: Any) -> Filters:
+        return replace(self, within=viewer_provinces(user))
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
@@ -142,6 +161,9 @@ def _query(filters: Filters, keyset: bool = False, as_text: bool = False) -> Tex
 def _where(filters: Filters) -> tuple[list[str], list[Any]]:
     where = ["c.confidentiality <> 'restricted'"]
     params: list[Any] = []
+    if filters.within is not None:
+        where.append("c.province_code IN :within")
+        params.append(bindparam("within", list(filters.within), expanding=True))
     if filters.province:
         where.append("c.province_code = :province")
         params.append(bindparam("province", filters.province))
@@ -198,7 +220,7 @@ def count(filters: Filters) -> int:
 
 def exports_dir() -> Path:
     path = Path(current_app.instance_path) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o750, parents=True, exist_ok=True)
     return path
 
 

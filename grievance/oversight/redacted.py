@@ -105,6 +105,8 @@ def _base() -> Select[tuple[object, ...]]:
 
 def _filtered(filters: Filters, state: str | None) -> Select[tuple[object, ...]]:
     query = _base()
+    if filters.within is not None:
+        query = query.where(Case.province_code.in_(filters.within))
     if filters.province:
         query = query.where(Case.province_code == filters.province)
     if filters.category:
@@ -130,9 +132,13 @@ def list_cases(filters: Filters, state: str | None, page: int) -> tuple[list[Sum
     return found[:PER_PAGE], len(found) > PER_PAGE
 
 
-def get_case(reference: str) -> tuple[Summary, list[Step]]:
+def get_case(reference: str, within: tuple[str, ...] | None) -> tuple[Summary, list[Step]]:
+    """One redacted case, if it lies in the viewer's provinces (`within`, None: all)."""
     ref = normalize_reference(reference)
-    row = db.session.execute(_base().where(Case.reference == ref)).first() if ref else None
+    query = _base().where(Case.reference == ref)
+    if within is not None:
+        query = query.where(Case.province_code.in_(within))
+    row = db.session.execute(query).first() if ref else None
     if row is None:
         raise NotFound("case_not_found")
     case_id = db.session.scalar(select(Case.id).where(Case.reference == ref))

@@ -66,6 +66,9 @@ def write_export(export: CaseExport, query: Any) -> None:
             after = page[-1][0]
             export.done = min(export.total, export.done + len(page))
             uow.checkpoint()
+        # Created private first: the sheet holds names and phone numbers.
+        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        os.chmod(part, 0o600)
         workbook.save(part)
         os.replace(part, file_path(export))
         export.status = "done"

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -52,6 +53,8 @@ def http_error(error: HTTPException) -> WerkzeugResponse:
     if render is not None:
         return with_protocol_headers(error, render(error))
     code = error.code or 500
+    if request_ctx.url_adapter is None:  # an untrusted Host: no page can build its links
+        return with_protocol_headers(error, Response(_plain(code), code, mimetype="text/html"))
     if code == 403:
         user = current_user.get_id() if current_user else None
         log.warning("access denied endpoint=%s user=%s", request.endpoint, user or "-")
@@ -107,6 +110,13 @@ _PLAIN_UNAVAILABLE = (
     "<p lang=en>We could not save this just now, and nothing was kept. "
     "Please try again in a moment.</p>"
 )
+
+
+def _plain(code: int) -> str:
+    return (
+        f"<!doctype html><meta charset=utf-8><title>{code}</title>"
+        "<p lang=km>សំណើនេះមិនត្រឹមត្រូវទេ។</p><p lang=en>This request is not valid.</p>"
+    )
 
 
 def unavailable_message() -> str:

@@ -26,7 +26,15 @@ def staff_home() -> ResponseReturnValue:
     if roles == ["representative"]:  # a representative's home is its organisation's cases
         return redirect(url_for("intake.desk.rep_cases"))
     work = home.home(current_user, utcnow()) if current_user.has_role(*WORKERS) else None
-    return render_template("web/staff_home.html", roles=roles, role_labels=ROLES, work=work)
+    health = None
+    if current_user.has_role("supervisor", "admin"):  # they can put people in queues
+        from grievance.admin.queries import queue_health
+        from grievance.cases.policy import provinces_of
+
+        health = queue_health(provinces_of(current_user))
+    return render_template(
+        "web/staff_home.html", roles=roles, role_labels=ROLES, work=work, health=health
+    )
 
 
 def public_numbers() -> dict[str, str]:

@@ -33,9 +33,12 @@ class FileChannel:
 
     def send(self, message: Message) -> str:
         path = self.path(message)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(self._render(message), encoding="utf-8")
+        # Only the app's own user may read it: it holds phone numbers and tracking secrets.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(self._render(message))
         try:
             os.link(tmp, path)  # atomic, and refuses to replace: a second write is a no-op
         except FileExistsError:

@@ -51,6 +51,7 @@ def demo_app(instance: Path) -> tuple[Flask, dict[str, str]]:
         REDIS_URL="",
         INSTANCE_PATH=str(instance),
         RATELIMIT_ENABLED=False,
+        SECOND_STEP_RELAXED=True,  # the demo officer signs in with the password alone here
     )
     app = create_app(config)
     with app.app_context():

@@ -53,20 +53,33 @@ def test_worker_files_in_khmer_on_a_phone_and_tracks_the_case(
 PASSWORD = "correct horse battery"
 
 
+SEEDS: dict[str, str] = {}  # officers' authenticator seeds (they sign in with a code too)
+
+
 def make_officer(username: str) -> None:
+    from grievance.auth import totp
+    from grievance.crypto import seal
     from grievance.uow import checkpoint as commit
     from tests.factories import make_user
 
-    make_user("officer", username=username, name="Sokha Chan")
+    user = make_user("officer", username=username, name="Sokha Chan")
+    SEEDS[username] = totp.new_seed()
+    user.totp_secret = seal(SEEDS[username], totp.PURPOSE)
     commit()
 
 
 def sign_in(page: Any, base: str, username: str) -> None:
+    from tests.browser.staff import Staff, fresh_code
+
     page.goto(base + "/login?lang=en")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
+    if "/login/code" in page.url:
+        page.fill("#code", fresh_code(Staff(username, SEEDS[username])))
+        page.locator("form button[type=submit]").click()
+        page.wait_for_load_state()
 
 
 def act(page: Any, name: str, text: str = "") -> None:

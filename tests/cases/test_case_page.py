@@ -74,7 +74,7 @@ def test_only_the_actions_the_user_may_take_are_offered(client: FlaskClient, aut
     case = make_case().case
     auth.login("intake")
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    assert forms_on(page) == {"acknowledge", "withdraw", "merge"}
+    assert forms_on(page) == {"acknowledge", "withdraw_for_complainant", "merge"}
 
 
 def test_officer_who_is_not_the_assignee_cannot_start_work(client: FlaskClient, auth: Auth) -> None:

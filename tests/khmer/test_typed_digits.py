@@ -135,5 +135,5 @@ def test_nssf_number_and_rating_in_khmer_digits(client: FlaskClient) -> None:
 def test_one_time_code_in_khmer_digits() -> None:
     seed = totp.new_seed()
     code = pyotp.TOTP(seed).now()
-    assert totp.code_matches(seed, khmer_digits(code))
+    assert totp.matching_step(seed, khmer_digits(code)) is not None
     assert re.fullmatch(r"[០-៩]{6}", khmer_digits(code))

@@ -47,7 +47,7 @@ def world(client: FlaskClient, auth: Auth) -> dict[str, object]:
     }
     seeds = {}
     for name, user in users.items():
-        if totp.required(user):  # admin and oversight sign in with a one-time code too
+        if totp.required(user):  # staff who see identities sign in with a one-time code too
             seeds[name] = totp.new_seed()
             user.totp_secret = seal(seeds[name], totp.PURPOSE)
     join(users["designated"], "restricted")
@@ -186,7 +186,7 @@ def test_break_glass_is_logged_reported_and_time_limited(
 
     # The supervisor sees who opened it and why on the workload page.
     client.post("/logout", data={"csrf_token": token})
-    auth.as_user("supervisor")
+    auth.as_user("supervisor", seed=world["seeds"]["supervisor"])  # type: ignore[index]
     workload = client.get("/workspace/workload?lang=en").get_data(as_text=True)
     assert reason in workload and case.reference in workload
 

@@ -78,6 +78,7 @@ def test_the_case_page_lists_the_hint_with_a_merge_button_that_merges(client, au
             "version": str(second.version),
             "seen": str(second.event_count),
             "merged_into": first.reference,
+            "reason": "The same worker, the same unpaid contributions.",
         },
     )
     assert response.status_code == 302

@@ -88,7 +88,12 @@ def test_auto_close_waits_for_its_time() -> None:
 def test_a_case_cannot_be_merged_into_itself(target: object) -> None:
     facts = passing_facts(G.transition("merge"), "in_progress")
     refused_by(
-        "not_merged_into_itself", G, facts, actor("intake"), "merge", {"merged_into": target}
+        "not_merged_into_itself",
+        G,
+        facts,
+        actor("intake"),
+        "merge",
+        {"merged_into": target, "reason": "The same complaint"},
     )
 
 

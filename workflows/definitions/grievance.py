@@ -344,9 +344,20 @@ TRANSITIONS = (
         N_("Withdraw the complaint"),
         OPEN,
         "withdrawn",
-        PUBLIC,
+        PUBLIC - {"intake"},  # she does it herself (or her representative): no message
         optional_inputs=("reason",),
         effects=(notify("complainant", "withdrawn"), set_timestamp("closed_at")),
+    ),
+    Transition(
+        # Staff take a case out of the work only with a reason, and she is told by SMS,
+        # so a case cannot quietly disappear from the desk.
+        "withdraw_for_complainant",
+        N_("Withdraw at the complainant's request"),
+        OPEN,
+        "withdrawn",
+        frozenset({"intake", "supervisor"}),
+        inputs=("reason",),
+        effects=(notify("complainant", "withdrawn_for_you"), set_timestamp("closed_at")),
     ),
     Transition(
         "merge",
@@ -354,7 +365,7 @@ TRANSITIONS = (
         OPEN - {"resolution_proposed", "appealed"},
         "merged",
         frozenset({"intake", "officer", "supervisor"}),
-        inputs=("merged_into",),
+        inputs=("merged_into", "reason"),  # a case hidden behind another: say why
         guards=("not_merged_into_itself",),
         effects=(notify("complainant", "merged"), set_timestamp("closed_at")),
     ),

@@ -70,8 +70,9 @@ def show(forum_id: int) -> Response | str | tuple[str, int]:
             reference = filed.case.reference
             flash(_("Concern recorded as case %(reference)s.", reference=reference), "info")
             return redirect(url_for(".show", forum_id=forum.id))
+    concerns, hidden = forums.concerns_of(forum, current_user)
     page = render_template(
-        "intake/forum.html", forum=forum, concerns=forums.concerns_of(forum), form=form
+        "intake/forum.html", forum=forum, concerns=concerns, hidden=hidden, form=form
     )
     return (page, 400) if form.is_submitted() else page
 

@@ -15,6 +15,7 @@ from grievance.extensions import csrf
 from grievance.i18n import lang
 from grievance.oversight import georeport
 from grievance.oversight.georeport import Open311Error
+from grievance.site.guards import UnusableParameter
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)  # machine clients; POST carries its own api_key
@@ -87,6 +88,11 @@ def http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
     if code == 404:
         return error(_fmt(), code, _("There is no such Open311 resource."))
+    if isinstance(exc, UnusableParameter):
+        name = exc.parameter
+        return error(
+            _fmt(), code, _("%(name)s is too long or contains control characters.", name=name)
+        )
     return error(_fmt(), code, exc.name)
 
 
@@ -113,6 +119,8 @@ def request_show(request_id: str, fmt: str) -> Response:
 
 @bp.post(f"/requests.{FMT}")
 def request_create(fmt: str) -> Response:
+    if "api_key" in request.args:  # a key in a URL ends up in logs and proxies: refuse it
+        raise Open311Error(400, _("Send the api_key in the request body, not in the URL."))
     form = {**request.args.to_dict(), **request.form.to_dict()}
     answer = georeport.create(form)
     return render(fmt, "requests", answer, 201)

@@ -61,7 +61,8 @@ def case_list() -> str:
     form = SearchForm(lang(), formdata=request.args)
     form.validate()
     page = request.args.get("page", 1, type=int) or 1
-    found, more = redacted.list_cases(form.filters(), form.state.data or None, page)
+    filters = form.filters().seen_by(current_user)
+    found, more = redacted.list_cases(filters, form.state.data or None, page)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "oversight/cases.html",
@@ -77,7 +78,7 @@ def case_list() -> str:
 @bp.get("/oversight/cases/<reference>")
 @roles_required(*OVERSIGHT)
 def case_show(reference: str) -> str:
-    summary, steps = redacted.get_case(reference)
+    summary, steps = redacted.get_case(reference, exports.viewer_provinces(current_user))
     return render_template(
         "oversight/case.html",
         case=summary,
@@ -104,7 +105,7 @@ def export_csv() -> Response:
     form = CsvForm(lang(), formdata=request.args)
     if not form.validate():
         abort(400)
-    chunks = stream_with_context(exports.csv_chunks(form.filters()))
+    chunks = stream_with_context(exports.csv_chunks(form.filters().seen_by(current_user)))
     response = Response(chunks, mimetype="text/csv")
     name = f"samleng-cases-{date.today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
@@ -124,7 +125,7 @@ def export_xlsx() -> WerkzeugResponse | tuple[str, int]:
             recent=exports.recent_exports(current_user.id),
         )
         return page, 400
-    export = exports.start_xlsx(current_user.id, form.filters())
+    export = exports.start_xlsx(current_user.id, form.filters().seen_by(current_user))
     return redirect(url_for(".export_progress", export_id=export.id))
 
 
