@@ -27,7 +27,7 @@ def refresh(now: datetime | None = None) -> StatsSnapshot:
     started = time.monotonic()
     cal = working_calendar()
     workdays.ensure(cal)
-    figures = aggregates.compute(cal)
+    figures = aggregates.compute(cal, now)
     row = db.session.get(StatsSnapshot, NAME)
     if row is None:
         row = StatsSnapshot(name=NAME)

@@ -49,14 +49,16 @@ def test_figures_with_small_cells_withheld(client: FlaskClient) -> None:
     total = records[("all", "all")]
     assert total["received"] == 15 and total["resolved"] == 8 and total["open"] == 7
     assert total["overdue"] == "fewer than 5"
-    assert total["within_sla_pct"] == 100.0
+    # 8 resolved on time, and all 7 open cases are past their deadline (filed in spring):
+    assert total["within_sla_pct"] == round(100 * 8 / 15, 1)
     assert total["satisfaction"] == 4.0
     assert records[("province", "KH-3")]["received"] == "fewer than 5"
     # Provinces without cases are withheld zeros, so 15 - 12 does not single KH-3 out...
     assert records[("province", "KH-12")]["received"] == 12
-    # ...but April's 3 would be March's complement (15 - 12): March is withheld too.
+    # ...but April's 3 would be March's complement (15 - 12): March is withheld too, and
+    # says so rather than claiming its 12 are fewer than 5.
     assert records[("month", "2026-04")]["received"] == "fewer than 5"
-    assert records[("month", "2026-03")]["received"] == "fewer than 5"
+    assert records[("month", "2026-03")]["received"] == "withheld"
     assert records[("sex", "female")]["received"] == 12
     assert records[("sex", "male")]["received"] == "fewer than 5"
     assert records[("province", "KH-1")]["received"] == "fewer than 5"  # zero is below 5
@@ -64,6 +66,11 @@ def test_figures_with_small_cells_withheld(client: FlaskClient) -> None:
         for key, value in record.items():
             if isinstance(value, int) and key not in ("key",):
                 assert value >= 5, (record, key)
+    assert body["hidden_markers"] == {
+        "fewer_than_5": "fewer than 5",
+        "withheld": "withheld",
+        "too_few": "too few cases",
+    }
 
 
 def test_open_data_csv_matches_json(client: FlaskClient) -> None:
@@ -136,6 +143,8 @@ def test_data_dictionary_describes_every_field(client: FlaskClient) -> None:
         "resolve_median",
         "satisfaction",
         "fewer than 5",
+        "withheld",
+        "too few cases",
     ):
         assert field in page
 

@@ -18,7 +18,7 @@ from grievance.domain import SEXES
 from grievance.i18n import lang
 from grievance.oversight import figures, forum_followup, snapshots
 from grievance.oversight.models import StatsSnapshot
-from grievance.oversight.suppression import FEWER_THAN_5, THRESHOLD, for_export, is_suppressed
+from grievance.oversight.suppression import MARKERS, THRESHOLD, for_export, is_suppressed
 from grievance.oversight.views.blueprint import bp
 
 DIMENSIONS = ("month", "province", "category", "channel", "sex")
@@ -102,7 +102,7 @@ def open_data_json() -> Response:
     row, records = _open_data_rows()
     body = {
         "generated_at": row.generated_at.isoformat() if row and row.generated_at else None,
-        "suppressed_marker": FEWER_THAN_5,
+        "hidden_markers": {m.reason: m.marker for m in MARKERS},
         "dictionary": "/accountability/data",
         "records": records,
     }
