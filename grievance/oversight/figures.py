@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import g
 from flask_babel import format_date
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from grievance.cases.models import Category, Province
 from grievance.domain import CHANNELS, SEXES
 from grievance.extensions import db
 from grievance.khmer import sorted_choices
-from grievance.oversight.suppression import Derived, suppress
+from grievance.oversight.suppression import WITHHELD, Derived, is_suppressed, suppress
 from workflows.i18n import N_
 
 MIN_RANKED = 20  # resolved cases an office or category needs before it is ranked
@@ -162,7 +163,7 @@ def table(
         )
         for row, suppressed in zip(rows, cells, strict=True):
             row.cells = suppressed
-        total.cells = total_cells
+        total.cells = _same_total(dims, total_cells)
     columns = PUBLIC_COLUMNS if public else OVERSIGHT_COLUMNS
     return Table(dimension, DIMENSION_TITLES.get(dimension, ""), rows, total, columns)
 
@@ -172,6 +173,37 @@ def totals(dims: dict[str, dict[str, dict[str, Any]]], *, public: bool) -> dict[
     if not public:
         return total
     _rows, cells = suppress([], total, PUBLIC_COUNTS, PUBLIC_DERIVED)
+    return _same_total(dims, cells)
+
+
+def _hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+    """Count columns whose total some breakdown had to hide: the total is one figure, so
+    it is hidden everywhere, or one table would give away what another hides. Worked out
+    once per request and set of figures."""
+    memo = g.setdefault("hidden_total_columns", {})
+    if id(dims) not in memo:
+        memo[id(dims)] = (dims, _find_hidden_total_columns(dims))
+    return memo[id(dims)][1]
+
+
+def _find_hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+    total = with_derived(dims.get("all", {}).get("all", {}))
+    hidden: set[str] = set()
+    for dimension in DIMENSION_TITLES:
+        raw = dims.get(dimension, {})
+        rows = [with_derived(raw[k]) if k in raw else _zero()
+                for k, _ in keys_and_labels(dimension, list(raw), "en")]  # fmt: skip
+        _rows, cells = suppress(rows, total, PUBLIC_COUNTS, ())
+        hidden |= {c for c in PUBLIC_COUNTS if is_suppressed(cells.get(c))}
+    return hidden
+
+
+def _same_total(
+    dims: dict[str, dict[str, dict[str, Any]]], cells: dict[str, Any]
+) -> dict[str, Any]:
+    for column in _hidden_total_columns(dims):
+        if not is_suppressed(cells.get(column)):
+            cells[column] = WITHHELD
     return cells
 
 

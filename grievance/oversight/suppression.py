@@ -14,9 +14,12 @@ figure says why it is hidden, with one of three markers:
 Rules, applied to one breakdown at a time (the rows of a dimension with the total row):
 
 1. Primary: a count below THRESHOLD is FEWER_THAN_5.
-2. Complementary: the rows add up to the total, so in every count column the number of
-   hidden members (rows and total together) is never exactly one: while it is one, the
-   smallest remaining row is WITHHELD.
+2. Complementary: the rows add up to the total, so a hidden count could be worked out
+   as "total minus the others", or pinned down by the markers themselves (two hidden rows
+   summing to 5, one "fewer than 5" and one "withheld", can only be 0 and 5). While some
+   "fewer than 5" count of a column could take only one value given the published total,
+   the other rows and what the markers say (0 to 4; 5 or more), the smallest remaining row
+   is WITHHELD (`pinned`).
 3. Derived: a figure whose base count is below THRESHOLD is TOO_FEW.
 
 `hidden_groups` says which groups of a breakdown have any count hidden: an output that
@@ -95,16 +98,38 @@ def suppress(
 
 
 def _suppress_column(rows: list[dict[str, Cell]], total: dict[str, Cell], column: str) -> None:
-    members = [*rows, total]
-    for cell in members:
+    raw = [r.get(column) or 0 for r in rows]
+    raw_total = total.get(column) or 0
+    for cell in [*rows, total]:
         if primary(cell.get(column)):
             cell[column] = FEWER_THAN_5
-    while sum(1 for cell in members if is_suppressed(cell[column])) == 1:
-        candidates = [r for r in rows if not is_suppressed(r[column])]
-        if not candidates:  # only the total is hidden; the rows are all hidden too
+    while pinned([r[column] for r in rows], total[column], raw_total):
+        candidates = [i for i, r in enumerate(rows) if not is_suppressed(r[column])]
+        if not candidates:  # every row is hidden and still they give one away
+            total[column] = WITHHELD
             break
-        smallest = min(candidates, key=lambda r: r[column])
-        smallest[column] = WITHHELD
+        smallest = min(candidates, key=lambda i: raw[i])
+        rows[smallest][column] = WITHHELD
+
+
+def pinned(shown: Sequence[Cell], total: Cell, raw_total: int) -> bool:
+    """Could a reader of one column (its rows `shown` and `total`, markers included) work
+    out the exact value of a "fewer than 5" row? `raw_total` is the true total: the
+    reader learns what the hidden rows add up to as total minus the shown rows."""
+    small = [i for i, v in enumerate(shown) if v is FEWER_THAN_5]
+    if not small:
+        return False
+    if is_suppressed(total):
+        # Every row is below the total, so below 5: only the bounds 0..4 are known, and a
+        # single hidden row with the total hidden too is still one of five values.
+        return False
+    hidden_sum = raw_total - sum(v for v in shown if not is_suppressed(v))
+    withheld = sum(1 for v in shown if v is WITHHELD)
+    # Each "fewer than 5" row lies in [lo, hi]: the others at their extremes.
+    room = hidden_sum - THRESHOLD * withheld  # what the small rows can share at most
+    hi = min(THRESHOLD - 1, room)
+    lo = 0 if withheld else max(0, hidden_sum - (THRESHOLD - 1) * (len(small) - 1))
+    return hi <= lo
 
 
 def is_suppressed(value: Cell) -> bool:

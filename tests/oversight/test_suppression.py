@@ -55,6 +55,32 @@ def test_every_marker_tells_the_truth_and_no_column_has_one_hidden_member() -> N
         assert len(hidden) != 1 or is_suppressed(total["received"]), values
 
 
+def _feasible(shown: list[object], total: object, hidden_sum: int) -> list[set[int]]:
+    """By brute force: every value each hidden row can take, given the markers and the sum
+    of the hidden rows (total minus the shown ones)."""
+    hidden = [i for i, v in enumerate(shown) if is_suppressed(v)]
+    ranges = [range(5) if shown[i] is FEWER_THAN_5 else range(5, hidden_sum + 1) for i in hidden]
+    values: list[set[int]] = [set() for _ in shown]
+    for combo in itertools.product(*ranges):
+        if sum(combo) == hidden_sum:
+            for i, v in zip(hidden, combo, strict=True):
+                values[i].add(v)
+    return values
+
+
+def test_no_hidden_count_can_be_worked_out_from_the_markers_and_the_total() -> None:
+    for values in itertools.product([0, 1, 4, 5, 6, 9, 40], repeat=4):
+        rows = [{"received": v} for v in values]
+        out, total = suppress(rows, {"received": sum(values)}, COUNTS, ())
+        shown = [r["received"] for r in out]
+        if is_suppressed(total["received"]):
+            continue  # every row is hidden and below 5: nothing to subtract from
+        hidden_sum = sum(values) - sum(v for v in shown if not is_suppressed(v))
+        for i, feasible in enumerate(_feasible(shown, total, hidden_sum)):
+            if shown[i] is FEWER_THAN_5:
+                assert len(feasible) >= 2, (values, shown)
+
+
 def test_derived_figures_need_five_cases_behind_them_and_say_too_few() -> None:
     rows = [{"received": 4, "share": 100.0}, {"received": 20, "share": 55.0}]
     out, _total = suppress(rows, {"received": 24, "share": 62.5}, COUNTS, SHARE)
