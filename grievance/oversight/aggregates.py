@@ -215,3 +215,20 @@ def _dimension(dim: str) -> dict[str, dict[str, Any]]:
         for key, value in db.session.execute(text(_window_median_sql(dim, column))):
             result[str(key)][name] = None if value is None else round(float(value), 2)
     return result
+
+
+def listing_cells(cal: WorkingCalendar) -> list[list[Any]]:
+    """[province, category, month, "open" | "closed", cases] for the cases a public listing
+    may show at all (confidentiality normal): what Open311's public request list is drawn
+    from, computed with the dashboard's figures so that both describe the same moment."""
+    lt = LocalTime(db.session.get_bind().dialect.name, cal)
+    sql = f"""
+    SELECT c.province_code, cat.code, {lt.month("c.created_at")} AS month,
+      CASE WHEN {_open_condition()} THEN 'open' ELSE 'closed' END AS status, COUNT(*)
+    FROM cases c JOIN categories cat ON cat.id = c.category_id
+    WHERE c.confidentiality = 'normal'
+    GROUP BY c.province_code, cat.code, month, status
+    """  # noqa: S608
+    return [
+        [str(p), str(c), str(m), str(s), int(n)] for p, c, m, s, n in db.session.execute(text(sql))
+    ]

@@ -14,7 +14,13 @@ from grievance.cases.models import Category, Province
 from grievance.domain import CHANNELS, SEXES
 from grievance.extensions import db
 from grievance.khmer import sorted_choices
-from grievance.oversight.suppression import WITHHELD, Derived, is_suppressed, suppress
+from grievance.oversight.suppression import (
+    WITHHELD,
+    Derived,
+    hidden_groups,
+    is_suppressed,
+    suppress,
+)
 from workflows.i18n import N_
 
 MIN_RANKED = 20  # resolved cases an office or category needs before it is ranked
@@ -225,3 +231,17 @@ def league(t: Table) -> League:
     )
     unranked = [r for r in t.rows if r not in eligible and r.cells.get("received", 0) > 0]
     return League([(i, r) for i, r in enumerate(eligible, start=1)], unranked)
+
+
+LISTING_COUNTS = ("received", "open")  # what counting a listing's items bounds
+
+
+def blocked_groups(dims: dict[str, dict[str, dict[str, Any]]]) -> set[tuple[str, str]]:
+    """(dimension, key) of the public groups with a hidden received or open count: a
+    listing of cases leaves them out (suppression.listed_cells)."""
+    blocked: set[tuple[str, str]] = set()
+    for dimension in ("province", "category", "month"):
+        t = table(dims, dimension, "en", public=True)
+        keyed = ((r.key, r.cells) for r in t.rows)
+        blocked |= {(dimension, k) for k in hidden_groups(keyed, LISTING_COUNTS)}
+    return blocked

@@ -32,7 +32,7 @@ def refresh(now: datetime | None = None) -> StatsSnapshot:
     if row is None:
         row = StatsSnapshot(name=NAME)
         db.session.add(row)
-    row.data = {"dims": figures}
+    row.data = {"dims": figures, "listing": aggregates.listing_cells(cal)}
     row.generated_at = now or utcnow()
     row.took_ms = int((time.monotonic() - started) * 1000)
     db.session.flush()
@@ -57,6 +57,14 @@ def is_stale(row: StatsSnapshot | None, now: datetime | None = None) -> bool:
     if row is None or row.generated_at is None:
         return True
     return (now or utcnow()) - row.generated_at >= MAX_AGE
+
+
+def listing(row: StatsSnapshot | None) -> list[list[Any]]:
+    """The cells Open311's public list is drawn from (aggregates.listing_cells)."""
+    if row is None:
+        return []
+    cells: list[list[Any]] = row.data.get("listing", [])
+    return cells
 
 
 def figures(row: StatsSnapshot | None) -> dict[str, dict[str, dict[str, Any]]]:

@@ -159,3 +159,18 @@ def cell_allowed(
     (dimension, key) groups of the published breakdowns it falls in; `blocked` those of
     them with a hidden count."""
     return size >= THRESHOLD and not any(m in blocked for m in memberships)
+
+
+def listed_cells(
+    cells: Iterable[Sequence[Any]], blocked: set[tuple[str, str]]
+) -> list[tuple[str, str, str, str, int]]:
+    """The cells of a one-item-per-case public listing that may be shown: each cell is
+    (province, category, month, status, cases). A cell is shown whole or not at all, so no
+    filter can cut it below THRESHOLD, and never inside a province, type of problem or
+    month whose public received or open count is hidden (`blocked`, as (dimension, key))."""
+    shown = []
+    for province, category, month, status, size in cells:
+        groups = (("province", province), ("category", category), ("month", month))
+        if cell_allowed(int(size), groups, blocked):
+            shown.append((str(province), str(category), str(month), str(status), int(size)))
+    return shown
