@@ -78,16 +78,22 @@ def suppress(
     total: Mapping[str, Any],
     counts: Sequence[str],
     derived: Sequence[Derived],
+    *,
+    hide_rows: Iterable[int] = (),
+    hide_total: bool = False,
 ) -> tuple[list[dict[str, Cell]], dict[str, Cell]]:
     """(rows, total) with hidden cells replaced by markers. Inputs are not changed.
 
     `counts` are the additive columns (rows sum to the total); `derived` are the figures
-    protected by a base count, which need not itself be published.
+    protected by a base count, which need not itself be published. `hide_rows` (indexes)
+    and `hide_total` are hidden whatever their size, because another output has to hide
+    them (a forum's province or type of problem the dashboard hides).
     """
     out_rows = [dict(r) for r in rows]
     out_total = dict(total)
+    forced = set(hide_rows)
     for column in counts:
-        _suppress_column(out_rows, out_total, column)
+        _suppress_column(out_rows, out_total, column, forced, hide_total)
     for d in derived:
         for raw, out in zip([*rows, total], [*out_rows, out_total], strict=True):
             if primary(raw.get(d.base)):
@@ -97,12 +103,27 @@ def suppress(
     return out_rows, out_total
 
 
-def _suppress_column(rows: list[dict[str, Cell]], total: dict[str, Cell], column: str) -> None:
+def _hide(cells: dict[str, Cell], column: str) -> None:
+    if not is_suppressed(cells.get(column)):
+        cells[column] = WITHHELD  # not primary: those are marked already
+
+
+def _suppress_column(
+    rows: list[dict[str, Cell]],
+    total: dict[str, Cell],
+    column: str,
+    forced: set[int],
+    hide_total: bool,
+) -> None:
     raw = [r.get(column) or 0 for r in rows]
     raw_total = total.get(column) or 0
     for cell in [*rows, total]:
         if primary(cell.get(column)):
             cell[column] = FEWER_THAN_5
+    for i in forced:
+        _hide(rows[i], column)
+    if hide_total:
+        _hide(total, column)
     while pinned([r[column] for r in rows], total[column], raw_total):
         candidates = [i for i, r in enumerate(rows) if not is_suppressed(r[column])]
         if not candidates:  # every row is hidden and still they give one away

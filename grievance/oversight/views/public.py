@@ -131,13 +131,9 @@ def forums() -> str:
 
 @bp.get("/accountability/forums/<int:forum_id>")
 def forum(forum_id: int) -> str:
-    found, concerns, hidden = forum_followup.forum(forum_id)
     return render_template(
         "forums/show.html",
-        forum=found,
-        concerns=concerns,
-        hidden=hidden,
-        tally=forum_followup.tally(concerns),
-        outcomes=forum_followup.OUTCOMES,
+        report=forum_followup.report(forum_id),
+        columns=forum_followup.COLUMNS,
         category_names=forum_followup.category_names(lang()),
     )
