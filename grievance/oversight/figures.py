@@ -60,6 +60,7 @@ PUBLIC_COLUMNS = (
     OPEN,
     OVERDUE,
     WITHIN_SLA,
+    ACK_ON_TIME,
     ACK_DAYS,
     RESOLVE_DAYS,
     SATISFACTION,
@@ -80,6 +81,7 @@ OVERSIGHT_COLUMNS = (
 PUBLIC_COUNTS = ("received", "resolved", "open", "overdue")
 PUBLIC_DERIVED = (
     Derived("within_sla_pct", "due_n"),
+    Derived("ack_on_time_pct", "ack_due_n"),
     Derived("ack_median", "ack_n"),
     Derived("resolve_median", "resolve_n"),
     Derived("satisfaction", "rated"),

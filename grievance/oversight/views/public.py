@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from grievance.domain import SEXES
 from grievance.i18n import lang
-from grievance.oversight import figures, forum_followup, snapshots
+from grievance.oversight import charts, figures, forum_followup, snapshots
 from grievance.oversight.models import StatsSnapshot
 from grievance.oversight.suppression import MARKERS, THRESHOLD, for_export, is_suppressed
 from grievance.oversight.views.blueprint import bp
@@ -49,6 +49,7 @@ def dashboard() -> str:
         snapshot=row,
         totals=figures.totals(dims, public=True),
         tables=tables,
+        charts=charts.month_charts(tables[0]),
     )
 
 
@@ -67,6 +68,7 @@ OPEN_DATA_FIELDS = (
     "open",
     "overdue",
     "within_sla_pct",
+    "ack_on_time_pct",
     "ack_median",
     "resolve_median",
     "satisfaction",
