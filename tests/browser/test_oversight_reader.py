@@ -20,7 +20,9 @@ def _figures(app: Any) -> int:
     from tests.factories import make_forum
     from tests.oversight.helpers import T0, case_in
 
-    forum = make_forum("KH-12", T0.date(), title="Phnom Penh garment workers' forum")
+    forum = make_forum(
+        "KH-12", T0.date(), title="វេទិកាកម្មករកាត់ដេរ ភ្នំពេញ", venue="សាលប្រជុំ", organisers=""
+    )
     for i in range(12):
         answered = {"resolution_proposed_at": T0 + timedelta(days=4)}
         case_in("closed", at=T0 + timedelta(days=i % 3), forum_id=forum.id, **answered)
