@@ -104,7 +104,7 @@ def export_csv() -> Response:
     form = CsvForm(lang(), formdata=request.args)
     if not form.validate():
         abort(400)
-    chunks = stream_with_context(exports.csv_chunks(form.filters()))
+    chunks = stream_with_context(exports.csv_chunks(form.filters(), lang()))
     response = Response(chunks, mimetype="text/csv")
     name = f"samleng-cases-{date.today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
@@ -124,7 +124,7 @@ def export_xlsx() -> WerkzeugResponse | tuple[str, int]:
             recent=exports.recent_exports(current_user.id),
         )
         return page, 400
-    export = exports.start_xlsx(current_user.id, form.filters())
+    export = exports.start_xlsx(current_user.id, form.filters(), lang())
     return redirect(url_for(".export_progress", export_id=export.id))
 
 
