@@ -190,7 +190,7 @@ def public_list(query: Query, lang: str) -> list[dict[str, Any]]:
     THRESHOLD cases of one cell."""
     row = snapshots.latest()
     dims = snapshots.figures(row)
-    cells = listed_cells(snapshots.listing(row), figures.blocked_groups(dims))
+    cells = listed_cells(snapshots.listing(), figures.blocked_groups(dims))
     first, last = _months(query)
     chosen = [
         cell
