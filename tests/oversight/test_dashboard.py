@@ -67,6 +67,7 @@ def test_figures_with_small_cells_withheld(client: FlaskClient) -> None:
         for key, value in record.items():
             if isinstance(value, int) and key not in ("key",):
                 assert value >= 5, (record, key)
+    assert body["licence"] == "CC BY 4.0" and body["licence_url"].startswith("https://")
     assert body["hidden_markers"] == {
         "fewer_than_5": "fewer than 5",
         "withheld": "withheld",

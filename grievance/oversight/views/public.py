@@ -22,6 +22,8 @@ from grievance.oversight.suppression import MARKERS, THRESHOLD, for_export, is_s
 from grievance.oversight.views.blueprint import bp
 
 DIMENSIONS = ("month", "province", "category", "channel", "sex")
+LICENCE = "CC BY 4.0"  # reuse with attribution to the National Social Security Fund
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @bp.app_context_processor
@@ -55,7 +57,9 @@ def dashboard() -> str:
 
 @bp.get("/accountability/data")
 def data_dictionary() -> str:
-    return render_template("oversight/data_dictionary.html", columns=OPEN_DATA_FIELDS)
+    return render_template(
+        "oversight/data_dictionary.html", columns=OPEN_DATA_FIELDS, licence_url=LICENCE_URL
+    )
 
 
 OPEN_DATA_FIELDS = (
@@ -105,6 +109,9 @@ def open_data_json() -> Response:
     body = {
         "generated_at": row.generated_at.isoformat() if row and row.generated_at else None,
         "hidden_markers": {m.reason: m.marker for m in MARKERS},
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "times": "Asia/Phnom_Penh (UTC+07:00); generated_at in UTC",
         "dictionary": "/accountability/data",
         "records": records,
     }
@@ -122,6 +129,7 @@ def open_data_csv() -> Response:
     writer.writerows(records)
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=samleng-accountability.csv"
+    response.headers["Link"] = f'<{LICENCE_URL}>; rel="license"'
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
