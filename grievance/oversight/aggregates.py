@@ -56,7 +56,15 @@ COUNTS = (
     "rated",
     "rating_sum",
 )
-MEDIANS = ("ack_median", "resolve_median")
+# (name, facts column, fraction): medians and 90th percentiles, interpolated as
+# PostgreSQL's percentile_cont does.
+PERCENTILES = (
+    ("ack_median", "ack_days", 0.5),
+    ("resolve_median", "resolve_days", 0.5),
+    ("ack_p90", "ack_days", 0.9),
+    ("resolve_p90", "resolve_days", 0.9),
+)
+MEDIANS = tuple(name for name, _column, _fraction in PERCENTILES)
 FACTS = "stats_facts"
 
 
@@ -129,6 +137,12 @@ AGGREGATES = """
       COUNT(rating) AS rated, SUM(rating) AS rating_sum"""
 
 
+PERCENTILE_SELECT = ",\n      ".join(
+    f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {column}) AS {name}"
+    for name, column, fraction in PERCENTILES
+)
+
+
 def _grouping_sets_sql(lt: LocalTime, now: str) -> str:
     """PostgreSQL: every dimension in one scan, medians by percentile_cont."""
     dims = ", ".join(f'"{d}"' for d in DIMENSIONS)
@@ -136,8 +150,7 @@ def _grouping_sets_sql(lt: LocalTime, now: str) -> str:
     return f"""
     WITH facts AS ({_facts_sql(lt, now)})
     SELECT {dims}, GROUPING({dims}) AS g, {AGGREGATES},
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY ack_days) AS ack_median,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_days) AS resolve_median
+      {PERCENTILE_SELECT}
     FROM facts GROUP BY GROUPING SETS ({sets})
     """  # noqa: S608
 
@@ -149,15 +162,22 @@ def _counts_sql(dim: str) -> str:
     """  # noqa: S608
 
 
-def _window_median_sql(dim: str, column: str) -> str:
-    # Portable median: the middle row (or the mean of the two middle rows) per group.
+def _window_percentile_sql(dim: str, column: str, fraction: float) -> str:
+    # Portable percentile_cont: the value at position fraction * (n - 1) (from 0) in each
+    # group's sorted values, interpolated between the two rows around it.
+    pos = f"({fraction} * (n - 1) + 1)"
     return f"""
-    SELECT k, AVG(x) FROM (
-      SELECT "{dim}" AS k, {column} AS x,
-        ROW_NUMBER() OVER (PARTITION BY "{dim}" ORDER BY {column}) AS rn,
-        COUNT(*) OVER (PARTITION BY "{dim}") AS n
-      FROM {FACTS} WHERE {column} IS NOT NULL
-    ) ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k
+    SELECT k, COALESCE(lo_x + ({pos} - lo) * (hi_x - lo_x), lo_x) FROM (
+      SELECT k, n, CAST({pos} AS INTEGER) AS lo,
+        MAX(CASE WHEN rn = CAST({pos} AS INTEGER) THEN x END) AS lo_x,
+        MAX(CASE WHEN rn = CAST({pos} AS INTEGER) + 1 THEN x END) AS hi_x
+      FROM (
+        SELECT "{dim}" AS k, {column} AS x,
+          ROW_NUMBER() OVER (PARTITION BY "{dim}" ORDER BY {column}) AS rn,
+          COUNT(*) OVER (PARTITION BY "{dim}") AS n
+        FROM {FACTS} WHERE {column} IS NOT NULL
+      ) ranked GROUP BY k, n
+    ) bounds
     """  # noqa: S608
 
 
@@ -211,8 +231,8 @@ def _dimension(dim: str) -> dict[str, dict[str, Any]]:
     result = {
         str(row["k"]): _cells(row) for row in db.session.execute(text(_counts_sql(dim))).mappings()
     }
-    for name, column in (("ack_median", "ack_days"), ("resolve_median", "resolve_days")):
-        for key, value in db.session.execute(text(_window_median_sql(dim, column))):
+    for name, column, fraction in PERCENTILES:
+        for key, value in db.session.execute(text(_window_percentile_sql(dim, column, fraction))):
             result[str(key)][name] = None if value is None else round(float(value), 2)
     return result
 

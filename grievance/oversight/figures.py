@@ -51,6 +51,8 @@ WITHIN_SLA = Column("within_sla_pct", N_("Handled within the deadline"), "pct")
 ACK_ON_TIME = Column("ack_on_time_pct", N_("Acknowledged on time"), "pct")
 ACK_DAYS = Column("ack_median", N_("Working days to acknowledge (median)"), "days")
 RESOLVE_DAYS = Column("resolve_median", N_("Working days to resolve (median)"), "days")
+ACK_P90 = Column("ack_p90", N_("Working days to acknowledge (9 in 10 cases within)"), "days")
+RESOLVE_P90 = Column("resolve_p90", N_("Working days to resolve (9 in 10 cases within)"), "days")
 SATISFACTION = Column("satisfaction", N_("Satisfaction (1 to 5)"), "rating")
 RATED = Column("rated", N_("Ratings"), "count")
 
@@ -74,7 +76,9 @@ OVERSIGHT_COLUMNS = (
     WITHIN_SLA,
     ACK_ON_TIME,
     ACK_DAYS,
+    ACK_P90,
     RESOLVE_DAYS,
+    RESOLVE_P90,
     SATISFACTION,
     RATED,
 )

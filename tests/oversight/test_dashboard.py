@@ -182,6 +182,8 @@ def test_medians_are_in_working_days(client: FlaskClient) -> None:
     assert dims["all"]["all"]["ack_n"] == 7
     assert dims["all"]["all"]["ack_median"] == 0.3
     assert dims["channel"]["web"]["ack_median"] == 0.3
+    # The 90th percentile, interpolated at 0.9 x 6 = 5.4 places from the first: 0.54.
+    assert dims["all"]["all"]["ack_p90"] == 0.54
 
 
 def test_cli_refreshes_the_figures(app: object) -> None:
