@@ -41,6 +41,9 @@ from grievance.types import utcnow
 from workflows import WORKFLOWS
 
 DIMENSIONS = ("all", "month", "province", "category", "channel", "sex")
+# Two-way tables for the oversight role (never public): name -> (rows, columns). Their
+# keys are "<row key>|<column key>".
+CROSSES = {"sex_by_category": ("category", "sex"), "province_by_category": ("province", "category")}
 COUNTS = (
     "received",
     "open",
@@ -146,7 +149,9 @@ PERCENTILE_SELECT = ",\n      ".join(
 def _grouping_sets_sql(lt: LocalTime, now: str) -> str:
     """PostgreSQL: every dimension in one scan, medians by percentile_cont."""
     dims = ", ".join(f'"{d}"' for d in DIMENSIONS)
-    sets = ", ".join(f'("{d}")' for d in DIMENSIONS)
+    sets = ", ".join(
+        [f'("{d}")' for d in DIMENSIONS] + [f'("{a}", "{b}")' for a, b in CROSSES.values()]
+    )
     return f"""
     WITH facts AS ({_facts_sql(lt, now)})
     SELECT {dims}, GROUPING({dims}) AS g, {AGGREGATES},
@@ -155,10 +160,19 @@ def _grouping_sets_sql(lt: LocalTime, now: str) -> str:
     """  # noqa: S608
 
 
+def _key(dim: str) -> tuple[str, str]:
+    """(key expression, GROUP BY list) of a dimension or a cross (see CROSSES)."""
+    if dim in CROSSES:
+        first, second = CROSSES[dim]
+        return f'"{first}" || \'|\' || "{second}"', f'"{first}", "{second}"'
+    return f'"{dim}"', f'"{dim}"'
+
+
 def _counts_sql(dim: str) -> str:
+    key, group = _key(dim)
     return f"""
-    SELECT "{dim}" AS k, {AGGREGATES}
-    FROM {FACTS} GROUP BY "{dim}"
+    SELECT {key} AS k, {AGGREGATES}
+    FROM {FACTS} GROUP BY {group}
     """  # noqa: S608
 
 
@@ -166,15 +180,16 @@ def _window_percentile_sql(dim: str, column: str, fraction: float) -> str:
     # Portable percentile_cont: the value at position fraction * (n - 1) (from 0) in each
     # group's sorted values, interpolated between the two rows around it.
     pos = f"({fraction} * (n - 1) + 1)"
+    key, group = _key(dim)
     return f"""
     SELECT k, COALESCE(lo_x + ({pos} - lo) * (hi_x - lo_x), lo_x) FROM (
       SELECT k, n, CAST({pos} AS INTEGER) AS lo,
         MAX(CASE WHEN rn = CAST({pos} AS INTEGER) THEN x END) AS lo_x,
         MAX(CASE WHEN rn = CAST({pos} AS INTEGER) + 1 THEN x END) AS hi_x
       FROM (
-        SELECT "{dim}" AS k, {column} AS x,
-          ROW_NUMBER() OVER (PARTITION BY "{dim}" ORDER BY {column}) AS rn,
-          COUNT(*) OVER (PARTITION BY "{dim}") AS n
+        SELECT {key} AS k, {column} AS x,
+          ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY {column}) AS rn,
+          COUNT(*) OVER (PARTITION BY {group}) AS n
         FROM {FACTS} WHERE {column} IS NOT NULL
       ) ranked GROUP BY k, n
     ) bounds
@@ -207,13 +222,18 @@ def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str
     db.session.execute(text("SET LOCAL jit = off"))
     # The six sorts of the grouping sets fit in memory instead of spilling to disk.
     db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    result: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in DIMENSIONS}
+    result: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in (*DIMENSIONS, *CROSSES)}
     width = len(DIMENSIONS)
+    crosses = {frozenset(pair): name for name, pair in CROSSES.items()}
     for row in db.session.execute(text(_grouping_sets_sql(lt, now))).mappings():
         # GROUPING() sets a bit for every dimension *not* grouped in this row's set.
-        index = next(i for i in range(width) if not row["g"] >> (width - 1 - i) & 1)
-        dim = DIMENSIONS[index]
-        result[dim][str(row[dim])] = _cells(row)
+        grouped = [d for i, d in enumerate(DIMENSIONS) if not row["g"] >> (width - 1 - i) & 1]
+        if len(grouped) == 1:
+            result[grouped[0]][str(row[grouped[0]])] = _cells(row)
+        else:
+            name = crosses[frozenset(grouped)]
+            first, second = CROSSES[name]
+            result[name][f"{row[first]}|{row[second]}"] = _cells(row)
     return result
 
 
@@ -222,7 +242,7 @@ def _compute_portable(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str, 
     session.execute(text(f"DROP TABLE IF EXISTS {FACTS}"))
     session.execute(text(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql(lt, now)}"))
     try:
-        return {dim: _dimension(dim) for dim in DIMENSIONS}
+        return {dim: _dimension(dim) for dim in (*DIMENSIONS, *CROSSES)}
     finally:
         session.execute(text(f"DROP TABLE IF EXISTS {FACTS}"))
 

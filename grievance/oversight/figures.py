@@ -251,3 +251,34 @@ def blocked_groups(dims: dict[str, dict[str, dict[str, Any]]]) -> set[tuple[str,
         keyed = ((r.key, r.cells) for r in t.rows)
         blocked |= {(dimension, k) for k in hidden_groups(keyed, LISTING_COUNTS)}
     return blocked
+
+
+CROSS_TITLES = {
+    "sex_by_category": N_("Type of problem by sex of the complainant"),
+    "province_by_category": N_("Province by type of problem"),
+}
+
+
+@dataclass
+class CrossTable:
+    name: str
+    title: str  # msgid
+    rows: list[tuple[str, str]]  # key, label
+    columns: list[tuple[str, str]]
+    cells: dict[tuple[str, str], dict[str, Any]]  # (row key, column key) -> figures
+
+    def received(self, row: str, column: str) -> int:
+        return int(self.cells.get((row, column), {}).get("received", 0))
+
+
+def cross_table(dims: dict[str, dict[str, dict[str, Any]]], name: str, lang: str) -> CrossTable:
+    """A two-way table for the oversight role (not suppressed: it is never public)."""
+    from grievance.oversight.aggregates import CROSSES
+
+    first, second = CROSSES[name]
+    raw = dims.get(name, {})
+    keys = [k.split("|", 1) for k in raw]
+    cells = {(a, b): with_derived(raw[f"{a}|{b}"]) for a, b in keys}
+    rows = keys_and_labels(first, [a for a, _b in keys], lang)
+    columns = keys_and_labels(second, [b for _a, b in keys], lang)
+    return CrossTable(name, CROSS_TITLES[name], rows, columns, cells)

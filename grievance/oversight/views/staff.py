@@ -42,6 +42,7 @@ def oversight_dashboard() -> str:
         tables=tables,
         provinces=figures.league(tables["province"]),
         categories=figures.league(tables["category"]),
+        crosses=[figures.cross_table(dims, name, lang()) for name in figures.CROSS_TITLES],
         min_ranked=figures.MIN_RANKED,
         drill=drill,
     )
