@@ -20,8 +20,10 @@ not final in its workflow, "closed" once it is.
 POST requests (filed through the intake pipeline, `submission` below being the Open311
 channel adapter) need the api_key of an active partner client (the JSON API's partners,
 grievance/intake/models.PartnerClient: the same token). Location must name a province
-(address_id, or address_string as a province name or code): lat/long alone cannot be
-placed in a province and is refused. Open311 has no consent field: a phone number given
+(address_id, or address_string as a province name or code), or else lat/long, which is
+placed in the province whose provincial town is nearest (places.py) and flagged with an
+internal note for the officer to confirm: a request is never refused for giving a point.
+Open311 has no consent field: a phone number given
 with a request is taken as consent to be contacted about that request. The tracking
 secret is not returned: a complainant who gave a phone number receives it by SMS, as with
 every channel.
@@ -33,10 +35,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from grievance import reference
+from grievance.cases.comments import add_comment
 from grievance.cases.models import Case, Category, Province
 from grievance.domain import KINDS
 from grievance.extensions import db
@@ -46,6 +50,7 @@ from grievance.intake.models import PartnerCase, PartnerClient
 from grievance.intake.partners import token_hash
 from grievance.intake.submission import Problem, Submission
 from grievance.oversight import figures, snapshots
+from grievance.oversight.places import Placed, nearest_province
 from grievance.oversight.suppression import listed_cells
 from grievance.sla.calendar import PHNOM_PENH
 from grievance.types import utcnow
@@ -278,12 +283,39 @@ def partner_for(api_key: str | None) -> PartnerClient:
     return partner
 
 
+def _named_place(form: dict[str, str]) -> str:
+    return (form.get("address_id") or form.get("address_string") or "").strip()
+
+
+def placed(form: dict[str, str]) -> Placed | None:
+    """The province of the request's point, when it names no place but gives lat/long."""
+    if _named_place(form):
+        return None
+    raw = [(form.get(k) or "").strip() for k in ("lat", "long")]
+    if not all(raw):
+        return None
+    try:
+        lat, long = (float(v) for v in raw)
+    except ValueError:
+        lat = long = float("nan")
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):  # NaN fails both
+        raise Open311Error(400, _("lat and long must be decimal degrees (WGS84)."))
+    return nearest_province(lat, long)
+
+
 def _province(form: dict[str, str]) -> str:
     """The province code for address_id or address_string (a code or a name, either
-    script); what names no province is passed on as typed, for the rules to refuse."""
-    wanted = (form.get("address_id") or form.get("address_string") or "").strip()
+    script), or else the province of the point lat/long; what names no province is passed
+    on as typed, for the rules to refuse."""
+    wanted = _named_place(form)
+    point = placed(form)
+    if point is not None:
+        return point.province
     if not wanted:
-        raise Open311Error(400, _("Give the province as address_id or address_string."))
+        raise Open311Error(
+            400,
+            _("Give the province as address_id or address_string, or the point as lat and long."),
+        )
     # Matched in the rules snapshot, not in SQL: the text is the client's, as typed.
     for code, province in reference.current().provinces.items():
         if wanted.upper() == code.upper() or wanted.lower() == province.name_en.lower():
@@ -325,12 +357,31 @@ def refusal(problem: Problem) -> Open311Error:
     return Open311Error(400, _("%(name)s is too long or contains control characters.", name=name))
 
 
+def _ask_to_confirm(case: Case, point: Placed) -> None:
+    """An internal note on the case: the province came from a point, not from a name."""
+    texts = []
+    for language in ("km", "en"):
+        with force_locale(language):
+            texts.append(
+                _(
+                    "The request gave only a point on the map. It was placed in the province "
+                    "whose provincial town is nearest (%(km)s km away): please confirm the "
+                    "province with the complainant.",
+                    km=point.km,
+                )
+            )
+    add_comment(case, actor_id=None, actor_role="system", text="\n\n".join(texts), public=False)
+
+
 def create(form: dict[str, str]) -> list[dict[str, Any]]:
     partner = partner_for(form.get("api_key"))
     try:
         filed = pipeline.file(submission(form, partner), pipeline.PARTNER)
     except pipeline.Invalid as exc:
         raise refusal(exc.problems[0]) from None
+    point = placed(form)
+    if point is not None:
+        _ask_to_confirm(filed.case, point)
     notice = _(
         "Keep this number to follow the request: %(reference)s.", reference=filed.case.reference
     )

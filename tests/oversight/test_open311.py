@@ -207,10 +207,37 @@ def test_post_request_needs_an_api_key_and_files_a_case(client: FlaskClient, api
     )
     assert unknown.status_code == 400
     nowhere = client.post(
-        "/open311/v2/requests.json",
-        data={**form, "api_key": api_key, "address_string": "", "lat": "11.5", "long": "104.9"},
+        "/open311/v2/requests.json", data={**form, "api_key": api_key, "address_string": ""}
     )
-    assert nowhere.status_code == 400
+    assert nowhere.status_code == 400  # neither a place nor a point
+
+
+def test_a_request_with_only_a_point_is_placed_in_its_province_and_flagged(
+    client: FlaskClient, api_key: str
+) -> None:
+    from grievance.cases.models import CaseEvent
+
+    form = {
+        "api_key": api_key,
+        "service_code": "contributions",
+        "description": "My employer deducts contributions but does not pay NSSF.",
+    }
+    for (lat, long), province in {
+        ("11.5564", "104.9282"): "KH-12",  # Phnom Penh
+        ("13.3633", "103.8564"): "KH-17",  # Siem Reap
+        ("10.6093", "103.5296"): "KH-18",  # Sihanoukville
+        ("13.2", "107.4"): "KH-16",  # somewhere in the north-east hills
+    }.items():
+        made = client.post("/open311/v2/requests.json", data={**form, "lat": lat, "long": long})
+        assert made.status_code == 201, made.get_data(as_text=True)
+        reference = made.get_json()[0]["service_request_id"]
+        case = db.session.query(Case).filter_by(reference=reference).one()  # type: ignore[attr-defined]
+        assert case.province_code == province
+        notes = db.session.query(CaseEvent).filter_by(case_id=case.id, kind="comment").all()  # type: ignore[attr-defined]
+        assert len(notes) == 1 and not notes[0].public
+        assert "please confirm the province" in notes[0].data["text"]
+    bad = client.post("/open311/v2/requests.json", data={**form, "lat": "north", "long": "1"})
+    assert bad.status_code == 400 and "lat" in bad.get_json()[0]["description"]
 
 
 def test_unknown_resource_answers_in_the_error_format(client: FlaskClient) -> None:
