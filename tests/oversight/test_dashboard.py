@@ -101,7 +101,24 @@ def test_page_works_without_javascript_and_in_khmer_first(client: FlaskClient) -
     assert "<table" in page and "<tbody>" in page
     assert "cdn" not in page.lower()
     assert "<script" not in page and "style=" not in page  # charts are drawn on the server
-    assert page.count("<svg") == 2 and "<title>" in page
+    assert page.count("<svg") == 3 and "<title>" in page  # two trends and the map
+
+
+def test_the_map_shows_every_province_with_hidden_ones_hatched(client: FlaskClient) -> None:
+    _population()
+    for i in range(6):  # KH-8: six cases resolved in 2 to 7 working days
+        case_in("closed", province_code="KH-8", at=T0 + timedelta(days=i),
+                resolution_proposed_at=T0 + timedelta(days=2 * i + 3))  # fmt: skip
+    refresh()
+    page = client.get("/accountability?lang=en").get_data(as_text=True)
+    svg = page[page.index('<figure class="map"') :]
+    svg = svg[: svg.index("</figure>")]
+    tiles = re.findall(r'<g><title>([^<]+)</title><rect class="tile ([^"]+)"', svg)
+    assert len(tiles) == 25
+    by_name = {name.split(":")[0]: css for name, css in tiles}
+    assert by_name["Kampong Cham"] == "tile-hidden"  # KH-3: too few cases
+    assert by_name["Kandal"] in ("b0", "b1")  # a median under 10 working days
+    assert "Kandal: " in svg and "hidden: too few cases" in svg
 
 
 def test_the_dashboard_weighs_under_60_kb_compressed_with_everything_it_loads(

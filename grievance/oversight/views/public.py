@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from grievance.domain import SEXES
 from grievance.i18n import lang
 from grievance.oversight import charts, figures, forum_followup, snapshots
+from grievance.oversight.map import province_map
 from grievance.oversight.models import StatsSnapshot
 from grievance.oversight.suppression import MARKERS, THRESHOLD, for_export, is_suppressed
 from grievance.oversight.views.blueprint import bp
@@ -52,6 +53,7 @@ def dashboard() -> str:
         totals=figures.totals(dims, public=True),
         tables=tables,
         charts=charts.month_charts(tables[0]),
+        map=province_map(tables[DIMENSIONS.index("province")]),
     )
 
 
