@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from grievance.cases.models import Case, Category
 from grievance.errors import NotFound
 from grievance.extensions import db
 from grievance.intake.models import Forum
 from grievance.oversight import figures, snapshots
-from grievance.oversight.suppression import Cell, is_suppressed, suppress
+from grievance.oversight.suppression import WITHHELD, Cell, is_suppressed, suppress
 from workflows import WORKFLOWS
 from workflows.i18n import N_
 
@@ -80,26 +80,21 @@ def _blocked() -> set[tuple[str, str]]:
 
 def forums(blocked: set[tuple[str, str]] | None = None) -> list[ForumSummary]:
     """Every forum with its concerns listed and resolved, suppressed across forums (and
-    hidden for a forum in a province whose count the dashboard hides)."""
+    hidden for a forum in a province whose count the dashboard hides, or whose own page
+    has to withhold its total)."""
     blocked = _blocked() if blocked is None else blocked
-    public = Case.confidentiality.in_(PUBLIC_LEVELS)
-    counts = (
-        select(
-            Case.forum_id,
-            func.sum(case((public, 1), else_=0)),
-            func.sum(case((public & (Case.state == "closed"), 1), else_=0)),
-        )
-        .where(Case.forum_id.is_not(None))
-        .group_by(Case.forum_id)
-    )
-    by_forum = {row[0]: row[1:] for row in db.session.execute(counts)}
     found = list(db.session.scalars(select(Forum).order_by(Forum.start_date.desc(), Forum.id)))
-    rows = []
-    for forum in found:
-        listed, resolved = by_forum.get(forum.id, (0, 0))
-        rows.append({"listed": int(listed or 0), "resolved": int(resolved or 0)})
+    rows, hide = [], []
+    for i, forum in enumerate(found):
+        codes, raw, _confidential = _raw(forum.id)
+        rows.append(
+            {"listed": sum(r["raised"] for r in raw), "resolved": sum(r["resolved"] for r in raw)}
+        )
+        _shown, page_total = _suppressed(codes, raw, blocked, hide_total=False)
+        withheld = WITHHELD in (page_total["raised"], page_total["resolved"])
+        if withheld or ("province", forum.province_code) in blocked:
+            hide.append(i)
     total = {k: sum(r[k] for r in rows) for k in ("listed", "resolved")}
-    hide = [i for i, f in enumerate(found) if ("province", f.province_code) in blocked]
     shown, _total = suppress(rows, total, ("listed", "resolved"), (), hide_rows=hide)
     return [ForumSummary(f, cells) for f, cells in zip(found, shown, strict=True)]
 
@@ -112,6 +107,16 @@ def report(forum_id: int) -> Report:
         raise NotFound("forum_not_found")
     blocked = _blocked()
     summary = next(s for s in forums(blocked) if s.forum.id == forum_id)
+    listed = {"raised": "listed", "resolved": "resolved"}  # page column -> list column
+    hide_total = [c for c, col in listed.items() if is_suppressed(summary.cells[col])]
+    codes, raw, confidential = _raw(forum_id)
+    shown, shown_total = _suppressed(codes, raw, blocked, hide_total)
+    groups = [ConcernGroup(c, cells) for c, cells in zip(codes, shown, strict=True)]
+    return Report(found, groups, shown_total, confidential)
+
+
+def _raw(forum_id: int) -> tuple[list[str], list[dict[str, int]], bool]:
+    """(types of problem, their counts, whether some concerns are confidential)."""
     rows = db.session.execute(
         select(Category.code, Case.workflow, Case.state, Case.confidentiality)
         .join(Category, Category.id == Case.category_id)
@@ -128,13 +133,18 @@ def report(forum_id: int) -> Report:
         result = outcome(workflow, state)
         cells[result if result in ("resolved", "in_progress") else "otherwise"] += 1
     codes = sorted(by_category)
-    raw = [by_category[c] for c in codes]
+    return codes, [by_category[c] for c in codes], confidential
+
+
+def _suppressed(
+    codes: list[str],
+    raw: list[dict[str, int]],
+    blocked: set[tuple[str, str]],
+    hide_total: bool | list[str],
+) -> tuple[list[dict[str, Cell]], dict[str, Cell]]:
     total = {k: sum(r[k] for r in raw) for k in COUNTS}
     hide = [i for i, c in enumerate(codes) if ("category", c) in blocked]
-    hide_total = any(is_suppressed(v) for v in summary.cells.values())
-    shown, shown_total = suppress(raw, total, COUNTS, (), hide_rows=hide, hide_total=hide_total)
-    groups = [ConcernGroup(c, cells) for c, cells in zip(codes, shown, strict=True)]
-    return Report(found, groups, shown_total, confidential)
+    return suppress(raw, total, COUNTS, (), hide_rows=hide, hide_total=hide_total)
 
 
 def category_names(lang: str) -> dict[str, str]:

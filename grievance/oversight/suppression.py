@@ -80,20 +80,22 @@ def suppress(
     derived: Sequence[Derived],
     *,
     hide_rows: Iterable[int] = (),
-    hide_total: bool = False,
+    hide_total: bool | Iterable[str] = False,
 ) -> tuple[list[dict[str, Cell]], dict[str, Cell]]:
     """(rows, total) with hidden cells replaced by markers. Inputs are not changed.
 
     `counts` are the additive columns (rows sum to the total); `derived` are the figures
     protected by a base count, which need not itself be published. `hide_rows` (indexes)
-    and `hide_total` are hidden whatever their size, because another output has to hide
-    them (a forum's province or type of problem the dashboard hides).
+    and `hide_total` (True, or the count columns of the total) are hidden whatever their
+    size, because another output has to hide them (a forum's province or type of problem
+    the dashboard hides, a total the forum list hides).
     """
     out_rows = [dict(r) for r in rows]
     out_total = dict(total)
     forced = set(hide_rows)
+    hidden_total = set(counts) if hide_total is True else set(hide_total or ())
     for column in counts:
-        _suppress_column(out_rows, out_total, column, forced, hide_total)
+        _suppress_column(out_rows, out_total, column, forced, column in hidden_total)
     for d in derived:
         for raw, out in zip([*rows, total], [*out_rows, out_total], strict=True):
             if primary(raw.get(d.base)):

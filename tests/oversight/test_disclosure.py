@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 
 from grievance.cases.services import PersonData
 from grievance.oversight import snapshots
+from grievance.oversight.suppression import is_suppressed
 from tests.oversight.helpers import T0, case_in, refresh
 
 COUNTS = ("received", "resolved", "open", "overdue")
@@ -104,6 +105,50 @@ def test_the_demo_data_gives_nothing_away_either(app: Flask, client: FlaskClient
     _demo(app)
     _check_counts(client, minimum_hidden=10)
     _check_public_list(client, ["", "status=open", "status=closed"])
+    _check_forums(client)
+
+
+def test_forum_pages_follow_the_dashboards_hiding(client: FlaskClient) -> None:
+    from tests.factories import make_forum
+
+    rng = random.Random(6)
+    forums = [make_forum(p, T0.date(), title=f"Forum {p}") for p in ("KH-12", "KH-3", "KH-8")]
+    for forum in forums:
+        for _ in range({"KH-12": 14, "KH-3": 7, "KH-8": 3}[forum.province_code]):
+            case_in(rng.choice(STATES), forum_id=forum.id, province_code=forum.province_code,
+                    category_code=rng.choice(CATEGORIES))  # fmt: skip
+    _generated()
+    _check_forums(client)
+
+
+def _check_forums(client: FlaskClient) -> None:
+    """Every number a forum page shows lies in a province and type of problem whose
+    dashboard counts are shown too, and is 5 or more; totals agree between list and page."""
+    from grievance.oversight import figures, forum_followup
+
+    with client.application.test_request_context():
+        blocked = figures.blocked_groups(snapshots.figures(snapshots.latest()))
+        summaries = forum_followup.forums()
+        reports = {s.forum.id: forum_followup.report(s.forum.id) for s in summaries}
+    shown_any = False
+    for summary in summaries:
+        report = reports[summary.forum.id]
+        for name in ("listed", "resolved"):
+            value = summary.cells[name]
+            if not is_suppressed(value):
+                assert value >= 5 and ("province", summary.forum.province_code) not in blocked
+                shown_any = True
+        assert is_suppressed(report.total["raised"]) == is_suppressed(summary.cells["listed"]), (
+            report,
+            summary,
+        )
+        for group in report.groups:
+            for value in group.cells.values():
+                if not is_suppressed(value):
+                    assert value >= 5 and ("category", group.category_code) not in blocked
+        page = client.get(f"/accountability/forums/{summary.forum.id}").get_data(as_text=True)
+        assert page.count("<tr>") >= len(report.groups)
+    assert shown_any or not summaries
 
 
 def _check_counts(client: FlaskClient, minimum_hidden: int) -> None:
