@@ -13,9 +13,15 @@ Definitions (also on the data dictionary page):
 - resolved: the case is closed (answered, and accepted or closed after the waiting time);
 - referred: sent to another agency (final, not counted as resolved);
 - overdue: open and marked overdue by the SLA sweep;
-- resolved within SLA: resolved, and answered (resolution proposed, or else closed) at or
-  before the resolve deadline; the share is over resolved cases that have a deadline;
-- acknowledged on time: acknowledged at or before the acknowledge deadline;
+- late (to resolve): the deadline to resolve was breached (an SLA breach mark, or the case
+  is open and past its deadline with the clock running, or it was
+  answered after its deadline);
+- handled within the deadline: resolved with a deadline and never late; the share is over
+  every case the deadline has judged: resolved cases with a deadline, and open cases that
+  are already late (so an open overdue case counts against it, not only once closed);
+- acknowledged on time, the same for the acknowledge deadline: acknowledged at or before
+  it and never breached, over acknowledged cases with a deadline and cases still waiting
+  for an acknowledgement past it;
 - working days to acknowledge: filing to acknowledgement; to resolve: filing to the answer
   of resolved cases (working time per the SLA calendar of the case's province);
 - satisfaction: the complainants' ratings (1 to 5) of resolved cases.
@@ -23,6 +29,7 @@ Definitions (also on the data dictionary page):
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -30,9 +37,13 @@ from sqlalchemy import text
 from grievance.extensions import db
 from grievance.oversight.workdays import ANSWERED, LocalTime
 from grievance.sla.calendar import WorkingCalendar
+from grievance.types import utcnow
 from workflows import WORKFLOWS
 
 DIMENSIONS = ("all", "month", "province", "category", "channel", "sex")
+# Two-way tables for the oversight role (never public): name -> (rows, columns). Their
+# keys are "<row key>|<column key>".
+CROSSES = {"sex_by_category": ("category", "sex"), "province_by_category": ("province", "category")}
 COUNTS = (
     "received",
     "open",
@@ -48,7 +59,15 @@ COUNTS = (
     "rated",
     "rating_sum",
 )
-MEDIANS = ("ack_median", "resolve_median")
+# (name, facts column, fraction): medians and 90th percentiles, interpolated as
+# PostgreSQL's percentile_cont does.
+PERCENTILES = (
+    ("ack_median", "ack_days", 0.5),
+    ("resolve_median", "resolve_days", 0.5),
+    ("ack_p90", "ack_days", 0.9),
+    ("resolve_p90", "resolve_days", 0.9),
+)
+MEDIANS = tuple(name for name, _column, _fraction in PERCENTILES)
 FACTS = "stats_facts"
 
 
@@ -60,10 +79,29 @@ def _open_condition() -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
-def _facts_sql(lt: LocalTime) -> str:
+def _breached(clock: str) -> str:
+    marks = "SELECT 1 FROM sla_marks m WHERE m.case_id = c.id AND m.kind = 'breach'"
+    return f"EXISTS ({marks} AND m.clock = '{clock}')"  # noqa: S608 (a clock name)
+
+
+def now_sql(dialect: str, now: datetime) -> str:
+    """The time the figures are computed at, as an SQL literal comparable with stored UTC
+    timestamps (SQLite stores naive UTC text)."""
+    utc = now.astimezone(UTC)
+    if dialect == "postgresql":
+        return f"TIMESTAMPTZ '{utc.isoformat()}'"
+    return f"'{utc.replace(tzinfo=None).isoformat(sep=' ', timespec='microseconds')}'"
+
+
+def _facts_sql(lt: LocalTime, now: str) -> str:
     opened = _open_condition()
     answered = ANSWERED
     closed = "c.state = 'closed'"
+    late = f"""({_breached("resolve")}
+        OR ({opened} AND c.resolve_due_at < {now} AND c.paused_at IS NULL)
+        OR ({closed} AND {answered} > c.resolve_due_at))"""
+    ack_late = f"""({_breached("acknowledge")} OR c.acknowledged_at > c.ack_due_at
+        OR (c.acknowledged_at IS NULL AND {opened} AND c.ack_due_at < {now}))"""
     ack_days, resolve_days = lt.ack_days(), lt.answer_days()
     # Built from constants and vocabulary names only; nothing here comes from a request.
     return f"""
@@ -78,11 +116,14 @@ def _facts_sql(lt: LocalTime) -> str:
       CASE WHEN {closed} THEN 1 ELSE 0 END AS is_resolved,
       CASE WHEN c.state = 'referred' THEN 1 ELSE 0 END AS is_referred,
       CASE WHEN {opened} AND c.overdue THEN 1 ELSE 0 END AS is_overdue,
-      CASE WHEN {closed} AND c.resolve_due_at IS NOT NULL THEN 1 ELSE 0 END AS has_due,
-      CASE WHEN {closed} AND {answered} <= c.resolve_due_at THEN 1 ELSE 0 END AS in_sla,
-      CASE WHEN c.acknowledged_at IS NOT NULL AND c.ack_due_at IS NOT NULL
+      CASE WHEN ({closed} AND c.resolve_due_at IS NOT NULL) OR ({opened} AND {late})
+           THEN 1 ELSE 0 END AS has_due,
+      CASE WHEN {closed} AND c.resolve_due_at IS NOT NULL AND NOT {late}
+           THEN 1 ELSE 0 END AS in_sla,
+      CASE WHEN (c.acknowledged_at IS NOT NULL AND c.ack_due_at IS NOT NULL) OR {ack_late}
            THEN 1 ELSE 0 END AS ack_has_due,
-      CASE WHEN c.acknowledged_at <= c.ack_due_at THEN 1 ELSE 0 END AS ack_in_time,
+      CASE WHEN c.acknowledged_at IS NOT NULL AND c.ack_due_at IS NOT NULL AND NOT {ack_late}
+           THEN 1 ELSE 0 END AS ack_in_time,
       CASE WHEN c.acknowledged_at IS NOT NULL THEN {ack_days} END AS ack_days,
       CASE WHEN {closed} AND {answered} IS NOT NULL THEN {resolve_days} END AS resolve_days,
       CASE WHEN {closed} THEN c.satisfaction END AS rating
@@ -99,46 +140,73 @@ AGGREGATES = """
       COUNT(rating) AS rated, SUM(rating) AS rating_sum"""
 
 
-def _grouping_sets_sql(lt: LocalTime) -> str:
+PERCENTILE_SELECT = ",\n      ".join(
+    f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {column}) AS {name}"
+    for name, column, fraction in PERCENTILES
+)
+
+
+def _grouping_sets_sql(lt: LocalTime, now: str) -> str:
     """PostgreSQL: every dimension in one scan, medians by percentile_cont."""
     dims = ", ".join(f'"{d}"' for d in DIMENSIONS)
-    sets = ", ".join(f'("{d}")' for d in DIMENSIONS)
+    sets = ", ".join(
+        [f'("{d}")' for d in DIMENSIONS] + [f'("{a}", "{b}")' for a, b in CROSSES.values()]
+    )
     return f"""
-    WITH facts AS ({_facts_sql(lt)})
+    WITH facts AS ({_facts_sql(lt, now)})
     SELECT {dims}, GROUPING({dims}) AS g, {AGGREGATES},
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY ack_days) AS ack_median,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_days) AS resolve_median
+      {PERCENTILE_SELECT}
     FROM facts GROUP BY GROUPING SETS ({sets})
     """  # noqa: S608
 
 
+def _key(dim: str) -> tuple[str, str]:
+    """(key expression, GROUP BY list) of a dimension or a cross (see CROSSES)."""
+    if dim in CROSSES:
+        first, second = CROSSES[dim]
+        return f'"{first}" || \'|\' || "{second}"', f'"{first}", "{second}"'
+    return f'"{dim}"', f'"{dim}"'
+
+
 def _counts_sql(dim: str) -> str:
+    key, group = _key(dim)
     return f"""
-    SELECT "{dim}" AS k, {AGGREGATES}
-    FROM {FACTS} GROUP BY "{dim}"
+    SELECT {key} AS k, {AGGREGATES}
+    FROM {FACTS} GROUP BY {group}
     """  # noqa: S608
 
 
-def _window_median_sql(dim: str, column: str) -> str:
-    # Portable median: the middle row (or the mean of the two middle rows) per group.
+def _window_percentile_sql(dim: str, column: str, fraction: float) -> str:
+    # Portable percentile_cont: the value at position fraction * (n - 1) (from 0) in each
+    # group's sorted values, interpolated between the two rows around it.
+    pos = f"({fraction} * (n - 1) + 1)"
+    key, group = _key(dim)
     return f"""
-    SELECT k, AVG(x) FROM (
-      SELECT "{dim}" AS k, {column} AS x,
-        ROW_NUMBER() OVER (PARTITION BY "{dim}" ORDER BY {column}) AS rn,
-        COUNT(*) OVER (PARTITION BY "{dim}") AS n
-      FROM {FACTS} WHERE {column} IS NOT NULL
-    ) ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k
+    SELECT k, COALESCE(lo_x + ({pos} - lo) * (hi_x - lo_x), lo_x) FROM (
+      SELECT k, n, CAST({pos} AS INTEGER) AS lo,
+        MAX(CASE WHEN rn = CAST({pos} AS INTEGER) THEN x END) AS lo_x,
+        MAX(CASE WHEN rn = CAST({pos} AS INTEGER) + 1 THEN x END) AS hi_x
+      FROM (
+        SELECT {key} AS k, {column} AS x,
+          ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY {column}) AS rn,
+          COUNT(*) OVER (PARTITION BY {group}) AS n
+        FROM {FACTS} WHERE {column} IS NOT NULL
+      ) ranked GROUP BY k, n
+    ) bounds
     """  # noqa: S608
 
 
-def compute(cal: WorkingCalendar) -> dict[str, dict[str, dict[str, Any]]]:
-    """{dimension: {key: {measure: number}}} over all cases. The working-day index must be
-    current (workdays.ensure) for the medians."""
+def compute(
+    cal: WorkingCalendar, now: datetime | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """{dimension: {key: {measure: number}}} over all cases, as of `now`. The working-day
+    index must be current (workdays.ensure) for the medians."""
     dialect = db.session.get_bind().dialect.name
     lt = LocalTime(dialect, cal)
+    at = now_sql(dialect, now or utcnow())
     if dialect == "postgresql":
-        return _compute_postgresql(lt)
-    return _compute_portable(lt)
+        return _compute_postgresql(lt, at)
+    return _compute_portable(lt, at)
 
 
 def _cells(row: Any) -> dict[str, Any]:
@@ -149,27 +217,32 @@ def _cells(row: Any) -> dict[str, Any]:
     return cells
 
 
-def _compute_postgresql(lt: LocalTime) -> dict[str, dict[str, dict[str, Any]]]:
+def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str, Any]]]:
     # JIT compilation costs more than it saves here (measured: it took most of the time).
     db.session.execute(text("SET LOCAL jit = off"))
     # The six sorts of the grouping sets fit in memory instead of spilling to disk.
     db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    result: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in DIMENSIONS}
+    result: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in (*DIMENSIONS, *CROSSES)}
     width = len(DIMENSIONS)
-    for row in db.session.execute(text(_grouping_sets_sql(lt))).mappings():
+    crosses = {frozenset(pair): name for name, pair in CROSSES.items()}
+    for row in db.session.execute(text(_grouping_sets_sql(lt, now))).mappings():
         # GROUPING() sets a bit for every dimension *not* grouped in this row's set.
-        index = next(i for i in range(width) if not row["g"] >> (width - 1 - i) & 1)
-        dim = DIMENSIONS[index]
-        result[dim][str(row[dim])] = _cells(row)
+        grouped = [d for i, d in enumerate(DIMENSIONS) if not row["g"] >> (width - 1 - i) & 1]
+        if len(grouped) == 1:
+            result[grouped[0]][str(row[grouped[0]])] = _cells(row)
+        else:
+            name = crosses[frozenset(grouped)]
+            first, second = CROSSES[name]
+            result[name][f"{row[first]}|{row[second]}"] = _cells(row)
     return result
 
 
-def _compute_portable(lt: LocalTime) -> dict[str, dict[str, dict[str, Any]]]:
+def _compute_portable(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str, Any]]]:
     session = db.session
     session.execute(text(f"DROP TABLE IF EXISTS {FACTS}"))
-    session.execute(text(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql(lt)}"))
+    session.execute(text(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql(lt, now)}"))
     try:
-        return {dim: _dimension(dim) for dim in DIMENSIONS}
+        return {dim: _dimension(dim) for dim in (*DIMENSIONS, *CROSSES)}
     finally:
         session.execute(text(f"DROP TABLE IF EXISTS {FACTS}"))
 
@@ -178,7 +251,24 @@ def _dimension(dim: str) -> dict[str, dict[str, Any]]:
     result = {
         str(row["k"]): _cells(row) for row in db.session.execute(text(_counts_sql(dim))).mappings()
     }
-    for name, column in (("ack_median", "ack_days"), ("resolve_median", "resolve_days")):
-        for key, value in db.session.execute(text(_window_median_sql(dim, column))):
+    for name, column, fraction in PERCENTILES:
+        for key, value in db.session.execute(text(_window_percentile_sql(dim, column, fraction))):
             result[str(key)][name] = None if value is None else round(float(value), 2)
     return result
+
+
+def listing_cells(cal: WorkingCalendar) -> list[list[Any]]:
+    """[province, category, month, "open" | "closed", cases] for the cases a public listing
+    may show at all (confidentiality normal): what Open311's public request list is drawn
+    from, computed with the dashboard's figures so that both describe the same moment."""
+    lt = LocalTime(db.session.get_bind().dialect.name, cal)
+    sql = f"""
+    SELECT c.province_code, cat.code, {lt.month("c.created_at")} AS month,
+      CASE WHEN {_open_condition()} THEN 'open' ELSE 'closed' END AS status, COUNT(*)
+    FROM cases c JOIN categories cat ON cat.id = c.category_id
+    WHERE c.confidentiality = 'normal'
+    GROUP BY c.province_code, cat.code, month, status
+    """  # noqa: S608
+    return [
+        [str(p), str(c), str(m), str(s), int(n)] for p, c, m, s, n in db.session.execute(text(sql))
+    ]

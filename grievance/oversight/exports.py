@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import (
     Float,
     Integer,
@@ -37,13 +38,17 @@ from sqlalchemy import (
 )
 
 from grievance import jobs
+from grievance.cases.models import Category, Province
+from grievance.domain import CHANNELS, KINDS, SEXES
 from grievance.errors import NotFound
 from grievance.extensions import db
+from grievance.i18n import label
 from grievance.oversight.models import CaseExport
 from grievance.oversight.workdays import LocalTime
 from grievance.sla.calendar import PHNOM_PENH
 from grievance.sla.clocks import working_calendar
 from grievance.types import UTCDateTime, utcnow
+from workflows import WORKFLOWS
 
 KEEP_FOR = timedelta(hours=24)
 STREAM_BATCH = 2000
@@ -77,7 +82,35 @@ COLUMNS: tuple[tuple[str, str, Any], ...] = (
     ("concerned_type", "c.concerned_type", String()),
     ("forum_id", "c.forum_id", Integer()),
 )
-HEADERS = [name for name, _sql, _type in COLUMNS]
+CODES = [name for name, _sql, _type in COLUMNS]
+# Codes the reader gets a name for, in her language, in a column right beside the code.
+NAMED = ("kind", "category", "province", "channel", "state", "complainant_sex")
+HEADERS = [h for code in CODES for h in ((code, f"{code}_name") if code in NAMED else (code,))]
+TIME_NOTE = "Asia/Phnom_Penh, UTC+07:00"
+
+
+def names(lang: str) -> dict[str, dict[str, str]]:
+    """Code -> name in `lang` for each NAMED column."""
+    with force_locale(lang):
+        found = {
+            "kind": {k: label(v) for k, v in KINDS.items()},
+            "channel": {k: label(v) for k, v in CHANNELS.items()},
+            "complainant_sex": {k: label(v) for k, v in SEXES.items()},
+            "state": {s.name: label(s.label) for wf in WORKFLOWS.values() for s in wf.states},
+        }
+    found["category"] = {c.code: c.name(lang) for c in db.session.scalars(select(Category))}
+    found["province"] = {p.code: p.name(lang) for p in db.session.scalars(select(Province))}
+    return found
+
+
+def named(row: Sequence[Any], maps: dict[str, dict[str, str]]) -> list[Any]:
+    """An exported row with each NAMED code followed by its name."""
+    out: list[Any] = []
+    for code, value in zip(CODES, row, strict=True):
+        out.append(value)
+        if code in maps:
+            out.append(maps[code].get(value, value))
+    return out
 
 
 VIEWER_ROLES = ("oversight", "supervisor", "admin")  # who reads redacted lists and exports
@@ -132,7 +165,7 @@ def _query(filters: Filters, keyset: bool = False, as_text: bool = False) -> Tex
     def expression(sql: str, type_: Any) -> str:
         sql = sql.format(**formats)
         if as_text and isinstance(type_, UTCDateTime):
-            return lt.iso_utc(sql)
+            return lt.iso_local(sql)
         if as_text and isinstance(type_, Float):
             return lt.rounded_text(sql)
         return sql
@@ -192,14 +225,16 @@ def rows(filters: Filters) -> Iterator[Sequence[Any]]:
             yield row[1:]
 
 
-def csv_chunks(filters: Filters) -> Iterator[str]:
-    """The CSV file as text chunks of STREAM_BATCH rows, from a server-side cursor."""
+def csv_chunks(filters: Filters, lang: str = "km") -> Iterator[str]:
+    """The CSV file as text chunks of STREAM_BATCH rows, from a server-side cursor: codes
+    with their names in `lang` beside them, times in Phnom Penh time with the offset."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
+    maps = names(lang)
     statement = _query(filters, as_text=True).execution_options(yield_per=STREAM_BATCH)
     for partition in db.session.execute(statement).partitions():
-        writer.writerows(row[1:] for row in partition)
+        writer.writerows(named(row[1:], maps) for row in partition)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -224,10 +259,10 @@ def exports_dir() -> Path:
     return path
 
 
-def start_xlsx(user_id: int, filters: Filters) -> CaseExport:
+def start_xlsx(user_id: int, filters: Filters, lang: str = "km") -> CaseExport:
     export = CaseExport(
         user_id=user_id,
-        filters=filters.as_dict(),
+        filters={**filters.as_dict(), "lang": lang},
         status="queued",
         stored_name=secrets.token_hex(16) + ".xlsx",
         created_at=utcnow(),

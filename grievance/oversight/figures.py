@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import g
 from flask_babel import format_date
 from sqlalchemy import select
 
@@ -13,7 +14,13 @@ from grievance.cases.models import Category, Province
 from grievance.domain import CHANNELS, SEXES
 from grievance.extensions import db
 from grievance.khmer import sorted_choices
-from grievance.oversight.suppression import Derived, suppress
+from grievance.oversight.suppression import (
+    WITHHELD,
+    Derived,
+    hidden_groups,
+    is_suppressed,
+    suppress,
+)
 from workflows.i18n import N_
 
 MIN_RANKED = 20  # resolved cases an office or category needs before it is ranked
@@ -40,10 +47,12 @@ RESOLVED = Column("resolved", N_("Resolved"), "count")
 OPEN = Column("open", N_("Open"), "count")
 OVERDUE = Column("overdue", N_("Overdue"), "count")
 REFERRED = Column("referred", N_("Referred"), "count")
-WITHIN_SLA = Column("within_sla_pct", N_("Resolved within the deadline"), "pct")
+WITHIN_SLA = Column("within_sla_pct", N_("Handled within the deadline"), "pct")
 ACK_ON_TIME = Column("ack_on_time_pct", N_("Acknowledged on time"), "pct")
 ACK_DAYS = Column("ack_median", N_("Working days to acknowledge (median)"), "days")
 RESOLVE_DAYS = Column("resolve_median", N_("Working days to resolve (median)"), "days")
+ACK_P90 = Column("ack_p90", N_("Working days to acknowledge (9 in 10 cases within)"), "days")
+RESOLVE_P90 = Column("resolve_p90", N_("Working days to resolve (9 in 10 cases within)"), "days")
 SATISFACTION = Column("satisfaction", N_("Satisfaction (1 to 5)"), "rating")
 RATED = Column("rated", N_("Ratings"), "count")
 
@@ -53,6 +62,7 @@ PUBLIC_COLUMNS = (
     OPEN,
     OVERDUE,
     WITHIN_SLA,
+    ACK_ON_TIME,
     ACK_DAYS,
     RESOLVE_DAYS,
     SATISFACTION,
@@ -66,13 +76,16 @@ OVERSIGHT_COLUMNS = (
     WITHIN_SLA,
     ACK_ON_TIME,
     ACK_DAYS,
+    ACK_P90,
     RESOLVE_DAYS,
+    RESOLVE_P90,
     SATISFACTION,
     RATED,
 )
 PUBLIC_COUNTS = ("received", "resolved", "open", "overdue")
 PUBLIC_DERIVED = (
     Derived("within_sla_pct", "due_n"),
+    Derived("ack_on_time_pct", "ack_due_n"),
     Derived("ack_median", "ack_n"),
     Derived("resolve_median", "resolve_n"),
     Derived("satisfaction", "rated"),
@@ -162,7 +175,7 @@ def table(
         )
         for row, suppressed in zip(rows, cells, strict=True):
             row.cells = suppressed
-        total.cells = total_cells
+        total.cells = _same_total(dims, total_cells)
     columns = PUBLIC_COLUMNS if public else OVERSIGHT_COLUMNS
     return Table(dimension, DIMENSION_TITLES.get(dimension, ""), rows, total, columns)
 
@@ -172,6 +185,37 @@ def totals(dims: dict[str, dict[str, dict[str, Any]]], *, public: bool) -> dict[
     if not public:
         return total
     _rows, cells = suppress([], total, PUBLIC_COUNTS, PUBLIC_DERIVED)
+    return _same_total(dims, cells)
+
+
+def _hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+    """Count columns whose total some breakdown had to hide: the total is one figure, so
+    it is hidden everywhere, or one table would give away what another hides. Worked out
+    once per request and set of figures."""
+    memo = g.setdefault("hidden_total_columns", {})
+    if id(dims) not in memo:
+        memo[id(dims)] = (dims, _find_hidden_total_columns(dims))
+    return memo[id(dims)][1]
+
+
+def _find_hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+    total = with_derived(dims.get("all", {}).get("all", {}))
+    hidden: set[str] = set()
+    for dimension in DIMENSION_TITLES:
+        raw = dims.get(dimension, {})
+        rows = [with_derived(raw[k]) if k in raw else _zero()
+                for k, _ in keys_and_labels(dimension, list(raw), "en")]  # fmt: skip
+        _rows, cells = suppress(rows, total, PUBLIC_COUNTS, ())
+        hidden |= {c for c in PUBLIC_COUNTS if is_suppressed(cells.get(c))}
+    return hidden
+
+
+def _same_total(
+    dims: dict[str, dict[str, dict[str, Any]]], cells: dict[str, Any]
+) -> dict[str, Any]:
+    for column in _hidden_total_columns(dims):
+        if not is_suppressed(cells.get(column)):
+            cells[column] = WITHHELD
     return cells
 
 
@@ -193,3 +237,48 @@ def league(t: Table) -> League:
     )
     unranked = [r for r in t.rows if r not in eligible and r.cells.get("received", 0) > 0]
     return League([(i, r) for i, r in enumerate(eligible, start=1)], unranked)
+
+
+LISTING_COUNTS = ("received", "open")  # what counting a listing's items bounds
+
+
+def blocked_groups(dims: dict[str, dict[str, dict[str, Any]]]) -> set[tuple[str, str]]:
+    """(dimension, key) of the public groups with a hidden received or open count: a
+    listing of cases leaves them out (suppression.listed_cells)."""
+    blocked: set[tuple[str, str]] = set()
+    for dimension in ("province", "category", "month"):
+        t = table(dims, dimension, "en", public=True)
+        keyed = ((r.key, r.cells) for r in t.rows)
+        blocked |= {(dimension, k) for k in hidden_groups(keyed, LISTING_COUNTS)}
+    return blocked
+
+
+CROSS_TITLES = {
+    "sex_by_category": N_("Type of problem by sex of the complainant"),
+    "province_by_category": N_("Province by type of problem"),
+}
+
+
+@dataclass
+class CrossTable:
+    name: str
+    title: str  # msgid
+    rows: list[tuple[str, str]]  # key, label
+    columns: list[tuple[str, str]]
+    cells: dict[tuple[str, str], dict[str, Any]]  # (row key, column key) -> figures
+
+    def received(self, row: str, column: str) -> int:
+        return int(self.cells.get((row, column), {}).get("received", 0))
+
+
+def cross_table(dims: dict[str, dict[str, dict[str, Any]]], name: str, lang: str) -> CrossTable:
+    """A two-way table for the oversight role (not suppressed: it is never public)."""
+    from grievance.oversight.aggregates import CROSSES
+
+    first, second = CROSSES[name]
+    raw = dims.get(name, {})
+    keys = [k.split("|", 1) for k in raw]
+    cells = {(a, b): with_derived(raw[f"{a}|{b}"]) for a, b in keys}
+    rows = keys_and_labels(first, [a for a, _b in keys], lang)
+    columns = keys_and_labels(second, [b for _a, b in keys], lang)
+    return CrossTable(name, CROSS_TITLES[name], rows, columns, cells)

@@ -1,25 +1,30 @@
 """Public follow-up of forums: the concerns raised at each forum and what became of them.
 
-What is published per concern: its type of problem, when it was recorded, its outcome in
-plain words (resolved, in progress, referred to another office, not accepted, withdrawn,
-joined with another case) and when it was answered. Nothing typed by a person is shown
-(no narrative, no resolution text, no agency text: free text can carry names), nor the
-complainant's sex or reference. Confidential and restricted concerns are not listed; the
-page says that some are handled in confidence, with their number suppressed below 5.
-The forum's own record (title, place, dates, organisers, participants) is public.
+What is published: per forum, how many concerns are listed and resolved; per forum and
+type of problem, how many were raised, resolved, are in progress, or were closed
+otherwise (referred, not accepted, withdrawn, joined with another case). Every count goes
+through the disclosure rules (suppression.py), with the dashboard's: a forum in a province,
+or a type of problem, whose public count the dashboard hides has that count hidden here
+too, and a forum's total hidden in the list is hidden on its page. No concern is shown on
+its own (its date and outcome would single it out in a small group), nor anything typed by
+a person (free text can carry names), nor the complainant's sex or reference.
+Confidential and restricted concerns are not counted; the page says that some are handled
+in confidence, without their number. The forum's own record (title, place, dates,
+organisers, participants) is public.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from grievance.cases.models import Case, Category
 from grievance.errors import NotFound
 from grievance.extensions import db
 from grievance.intake.models import Forum
+from grievance.oversight import figures, snapshots
+from grievance.oversight.suppression import WITHHELD, Cell, is_suppressed, suppress
 from workflows import WORKFLOWS
 from workflows.i18n import N_
 
@@ -40,73 +45,106 @@ def outcome(workflow: str, state: str) -> str:
     return {"closed": "resolved"}.get(state, state if state in OUTCOMES else "resolved")
 
 
-@dataclass(frozen=True)
-class Concern:
-    category_code: str
-    outcome: str
-    raised_at: datetime
-    answered_at: datetime | None
+COLUMNS = (
+    ("raised", N_("Raised")),
+    ("resolved", N_("Resolved")),
+    ("in_progress", N_("In progress")),
+    ("otherwise", N_("Closed otherwise (referred, not accepted, withdrawn or joined)")),
+)
+COUNTS = tuple(name for name, _label in COLUMNS)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ForumSummary:
     forum: Forum
-    listed: int
-    resolved: int
-    hidden: int  # confidential or restricted, not listed
+    cells: dict[str, Cell]  # listed, resolved: suppressed
 
 
-def forums() -> list[ForumSummary]:
-    public = Case.confidentiality.in_(PUBLIC_LEVELS)
-    counts = (
-        select(
-            Case.forum_id,
-            func.sum(case((public, 1), else_=0)),
-            func.sum(case((public & (Case.state == "closed"), 1), else_=0)),
-            func.sum(case((public, 0), else_=1)),
+@dataclass
+class ConcernGroup:
+    category_code: str
+    cells: dict[str, Cell]  # COUNTS, suppressed
+
+
+@dataclass
+class Report:
+    forum: Forum
+    groups: list[ConcernGroup]
+    total: dict[str, Cell]
+    confidential: bool  # some concerns are not counted here
+
+
+def _blocked() -> set[tuple[str, str]]:
+    return figures.blocked_groups(snapshots.figures(snapshots.latest()))
+
+
+def forums(blocked: set[tuple[str, str]] | None = None) -> list[ForumSummary]:
+    """Every forum with its concerns listed and resolved, suppressed across forums (and
+    hidden for a forum in a province whose count the dashboard hides, or whose own page
+    has to withhold its total)."""
+    blocked = _blocked() if blocked is None else blocked
+    found = list(db.session.scalars(select(Forum).order_by(Forum.start_date.desc(), Forum.id)))
+    rows, hide = [], []
+    for i, forum in enumerate(found):
+        codes, raw, _confidential = _raw(forum.id)
+        rows.append(
+            {"listed": sum(r["raised"] for r in raw), "resolved": sum(r["resolved"] for r in raw)}
         )
-        .where(Case.forum_id.is_not(None))
-        .group_by(Case.forum_id)
-    )
-    by_forum = {row[0]: row[1:] for row in db.session.execute(counts)}
-    result = []
-    for forum in db.session.scalars(select(Forum).order_by(Forum.start_date.desc(), Forum.id)):
-        listed, resolved, hidden = by_forum.get(forum.id, (0, 0, 0))
-        result.append(ForumSummary(forum, int(listed or 0), int(resolved or 0), int(hidden or 0)))
-    return result
+        _shown, page_total = _suppressed(codes, raw, blocked, hide_total=False)
+        withheld = WITHHELD in (page_total["raised"], page_total["resolved"])
+        if withheld or ("province", forum.province_code) in blocked:
+            hide.append(i)
+    total = {k: sum(r[k] for r in rows) for k in ("listed", "resolved")}
+    shown, _total = suppress(rows, total, ("listed", "resolved"), (), hide_rows=hide)
+    return [ForumSummary(f, cells) for f, cells in zip(found, shown, strict=True)]
 
 
-def forum(forum_id: int) -> tuple[Forum, list[Concern], int]:
-    """The forum, its listed concerns (oldest first) and how many are not listed."""
+def report(forum_id: int) -> Report:
+    """What became of a forum's concerns, grouped by type of problem, every count
+    suppressed; its total agrees with the forum list (hidden there, hidden here)."""
     found = db.session.get(Forum, forum_id)
     if found is None:
         raise NotFound("forum_not_found")
+    blocked = _blocked()
+    summary = next(s for s in forums(blocked) if s.forum.id == forum_id)
+    listed = {"raised": "listed", "resolved": "resolved"}  # page column -> list column
+    hide_total = [c for c, col in listed.items() if is_suppressed(summary.cells[col])]
+    codes, raw, confidential = _raw(forum_id)
+    shown, shown_total = _suppressed(codes, raw, blocked, hide_total)
+    groups = [ConcernGroup(c, cells) for c, cells in zip(codes, shown, strict=True)]
+    return Report(found, groups, shown_total, confidential)
+
+
+def _raw(forum_id: int) -> tuple[list[str], list[dict[str, int]], bool]:
+    """(types of problem, their counts, whether some concerns are confidential)."""
     rows = db.session.execute(
-        select(
-            Category.code,
-            Case.workflow,
-            Case.state,
-            Case.confidentiality,
-            Case.created_at,
-            func.coalesce(Case.resolution_proposed_at, Case.closed_at),
-        )
+        select(Category.code, Case.workflow, Case.state, Case.confidentiality)
         .join(Category, Category.id == Case.category_id)
         .where(Case.forum_id == forum_id)
-        .order_by(Case.created_at, Case.id)
     ).all()
-    concerns = [
-        Concern(code, outcome(workflow, state), created, answered)
-        for code, workflow, state, level, created, answered in rows
-        if level in PUBLIC_LEVELS
-    ]
-    return found, concerns, len(rows) - len(concerns)
+    by_category: dict[str, dict[str, int]] = {}
+    confidential = False
+    for code, workflow, state, level in rows:
+        if level not in PUBLIC_LEVELS:
+            confidential = True
+            continue
+        cells = by_category.setdefault(code, dict.fromkeys(COUNTS, 0))
+        cells["raised"] += 1
+        result = outcome(workflow, state)
+        cells[result if result in ("resolved", "in_progress") else "otherwise"] += 1
+    codes = sorted(by_category)
+    return codes, [by_category[c] for c in codes], confidential
 
 
-def tally(concerns: list[Concern]) -> dict[str, int]:
-    counts = dict.fromkeys(OUTCOMES, 0)
-    for c in concerns:
-        counts[c.outcome] += 1
-    return counts
+def _suppressed(
+    codes: list[str],
+    raw: list[dict[str, int]],
+    blocked: set[tuple[str, str]],
+    hide_total: bool | list[str],
+) -> tuple[list[dict[str, Cell]], dict[str, Cell]]:
+    total = {k: sum(r[k] for r in raw) for k in COUNTS}
+    hide = [i for i, c in enumerate(codes) if ("category", c) in blocked]
+    return suppress(raw, total, COUNTS, (), hide_rows=hide, hide_total=hide_total)
 
 
 def category_names(lang: str) -> dict[str, str]:

@@ -1,19 +1,29 @@
 """Open311 GeoReport v2 use cases: services (our categories) and service requests (cases).
 
-Only public fields are given out. Cases whose confidentiality is not "normal" never
-appear (restricted and confidential alike). `description` is null: a narrative can carry
-names and phone numbers, so it is never published. We record the province, not a point:
-`address` is the province's name, `address_id` its ISO 3166-2:KH code, `lat`/`long` are
-null (JSON) or left out (XML). `agency_responsible` is always the NSSF (free-text agency
-names typed by officers are not published; a referred request says so in `status_notes`).
+The public request list exposes no one: it is drawn from the dashboard's snapshot, one
+item per case, only from the cells (province x type of problem x month filed x status) the
+disclosure rules allow (suppression.listed_cells: at least 5 cases, in no province, type of
+problem or month whose public count is hidden), with no reference (`service_request_id`
+is null), the month filed as `requested_datetime` (the first day, 00:00 Phnom Penh) and no
+update or expected time. Cases whose confidentiality is not "normal" are never listed.
+A request by id (`requests/<id>` or `service_request_id=`) answers only the viewer's own:
+the partner whose api_key filed it, or the complainant whose tracking session has it open;
+anyone else's reference answers as if it did not exist. `description` is null: a
+narrative can carry names and phone numbers, so it is never published. We record the
+province, not a point: `address` is the province's name, `address_id` its ISO 3166-2:KH
+code, `lat`/`long` are null (JSON) or left out (XML). `agency_responsible` is always the
+NSSF (free-text agency names typed by officers are not published; one's own referred
+request says so in `status_notes`).
 `media_url` is null: evidence is never public. `status` is "open" while the case's state is
 not final in its workflow, "closed" once it is.
 
 POST requests (filed through the intake pipeline, `submission` below being the Open311
 channel adapter) need the api_key of an active partner client (the JSON API's partners,
 grievance/intake/models.PartnerClient: the same token). Location must name a province
-(address_id, or address_string as a province name or code): lat/long alone cannot be
-placed in a province and is refused. Open311 has no consent field: a phone number given
+(address_id, or address_string as a province name or code), or else lat/long, which is
+placed in the province whose provincial town is nearest (places.py) and flagged with an
+internal note for the officer to confirm: a request is never refused for giving a point.
+Open311 has no consent field: a phone number given
 with a request is taken as consent to be contacted about that request. The tracking
 secret is not returned: a complainant who gave a phone number receives it by SMS, as with
 every channel.
@@ -25,22 +35,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import or_, select
 
 from grievance import reference
+from grievance.cases.comments import add_comment
 from grievance.cases.models import Case, Category, Province
 from grievance.domain import KINDS
 from grievance.extensions import db
 from grievance.i18n import label
 from grievance.intake import pipeline
-from grievance.intake.models import PartnerClient
+from grievance.intake.models import PartnerCase, PartnerClient
 from grievance.intake.partners import token_hash
 from grievance.intake.submission import Problem, Submission
+from grievance.oversight import figures, snapshots
+from grievance.oversight.places import Placed, nearest_province
+from grievance.oversight.suppression import listed_cells
 from grievance.sla.calendar import PHNOM_PENH
 from grievance.types import utcnow
-from workflows import WORKFLOWS, get_workflow
+from workflows import get_workflow
 
 MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
@@ -81,15 +95,6 @@ def definition(code: str) -> dict[str, Any]:
     if not db.session.scalar(select(Category.id).where(Category.code == code)):
         raise Open311Error(404, _("There is no service with this code."))
     return {"service_code": code, "attributes": []}
-
-
-def _open() -> ColumnElement[bool]:
-    return or_(
-        *(
-            and_(Case.workflow == name, Case.state.in_(wf.open_states()))
-            for name, wf in sorted(WORKFLOWS.items())
-        )
-    )
 
 
 @dataclass
@@ -133,35 +138,111 @@ def parse_query(args: dict[str, str]) -> Query:
     return query
 
 
-def _public_cases() -> Any:
-    return (
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks: a partner with its api_key, and the case this browser has open (the
+    complainant's tracking session). Either may read its own requests by id."""
+
+    partner_id: int | None = None
+    case_id: int | None = None
+
+
+PUBLIC = Viewer()
+
+
+def requests(query: Query, lang: str, viewer: Viewer = PUBLIC) -> list[dict[str, Any]]:
+    if query.ids:  # the standard: with ids given, the other parameters are ignored
+        return own_requests(query.ids, lang, viewer)
+    return public_list(query, lang)
+
+
+def own_requests(ids: list[str], lang: str, viewer: Viewer) -> list[dict[str, Any]]:
+    """The viewer's own requests among `ids`; another person's looks the same as none."""
+    mine = []
+    if viewer.case_id is not None:
+        mine.append(Case.id == viewer.case_id)
+    if viewer.partner_id is not None:
+        filed = select(PartnerCase.case_id).where(PartnerCase.partner_id == viewer.partner_id)
+        mine.append(Case.id.in_(filed))
+    if not mine:
+        return []
+    stmt = (
         select(Case, Category, Province)
         .join(Category, Category.id == Case.category_id)
         .join(Province, Province.code == Case.province_code)
-        .where(Case.confidentiality == "normal")
+        .where(Case.reference.in_([i.strip().upper() for i in ids]), or_(*mine))
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(MAX_RESULTS)
     )
-
-
-def requests(query: Query, lang: str) -> list[dict[str, Any]]:
-    stmt = _public_cases()
-    if query.ids:  # the standard: with ids given, the other parameters are ignored
-        stmt = stmt.where(Case.reference.in_([i.upper() for i in query.ids]))
-    else:
-        end = query.end or utcnow()
-        start = query.start or end - MAX_SPAN
-        stmt = stmt.where(Case.created_at >= start, Case.created_at <= end)
-        if query.codes:
-            stmt = stmt.where(Category.code.in_(query.codes))
-        if query.statuses == ["open"]:
-            stmt = stmt.where(_open())
-        elif query.statuses == ["closed"]:
-            stmt = stmt.where(~_open())
-    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(MAX_RESULTS)
     return [_request(c, cat, p, lang) for c, cat, p in db.session.execute(stmt)]
 
 
-def one_request(reference: str, lang: str) -> list[dict[str, Any]]:
-    found = requests(Query([reference], [], None, None, []), lang)
+def _months(query: Query) -> tuple[str, str]:
+    """The first and last month (YYYY-MM, Phnom Penh) the query's dates touch."""
+    end = query.end or utcnow()
+    start = query.start or end - MAX_SPAN
+    return (
+        start.astimezone(PHNOM_PENH).strftime("%Y-%m"),
+        end.astimezone(PHNOM_PENH).strftime("%Y-%m"),
+    )
+
+
+def public_list(query: Query, lang: str) -> list[dict[str, Any]]:
+    """What anyone may list: one item per case, drawn from the dashboard's snapshot and
+    only from the cells the disclosure rules allow (suppression.listed_cells), with no
+    reference, the month filed instead of a time, and nothing typed by a person. Filters
+    select whole cells (dates by the month), so no two answers differ by fewer than
+    THRESHOLD cases of one cell."""
+    row = snapshots.latest()
+    dims = snapshots.figures(row)
+    cells = listed_cells(snapshots.listing(), figures.blocked_groups(dims))
+    first, last = _months(query)
+    chosen = [
+        cell
+        for cell in cells
+        if first <= cell[2] <= last
+        and (not query.codes or cell[1] in query.codes)
+        and (not query.statuses or cell[3] in query.statuses)
+    ]
+    chosen.sort(key=lambda c: (c[2], c[0], c[1], c[3]), reverse=True)
+    provinces = {p.code: p for p in db.session.scalars(select(Province))}
+    categories = {c.code: c for c in db.session.scalars(select(Category))}
+    items: list[dict[str, Any]] = []
+    for province, category, month, status, size in chosen:
+        if len(items) + size > MAX_RESULTS:
+            break  # whole cells only
+        item = _listed(provinces[province], categories[category], month, status, lang)
+        items.extend(dict(item) for _ in range(size))
+    return items
+
+
+def _listed(
+    province: Province, category: Category, month: str, status: str, lang: str
+) -> dict[str, Any]:
+    filed = datetime(int(month[:4]), int(month[5:]), 1, tzinfo=PHNOM_PENH)
+    return {
+        "service_request_id": None,
+        "status": status,
+        "status_notes": None,
+        "service_name": category.name(lang),
+        "service_code": category.code,
+        "description": None,
+        "agency_responsible": _("National Social Security Fund"),
+        "service_notice": None,
+        "requested_datetime": filed.isoformat(timespec="seconds"),
+        "updated_datetime": None,
+        "expected_datetime": None,
+        "address": province.name(lang),
+        "address_id": province.code,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
+def one_request(reference: str, lang: str, viewer: Viewer = PUBLIC) -> list[dict[str, Any]]:
+    found = own_requests([reference], lang, viewer)
     if not found:
         raise Open311Error(404, _("There is no public service request with this id."))
     return found
@@ -202,12 +283,39 @@ def partner_for(api_key: str | None) -> PartnerClient:
     return partner
 
 
+def _named_place(form: dict[str, str]) -> str:
+    return (form.get("address_id") or form.get("address_string") or "").strip()
+
+
+def placed(form: dict[str, str]) -> Placed | None:
+    """The province of the request's point, when it names no place but gives lat/long."""
+    if _named_place(form):
+        return None
+    raw = [(form.get(k) or "").strip() for k in ("lat", "long")]
+    if not all(raw):
+        return None
+    try:
+        lat, long = (float(v) for v in raw)
+    except ValueError:
+        lat = long = float("nan")
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):  # NaN fails both
+        raise Open311Error(400, _("lat and long must be decimal degrees (WGS84)."))
+    return nearest_province(lat, long)
+
+
 def _province(form: dict[str, str]) -> str:
     """The province code for address_id or address_string (a code or a name, either
-    script); what names no province is passed on as typed, for the rules to refuse."""
-    wanted = (form.get("address_id") or form.get("address_string") or "").strip()
+    script), or else the province of the point lat/long; what names no province is passed
+    on as typed, for the rules to refuse."""
+    wanted = _named_place(form)
+    point = placed(form)
+    if point is not None:
+        return point.province
     if not wanted:
-        raise Open311Error(400, _("Give the province as address_id or address_string."))
+        raise Open311Error(
+            400,
+            _("Give the province as address_id or address_string, or the point as lat and long."),
+        )
     # Matched in the rules snapshot, not in SQL: the text is the client's, as typed.
     for code, province in reference.current().provinces.items():
         if wanted.upper() == code.upper() or wanted.lower() == province.name_en.lower():
@@ -249,12 +357,31 @@ def refusal(problem: Problem) -> Open311Error:
     return Open311Error(400, _("%(name)s is too long or contains control characters.", name=name))
 
 
+def _ask_to_confirm(case: Case, point: Placed) -> None:
+    """An internal note on the case: the province came from a point, not from a name."""
+    texts = []
+    for language in ("km", "en"):
+        with force_locale(language):
+            texts.append(
+                _(
+                    "The request gave only a point on the map. It was placed in the province "
+                    "whose provincial town is nearest (%(km)s km away): please confirm the "
+                    "province with the complainant.",
+                    km=point.km,
+                )
+            )
+    add_comment(case, actor_id=None, actor_role="system", text="\n\n".join(texts), public=False)
+
+
 def create(form: dict[str, str]) -> list[dict[str, Any]]:
     partner = partner_for(form.get("api_key"))
     try:
         filed = pipeline.file(submission(form, partner), pipeline.PARTNER)
     except pipeline.Invalid as exc:
         raise refusal(exc.problems[0]) from None
+    point = placed(form)
+    if point is not None:
+        _ask_to_confirm(filed.case, point)
     notice = _(
         "Keep this number to follow the request: %(reference)s.", reference=filed.case.reference
     )

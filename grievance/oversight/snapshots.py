@@ -19,6 +19,7 @@ from grievance.sla.clocks import working_calendar
 from grievance.types import utcnow
 
 NAME = "dashboard"
+LISTING = "open311_cells"
 MAX_AGE = timedelta(minutes=15)
 
 
@@ -27,13 +28,20 @@ def refresh(now: datetime | None = None) -> StatsSnapshot:
     started = time.monotonic()
     cal = working_calendar()
     workdays.ensure(cal)
-    figures = aggregates.compute(cal)
+    figures = aggregates.compute(cal, now)
     row = db.session.get(StatsSnapshot, NAME)
     if row is None:
         row = StatsSnapshot(name=NAME)
         db.session.add(row)
     row.data = {"dims": figures}
-    row.generated_at = now or utcnow()
+    # Open311's cells in a row of their own: thousands of them, which the dashboard's
+    # one-row read should not carry.
+    cells = db.session.get(StatsSnapshot, LISTING)
+    if cells is None:
+        cells = StatsSnapshot(name=LISTING)
+        db.session.add(cells)
+    cells.data = {"cells": aggregates.listing_cells(cal)}
+    cells.generated_at = row.generated_at = now or utcnow()
     row.took_ms = int((time.monotonic() - started) * 1000)
     db.session.flush()
     return row
@@ -57,6 +65,16 @@ def is_stale(row: StatsSnapshot | None, now: datetime | None = None) -> bool:
     if row is None or row.generated_at is None:
         return True
     return (now or utcnow()) - row.generated_at >= MAX_AGE
+
+
+def listing() -> list[list[Any]]:
+    """The cells Open311's public list is drawn from (aggregates.listing_cells), computed
+    with the latest figures."""
+    row = db.session.get(StatsSnapshot, LISTING)
+    if row is None:
+        return []
+    cells: list[list[Any]] = row.data.get("cells", [])
+    return cells
 
 
 def figures(row: StatsSnapshot | None) -> dict[str, dict[str, dict[str, Any]]]:

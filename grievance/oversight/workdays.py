@@ -159,6 +159,16 @@ class LocalTime:
             return f"""to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
         return f"strftime('%Y-%m-%dT%H:%M:%SZ', {col})"
 
+    def iso_local(self, col: str) -> str:
+        """A timestamp as ISO 8601 Phnom Penh time with its offset, to the second."""
+        sign = "+" if self.offset >= 0 else "-"
+        hours, minutes = divmod(abs(self.offset) // 60, 60)
+        zone = f"{sign}{hours:02d}:{minutes:02d}"
+        if self.dialect == "postgresql":
+            local = f"{col} AT TIME ZONE '{self.zone}'"
+            return f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS"{zone}"')"""
+        return f"strftime('%Y-%m-%dT%H:%M:%S{zone}', {col}, '{self.offset:+d} seconds')"
+
     def rounded_text(self, expr: str) -> str:
         """A number rounded to 2 decimals, as text without trailing zeros."""
         if self.dialect == "postgresql":

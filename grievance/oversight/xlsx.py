@@ -12,15 +12,16 @@ from openpyxl import Workbook
 from grievance import uow
 from grievance.extensions import db
 from grievance.oversight.models import CaseExport
+from grievance.sla.calendar import PHNOM_PENH
 from grievance.types import utcnow
 
 log = logging.getLogger(__name__)
 
 
 def _cell(value: Any) -> Any:
-    # Excel has no time zones: times are written as UTC wall-clock (the header says so).
+    # Excel has no time zones: times are written as Phnom Penh wall-clock (the header says so).
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return value.astimezone(PHNOM_PENH).replace(tzinfo=None)
     if isinstance(value, float):
         return round(value, 2)
     return value
@@ -31,10 +32,13 @@ def write_export(export: CaseExport, query: Any) -> None:
     from grievance.oversight.exports import (
         HEADERS,
         JOB_BATCH,
+        TIME_NOTE,
         Filters,
         count,
         exports_dir,
         file_path,
+        named,
+        names,
     )
 
     export_id = export.id
@@ -55,14 +59,15 @@ def write_export(export: CaseExport, query: Any) -> None:
     with uow.failure_recorded(failed):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("cases")
-        sheet.append([h + " (UTC)" if h.endswith("_at") else h for h in HEADERS])
+        sheet.append([f"{h} ({TIME_NOTE})" if h.endswith("_at") else h for h in HEADERS])
+        maps = names(str(export.filters.get("lang") or "km"))
         after = 0
         while True:
             page = db.session.execute(query, {"after": after, "batch": JOB_BATCH}).all()
             if not page:
                 break
             for row in page:
-                sheet.append([_cell(v) for v in row[1:]])
+                sheet.append([_cell(v) for v in named(row[1:], maps)])
             after = page[-1][0]
             export.done = min(export.total, export.done + len(page))
             uow.checkpoint()

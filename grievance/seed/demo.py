@@ -218,7 +218,13 @@ def _cases(advance: Advance | None, now: datetime) -> int:
     for _ in range(DEMO_CASES - existing):
         code, concerned, story = rng.choice(STORIES)
         channel = _pick(rng, CHANNEL_WEIGHTS)
-        at = _working_moment(rng, (now - timedelta(days=rng.randrange(0, 365))).date())
+        forum = rng.choice(forums) if channel == "forum" and forums else None
+        day = (now - timedelta(days=rng.randrange(0, 365))).date()
+        if forum is not None:  # a forum's concerns are recorded during the forum
+            day = forum.start_date + timedelta(
+                days=rng.randrange(0, (forum.end_date - forum.start_date).days + 1)
+            )
+        at = _working_moment(rng, day)
         if at > now:
             at = now - timedelta(hours=1)
         anonymous = rng.random() < 0.15
@@ -253,7 +259,7 @@ def _cases(advance: Advance | None, now: datetime) -> int:
                 affected_count=rng.choice([1, 1, 1, 1, 3, 12, 40]),
                 organisation_id=org_id,
                 consent=consent,
-                forum_id=rng.choice(forums).id if channel == "forum" and forums else None,
+                forum_id=forum.id if forum is not None else None,
             ),
             at=at,
         )

@@ -4,7 +4,7 @@ so every timeline in the demo is one the system itself could have written."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from grievance.auth.models import User
 from grievance.cases import eligibility, transitions
 from grievance.cases.models import Case
 from grievance.extensions import db
+from grievance.sla.calendar import PHNOM_PENH
 from workflows import Actor, WorkflowError
 
 # Paths by workflow; a case follows a random prefix of one (time permitting).
@@ -29,6 +30,7 @@ PATHS: dict[str, list[list[str]]] = {
             "accept_resolution",
         ],
         ["acknowledge", "assign", "start_work", "request_information"],
+        ["acknowledge", "assign", "start_work", "propose_resolution", "appeal"],
         ["acknowledge", "assign", "start_work", "refer"],
         ["acknowledge", "assign", "start_work", "propose_rejection", "approve_rejection"],
         ["acknowledge", "withdraw"],
@@ -41,6 +43,7 @@ INPUTS: dict[str, dict[str, object]] = {
     "provide_information": {"answer": "I sent the photos to the office by Telegram."},
     "propose_resolution": {"resolution": "The employer has registered you and paid the arrears."},
     "accept_resolution": {"rating": 4},
+    "appeal": {"reason": "The employer paid only two of the five months."},
     "refer": {"agency": "Labour inspectorate"},
     "propose_rejection": {"reason": "The employer is outside NSSF coverage."},
     "approve_rejection": {},
@@ -55,7 +58,7 @@ def _staff() -> dict[str, User]:
 
 
 def _actor_for(step: str, case: Case, staff: dict[str, User]) -> Actor:
-    if step in ("provide_information", "accept_resolution", "accept_answer", "withdraw"):
+    if step in ("provide_information", "accept_resolution", "accept_answer", "withdraw", "appeal"):
         return transitions.COMPLAINANT
     if step == "auto_close":
         return transitions.SYSTEM
@@ -79,6 +82,40 @@ def _officer_for(case: Case, staff: dict[str, User]) -> User | None:
     return found[0].user if found else None
 
 
+# How complainants rate the answers they accept: mostly content, not all.
+RATINGS = {1: 2, 2: 3, 3: 5, 4: 8, 5: 6}
+OPENS, CLOSES = time(7, 30), time(17, 0)
+
+
+def _office_hours(at: datetime, rng: random.Random) -> datetime:
+    """`at`, or the next working-day morning if it falls outside office hours: people at
+    the office act between 07:30 and 17:30 (Phnom Penh), Monday to Friday."""
+    local = at.astimezone(PHNOM_PENH)
+    if local.weekday() < 5 and OPENS <= local.time() <= CLOSES:
+        return at
+    day = local.date() + timedelta(days=1 if local.time() > CLOSES else 0)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    start = datetime.combine(day, OPENS, PHNOM_PENH) + timedelta(minutes=rng.randrange(0, 570))
+    return start.astimezone(UTC)
+
+
+def _delay(step: str, rng: random.Random) -> timedelta:
+    """Time before a step: acknowledgements and answers are sometimes late."""
+    if step == "acknowledge":
+        return timedelta(hours=rng.choice([1, 2, 4, 6, 20, 26, 50, 75]))
+    if step == "propose_resolution":
+        return timedelta(days=rng.choice([2, 3, 5, 7, 9, 12, 15, 19, 26, 34, 45]))
+    return timedelta(hours=rng.uniform(2, 60))
+
+
+def _inputs(step: str, rng: random.Random) -> dict[str, object]:
+    inputs = dict(INPUTS.get(step, {}))
+    if step == "accept_resolution":
+        inputs["rating"] = rng.choices(list(RATINGS), weights=list(RATINGS.values()))[0]
+    return inputs
+
+
 def advance(case: Case, rng: random.Random, now: datetime) -> None:
     staff = _staff()
     path = rng.choice(PATHS[case.workflow])
@@ -87,12 +124,14 @@ def advance(case: Case, rng: random.Random, now: datetime) -> None:
     length = len(path) if old and rng.random() < 0.8 else rng.randint(0, len(path))
     at = case.created_at
     for step in path[:length]:
-        at = at + timedelta(hours=rng.uniform(2, 60))
+        at = at + _delay(step, rng)
         if step == "auto_close":
             at = at + timedelta(days=16)
+        elif step not in ("accept_resolution", "provide_information", "appeal", "withdraw"):
+            at = _office_hours(at, rng)  # staff work office hours; complainants any time
         if at >= now:
             return
-        inputs = dict(INPUTS.get(step, {}))
+        inputs = _inputs(step, rng)
         if step == "assign":
             officer = _officer_for(case, staff)
             if officer is None:

@@ -22,7 +22,7 @@ LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’]+(?:[ \t]+[A-Za-z][A-Za-z'’]+)+")
 ALLOWED = re.compile(r"^(?:NSSF|Samleng|JPEG|PNG|WebP|PDF|MB|KB|SMS|CSV|PIN|TOTP|[A-Z0-9]{2,})$")
 EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 # Literal values of the open data files, quoted so that readers can find them there.
-DATA_VALUES = ("fewer than 5",)
+DATA_VALUES = ("fewer than 5", "withheld", "too few cases")
 
 
 def english_runs(text: str) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from grievance.cases.services import PersonData
+from grievance.oversight import snapshots
 from tests.conftest import Auth
 from tests.oversight.helpers import case_in, refresh
 
@@ -91,3 +92,22 @@ def test_league_table_ranks_only_offices_with_enough_cases(client: FlaskClient, 
     ranked, unranked = section.split("Not ranked")
     assert "Phnom Penh" in ranked and "75%" in ranked
     assert "Kampong Cham" in unranked and "Kampong Cham" not in ranked
+
+
+def test_oversight_reads_sex_by_type_and_province_by_type(client: FlaskClient, auth: Auth) -> None:
+    for _ in range(3):
+        case_in("submitted", category_code="maternity", complainant=PersonData(sex="female"))
+    case_in("submitted", category_code="pension", province_code="KH-3",
+            complainant=PersonData(sex="male"))  # fmt: skip
+    case_in("submitted", category_code="pension", complainant=None)
+    refresh()
+    dims = snapshots.figures(snapshots.latest())
+    assert dims["sex_by_category"]["maternity|female"]["received"] == 3
+    assert dims["sex_by_category"]["pension|male"]["received"] == 1
+    assert dims["sex_by_category"]["pension|not_stated"]["received"] == 1
+    assert dims["province_by_category"]["KH-12|maternity"]["received"] == 3
+    assert dims["province_by_category"]["KH-3|pension"]["received"] == 1
+    auth.login("oversight")
+    page = client.get("/oversight?lang=en").get_data(as_text=True)
+    assert "Type of problem by sex of the complainant" in page
+    assert "Province by type of problem" in page

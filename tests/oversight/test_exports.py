@@ -42,6 +42,29 @@ def test_csv_is_redacted_and_filtered(client: FlaskClient, auth: Auth) -> None:
     assert not {"name", "phone", "description", "nssf_number"} & set(rows[0])
 
 
+def test_exports_speak_names_in_the_readers_language_and_phnom_penh_time(
+    client: FlaskClient, auth: Auth
+) -> None:
+    case_in("submitted", category_code="maternity", province_code="KH-8")
+    auth.login("oversight")
+    by_lang = {}
+    for lang in ("en", "km"):
+        text = client.get(f"/oversight/exports/cases.csv?lang={lang}", buffered=True).get_data(
+            as_text=True
+        )
+        by_lang[lang] = next(csv.DictReader(io.StringIO(text)))
+    en, km = by_lang["en"], by_lang["km"]
+    assert en["province"] == km["province"] == "KH-8"
+    assert en["province_name"] == "Kandal" and km["province_name"] == "កណ្ដាល"
+    assert en["category"] == "maternity"
+    assert en["category_name"] == "Maternity allowance and pregnancy protection"
+    assert km["category_name"].startswith("ប្រាក់ឧបត្ថម្ភមាតុភាព")
+    assert en["state_name"] == "Received" and en["complainant_sex_name"] == "Female"
+    assert km["state_name"] != "Received" and km["channel_name"] != "Web form"
+    # T0 is Monday 09:00 in Phnom Penh (02:00 UTC).
+    assert en["created_at"] == "2026-03-02T09:00:00+07:00"
+
+
 def test_csv_generator_yields_in_chunks(monkeypatch: object) -> None:
     import pytest
 
@@ -77,6 +100,10 @@ def test_xlsx_export_runs_as_a_job_with_progress(client: FlaskClient, auth: Auth
     sheet = load_workbook(io.BytesIO(download.data), read_only=True).active
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "reference" and len(values) == 4
+    assert values[0][values[0].index("province") + 1] == "province_name"
+    assert "created_at (Asia/Phnom_Penh, UTC+07:00)" in values[0]
+    created = values[1][values[0].index("created_at (Asia/Phnom_Penh, UTC+07:00)")]
+    assert created.hour == 9  # type: ignore[union-attr]  # T0, 02:00 UTC
     flat = " ".join(str(v) for row in values for v in row)
     assert NAME not in flat and PHONE not in flat
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask.testing import FlaskClient
@@ -9,7 +10,7 @@ from flask.testing import FlaskClient
 from grievance.cases.services import PersonData
 from grievance.intake.models import Forum
 from tests.factories import make_forum
-from tests.oversight.helpers import case_in
+from tests.oversight.helpers import case_in, refresh
 
 
 def _forum() -> Forum:
@@ -24,19 +25,60 @@ def _forum() -> Forum:
     )
 
 
-def test_forum_page_lists_concerns_and_outcomes(client: FlaskClient) -> None:
+def test_forum_page_counts_concerns_by_type_and_outcome_without_exposing_anyone(
+    client: FlaskClient,
+) -> None:
     forum = _forum()
     person = PersonData(name="Keo Sreyneang", phone="+85512777666", sex="female")
-    case_in("closed", forum_id=forum.id, complainant=person, category_code="maternity")
-    case_in("in_progress", forum_id=forum.id, complainant=person)
-    case_in("referred", forum_id=forum.id, complainant=person, description="Boss Mr Heng")
-    case_in("submitted", forum_id=forum.id, confidentiality="restricted")
+    for _ in range(6):
+        case_in("closed", forum_id=forum.id, complainant=person, province_code="KH-8")
+    for _ in range(5):
+        case_in("in_progress", forum_id=forum.id, province_code="KH-8")
+    case_in("closed", forum_id=forum.id, category_code="maternity", province_code="KH-8")
+    for _ in range(7):
+        case_in("closed", forum_id=forum.id, category_code="healthcare_quality")
+    # Elsewhere, so that the dashboard's own figures hide little: open cases of each type.
+    for code in ("healthcare_quality", "maternity", "pension", "pension", "registration"):
+        for _ in range(6 if code != "pension" else 1):
+            case_in("in_progress", category_code=code, province_code="KH-3")
+    case_in("in_progress", category_code="pension", province_code="KH-2")
+    case_in("referred", forum_id=forum.id, description="Boss Mr Heng", province_code="KH-8")
+    case_in("submitted", forum_id=forum.id, confidentiality="restricted", province_code="KH-8")
+    refresh()
     listing = client.get("/accountability/forums?lang=en").get_data(as_text=True)
     assert forum.title.replace("'", "&#39;") in listing
     page = client.get(f"/accountability/forums/{forum.id}?lang=en").get_data(as_text=True)
-    for word in ("Resolved", "In progress", "Referred to another office", "Maternity"):
-        assert word in page
+    rows = {
+        m.group(1): re.findall(r"<td[^>]*>(.*?)</td>", m.group(2))
+        for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', page)
+    }
+    shown = {k: [re.sub(r"<[^>]+>", "", c) for c in v] for k, v in rows.items()}
+    # 12 contributions concerns (6 resolved, 5 in progress, 1 referred), 7 about care
+    # (closed), 1 maternity: the 1 is hidden, and so is the smallest other type, or the
+    # total minus the others would give it away.
+    assert shown["Contributions not paid or wrongly deducted"][0] == "12"
+    assert shown["Maternity allowance and pregnancy protection"][0] == "fewer than 5"
+    assert shown["All concerns"][0] == "20"
+    for cells in shown.values():
+        for value in cells:
+            assert value in ("fewer than 5", "withheld") or int(value) >= 5
+    assert "withheld" in page  # the complement of a small cell says so, not "fewer than 5"
     assert "handled in confidence" in page
     for secret in ("Keo", "777666", "Heng"):
         assert secret not in page
     assert client.get("/accountability/forums/999999").status_code == 404
+
+
+def test_a_forum_in_a_province_the_dashboard_hides_shows_no_counts(client: FlaskClient) -> None:
+    forum = make_forum("KH-1", date(2026, 3, 1), title="Small forum")
+    for _ in range(6):
+        case_in("closed", forum_id=forum.id, province_code="KH-12")
+    for _ in range(3):
+        case_in("closed", province_code="KH-1")  # the dashboard hides KH-1: fewer than 5
+    refresh()
+    listing = client.get("/accountability/forums?lang=en").get_data(as_text=True)
+    item = listing[listing.index("Small forum") :]
+    assert "withheld" in item[:800] and ">6<" not in item[:800]
+    page = client.get(f"/accountability/forums/{forum.id}?lang=en").get_data(as_text=True)
+    total = page[page.index("All concerns") :]
+    assert ">6<" not in total[:400] and "withheld" in total[:400]

@@ -3,6 +3,8 @@ JSON and XML, the specification's field names and error format; only public case
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -13,7 +15,7 @@ from grievance.cases.models import Case
 from grievance.cases.services import PersonData
 from grievance.extensions import db
 from grievance.intake.partners import create_partner
-from tests.oversight.helpers import case_in
+from tests.oversight.helpers import T0, case_in, refresh
 
 FIELDS = {
     "service_request_id", "status", "status_notes", "service_name", "service_code",
@@ -55,46 +57,59 @@ def test_services_list_and_definition(client: FlaskClient) -> None:
     assert xml_error[0].find("code").text == "404"  # type: ignore[union-attr]
 
 
-def test_requests_use_the_specification_fields_and_hide_private_cases(client: FlaskClient) -> None:
+SPAN = "start_date=2026-02-20T00:00:00%2B07:00&end_date=2026-04-01T00:00:00%2B07:00"
+
+
+def _population() -> list[Case]:
+    """KH-12, contributions, March: 6 open and 6 closed (listable); KH-3, maternity: 3 open
+    (hidden on the dashboard, so never listed); 5 confidential ones (never listed)."""
     person = PersonData(name="Chea Dara", phone="+85512111222", sex="male")
-    public = case_in("in_progress", complainant=person, description="Dara's boss refuses")
-    closed = case_in("closed", category_code="maternity")
-    confidential = case_in("submitted", confidentiality="confidential")
-    restricted = case_in("submitted", confidentiality="restricted")
-    body = client.get(
-        "/open311/v2/requests.json?start_date=2026-02-20T00:00:00%2B07:00"
-        "&end_date=2026-04-01T00:00:00%2B07:00"
-    ).get_json()
-    ids = {r["service_request_id"] for r in body}
-    assert {public.reference, closed.reference} <= ids
-    assert confidential.reference not in ids and restricted.reference not in ids
-    record = next(r for r in body if r["service_request_id"] == public.reference)
-    assert set(record) >= FIELDS
-    assert record["status"] == "open" and record["lat"] is None and record["description"] is None
-    assert record["address"] and record["requested_datetime"].endswith("+07:00")
-    text = client.get(f"/open311/v2/requests/{public.reference}.json").get_data(as_text=True)
+    cases = [case_in("in_progress", complainant=person, description="Dara's boss refuses")]
+    cases += [case_in("in_progress", at=T0 + timedelta(days=i)) for i in range(5)]
+    cases += [case_in("closed", at=T0 + timedelta(days=i)) for i in range(6)]
+    cases += [
+        case_in("submitted", province_code="KH-3", category_code="maternity") for _ in range(3)
+    ]
+    cases += [case_in("closed", confidentiality="confidential") for _ in range(5)]
+    refresh()
+    return cases
+
+
+def _list(client: FlaskClient, query: str = "") -> list[dict[str, object]]:
+    body = client.get(f"/open311/v2/requests.json?{SPAN}&{query}").get_json()
+    assert isinstance(body, list)
+    return body
+
+
+def test_the_public_list_shows_only_cells_the_disclosure_rules_allow(client: FlaskClient) -> None:
+    cases = _population()
+    items = _list(client, "lang=en")
+    assert len(items) == 12  # the two cells of KH-12 with 6 each
+    for item in items:
+        assert set(item) >= FIELDS
+        assert item["service_request_id"] is None and item["description"] is None
+        assert item["address_id"] == "KH-12" and item["service_code"] == "contributions"
+        # The month filed, not the moment: no single case can be picked out by its time.
+        assert item["requested_datetime"] == "2026-03-01T00:00:00+07:00"
+        assert item["updated_datetime"] is None and item["expected_datetime"] is None
+        assert item["lat"] is None and item["address"] == "Phnom Penh"
+    assert sorted(i["status"] for i in items) == ["closed"] * 6 + ["open"] * 6
+    text = client.get(f"/open311/v2/requests.json?{SPAN}").get_data(as_text=True)
+    assert not any(c.reference in text for c in cases)
     assert "Dara" not in text and "111222" not in text
-    for ref in (confidential.reference, restricted.reference):
-        assert client.get(f"/open311/v2/requests/{ref}.json").status_code == 404
 
 
-def test_request_filters(client: FlaskClient) -> None:
-    open_case = case_in("in_progress")
-    closed = case_in("closed", category_code="maternity")
-    span = "start_date=2026-02-20T00:00:00Z&end_date=2026-04-01T00:00:00Z"
-
-    def ids(query: str) -> set[str]:
-        return {
-            r["service_request_id"]
-            for r in client.get(f"/open311/v2/requests.json?{span}&{query}").get_json()
-        }
-
-    assert open_case.reference in ids("status=open") and closed.reference not in ids("status=open")
-    assert ids("status=closed") >= {closed.reference} and open_case.reference not in ids(
-        "status=closed"
-    )
-    assert ids("service_code=maternity") == {closed.reference}
-    assert ids(f"service_request_id={closed.reference}") == {closed.reference}
+def test_filters_select_whole_cells(client: FlaskClient) -> None:
+    _population()
+    assert [i["status"] for i in _list(client, "status=open")] == ["open"] * 6
+    assert [i["status"] for i in _list(client, "status=closed")] == ["closed"] * 6
+    assert _list(client, "service_code=maternity") == []  # hidden on the dashboard
+    assert len(_list(client, "service_code=contributions")) == 12
+    # A window that cuts March in two still answers with all of March or nothing.
+    half = "start_date=2026-03-04T00:00:00Z&end_date=2026-03-20T00:00:00Z"
+    assert len(client.get(f"/open311/v2/requests.json?{half}").get_json()) == 12
+    before = "start_date=2026-01-01T00:00:00Z&end_date=2026-02-20T00:00:00Z"
+    assert client.get(f"/open311/v2/requests.json?{before}").get_json() == []
     bad = client.get("/open311/v2/requests.json?status=maybe")
     assert bad.status_code == 400 and bad.get_json()[0]["code"] == 400
     wide = client.get(
@@ -104,13 +119,68 @@ def test_request_filters(client: FlaskClient) -> None:
 
 
 def test_requests_in_xml(client: FlaskClient) -> None:
-    case = case_in("in_progress")
-    data = client.get(f"/open311/v2/requests/{case.reference}.xml").data
-    root = ElementTree.fromstring(data)
+    _population()
+    root = ElementTree.fromstring(client.get(f"/open311/v2/requests.xml?{SPAN}").data)
     assert root.tag == "service_requests" and root[0].tag == "request"
-    assert root[0].find("service_request_id").text == case.reference  # type: ignore[union-attr]
-    assert root[0].find("status").text == "open"  # type: ignore[union-attr]
+    assert root[0].find("service_request_id").text is None  # type: ignore[union-attr]
+    assert root[0].find("status").text in ("open", "closed")  # type: ignore[union-attr]
     assert root[0].find("lat") is None
+
+
+def test_a_request_by_id_answers_only_its_own_partner_or_complainant(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    form = {
+        "api_key": api_key,
+        "service_code": "maternity",
+        "address_id": "KH-3",
+        "description": "My maternity allowance was never paid.",
+    }
+    made = client.post("/open311/v2/requests.json", data=form)
+    reference = made.get_json()[0]["service_request_id"]
+    _other, other_key = create_partner("Another client")
+    db.session.flush()
+    someone_else = case_in("in_progress")
+
+    def status(path: str) -> int:
+        return client.get(path).status_code
+
+    own = client.get(f"/open311/v2/requests/{reference}.json?api_key={api_key}").get_json()
+    assert own[0]["service_request_id"] == reference and own[0]["address_id"] == "KH-3"
+    listed = client.get(
+        f"/open311/v2/requests.json?service_request_id={reference}&api_key={api_key}"
+    )
+    assert [r["service_request_id"] for r in listed.get_json()] == [reference]
+    assert status(f"/open311/v2/requests/{reference}.json") == 404
+    assert status(f"/open311/v2/requests/{reference}.json?api_key={other_key}") == 404
+    assert status(f"/open311/v2/requests/{someone_else.reference}.json?api_key={api_key}") == 404
+    assert status(f"/open311/v2/requests/{reference}.json?api_key=nope") == 403
+    assert client.get(f"/open311/v2/requests.json?service_request_id={reference}").get_json() == []
+    # The complainant whose status page is open in this browser reads her own.
+    with client.session_transaction() as session:
+        session["tracked_case"] = {"id": someone_else.id, "until": int(time.time()) + 600}
+    mine = client.get(f"/open311/v2/requests/{someone_else.reference}.xml")
+    assert mine.status_code == 200 and someone_else.reference in mine.get_data(as_text=True)
+    assert status(f"/open311/v2/requests/{reference}.json") == 404
+
+
+def test_no_public_open311_answer_contains_another_complainants_reference(
+    client: FlaskClient,
+) -> None:
+    cases = _population()
+    answers = [
+        f"/open311/v2/requests.{fmt}?{SPAN}{extra}"
+        for fmt in ("json", "xml")
+        for extra in ("", "&status=open", "&status=closed", "&service_code=contributions")
+    ]
+    answers += [
+        f"/open311/v2/requests/{c.reference}.{fmt}" for c in cases for fmt in ("json", "xml")
+    ]
+    answers += [f"/open311/v2/requests.json?service_request_id={c.reference}" for c in cases]
+    answers += ["/open311/v2/services.json", "/open311/v2/services.xml"]
+    for path in answers:
+        text = client.get(path).get_data(as_text=True)
+        assert not any(c.reference in text for c in cases), path
 
 
 def test_post_request_needs_an_api_key_and_files_a_case(client: FlaskClient, api_key: str) -> None:
@@ -137,10 +207,37 @@ def test_post_request_needs_an_api_key_and_files_a_case(client: FlaskClient, api
     )
     assert unknown.status_code == 400
     nowhere = client.post(
-        "/open311/v2/requests.json",
-        data={**form, "api_key": api_key, "address_string": "", "lat": "11.5", "long": "104.9"},
+        "/open311/v2/requests.json", data={**form, "api_key": api_key, "address_string": ""}
     )
-    assert nowhere.status_code == 400
+    assert nowhere.status_code == 400  # neither a place nor a point
+
+
+def test_a_request_with_only_a_point_is_placed_in_its_province_and_flagged(
+    client: FlaskClient, api_key: str
+) -> None:
+    from grievance.cases.models import CaseEvent
+
+    form = {
+        "api_key": api_key,
+        "service_code": "contributions",
+        "description": "My employer deducts contributions but does not pay NSSF.",
+    }
+    for (lat, long), province in {
+        ("11.5564", "104.9282"): "KH-12",  # Phnom Penh
+        ("13.3633", "103.8564"): "KH-17",  # Siem Reap
+        ("10.6093", "103.5296"): "KH-18",  # Sihanoukville
+        ("13.2", "107.4"): "KH-16",  # somewhere in the north-east hills
+    }.items():
+        made = client.post("/open311/v2/requests.json", data={**form, "lat": lat, "long": long})
+        assert made.status_code == 201, made.get_data(as_text=True)
+        reference = made.get_json()[0]["service_request_id"]
+        case = db.session.query(Case).filter_by(reference=reference).one()  # type: ignore[attr-defined]
+        assert case.province_code == province
+        notes = db.session.query(CaseEvent).filter_by(case_id=case.id, kind="comment").all()  # type: ignore[attr-defined]
+        assert len(notes) == 1 and not notes[0].public
+        assert "please confirm the province" in notes[0].data["text"]
+    bad = client.post("/open311/v2/requests.json", data={**form, "lat": "north", "long": "1"})
+    assert bad.status_code == 400 and "lat" in bad.get_json()[0]["description"]
 
 
 def test_unknown_resource_answers_in_the_error_format(client: FlaskClient) -> None:

@@ -73,8 +73,8 @@ def test_sql_working_days_match_the_calendar(closure: None) -> None:
     cal = working_calendar()
     workdays.ensure(cal)
     got = {row[0]: row for row in exports.rows(Filters())}
-    ack_col = exports.HEADERS.index("working_days_to_acknowledge")
-    resolve_col = exports.HEADERS.index("working_days_to_resolve")
+    ack_col = exports.CODES.index("working_days_to_acknowledge")
+    resolve_col = exports.CODES.index("working_days_to_resolve")
     for ref, (province, filed, acked) in refs.items():
         expected_ack = cal.working_days_between(filed, acked, province)
         expected_res = cal.working_days_between(filed, acked + timedelta(days=3), province)

@@ -16,6 +16,7 @@ from grievance.i18n import lang
 from grievance.oversight import georeport
 from grievance.oversight.georeport import Open311Error
 from grievance.site.guards import UnusableParameter
+from grievance.tracking.session import tracked_id
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)  # machine clients; POST carries its own api_key
@@ -106,15 +107,21 @@ def service_definition(code: str, fmt: str) -> Response:
     return render(fmt, "definition", georeport.definition(code))
 
 
+def _viewer() -> georeport.Viewer:
+    api_key = request.args.get("api_key")
+    partner = georeport.partner_for(api_key) if api_key else None
+    return georeport.Viewer(partner.id if partner else None, tracked_id())
+
+
 @bp.get(f"/requests.{FMT}")
 def requests_list(fmt: str) -> Response:
     query = georeport.parse_query(request.args.to_dict())
-    return render(fmt, "requests", georeport.requests(query, lang()))
+    return render(fmt, "requests", georeport.requests(query, lang(), _viewer()))
 
 
 @bp.get(f"/requests/<request_id>.{FMT}")
 def request_show(request_id: str, fmt: str) -> Response:
-    return render(fmt, "requests", georeport.one_request(request_id, lang()))
+    return render(fmt, "requests", georeport.one_request(request_id, lang(), _viewer()))
 
 
 @bp.post(f"/requests.{FMT}")

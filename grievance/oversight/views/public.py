@@ -16,12 +16,15 @@ from flask_babel import gettext as _
 
 from grievance.domain import SEXES
 from grievance.i18n import lang
-from grievance.oversight import figures, forum_followup, snapshots
+from grievance.oversight import charts, figures, forum_followup, snapshots
+from grievance.oversight.map import province_map
 from grievance.oversight.models import StatsSnapshot
-from grievance.oversight.suppression import FEWER_THAN_5, THRESHOLD, for_export, is_suppressed
+from grievance.oversight.suppression import MARKERS, THRESHOLD, for_export, is_suppressed
 from grievance.oversight.views.blueprint import bp
 
 DIMENSIONS = ("month", "province", "category", "channel", "sex")
+LICENCE = "CC BY 4.0"  # reuse with attribution to the National Social Security Fund
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @bp.app_context_processor
@@ -49,12 +52,16 @@ def dashboard() -> str:
         snapshot=row,
         totals=figures.totals(dims, public=True),
         tables=tables,
+        charts=charts.month_charts(tables[0]),
+        map=province_map(tables[DIMENSIONS.index("province")]),
     )
 
 
 @bp.get("/accountability/data")
 def data_dictionary() -> str:
-    return render_template("oversight/data_dictionary.html", columns=OPEN_DATA_FIELDS)
+    return render_template(
+        "oversight/data_dictionary.html", columns=OPEN_DATA_FIELDS, licence_url=LICENCE_URL
+    )
 
 
 OPEN_DATA_FIELDS = (
@@ -67,6 +74,7 @@ OPEN_DATA_FIELDS = (
     "open",
     "overdue",
     "within_sla_pct",
+    "ack_on_time_pct",
     "ack_median",
     "resolve_median",
     "satisfaction",
@@ -102,7 +110,10 @@ def open_data_json() -> Response:
     row, records = _open_data_rows()
     body = {
         "generated_at": row.generated_at.isoformat() if row and row.generated_at else None,
-        "suppressed_marker": FEWER_THAN_5,
+        "hidden_markers": {m.reason: m.marker for m in MARKERS},
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "times": "Asia/Phnom_Penh (UTC+07:00); generated_at in UTC",
         "dictionary": "/accountability/data",
         "records": records,
     }
@@ -120,6 +131,7 @@ def open_data_csv() -> Response:
     writer.writerows(records)
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=samleng-accountability.csv"
+    response.headers["Link"] = f'<{LICENCE_URL}>; rel="license"'
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -131,13 +143,9 @@ def forums() -> str:
 
 @bp.get("/accountability/forums/<int:forum_id>")
 def forum(forum_id: int) -> str:
-    found, concerns, hidden = forum_followup.forum(forum_id)
     return render_template(
         "forums/show.html",
-        forum=found,
-        concerns=concerns,
-        hidden=hidden,
-        tally=forum_followup.tally(concerns),
-        outcomes=forum_followup.OUTCOMES,
+        report=forum_followup.report(forum_id),
+        columns=forum_followup.COLUMNS,
         category_names=forum_followup.category_names(lang()),
     )

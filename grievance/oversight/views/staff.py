@@ -42,6 +42,7 @@ def oversight_dashboard() -> str:
         tables=tables,
         provinces=figures.league(tables["province"]),
         categories=figures.league(tables["category"]),
+        crosses=[figures.cross_table(dims, name, lang()) for name in figures.CROSS_TITLES],
         min_ranked=figures.MIN_RANKED,
         drill=drill,
     )
@@ -105,7 +106,7 @@ def export_csv() -> Response:
     form = CsvForm(lang(), formdata=request.args)
     if not form.validate():
         abort(400)
-    chunks = stream_with_context(exports.csv_chunks(form.filters().seen_by(current_user)))
+    chunks = stream_with_context(exports.csv_chunks(form.filters().seen_by(current_user), lang()))
     response = Response(chunks, mimetype="text/csv")
     name = f"samleng-cases-{date.today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
@@ -125,7 +126,7 @@ def export_xlsx() -> WerkzeugResponse | tuple[str, int]:
             recent=exports.recent_exports(current_user.id),
         )
         return page, 400
-    export = exports.start_xlsx(current_user.id, form.filters().seen_by(current_user))
+    export = exports.start_xlsx(current_user.id, form.filters().seen_by(current_user), lang())
     return redirect(url_for(".export_progress", export_id=export.id))
 
 
