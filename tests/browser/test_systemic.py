@@ -70,6 +70,7 @@ def test_officer_and_supervisor_walk_a_systemic_problem(
     phone.locator("input[name=category][value=contributions]").check()
     phone.select_option("#province", "KH-12")
     phone.fill("#concerned_name", "Mekong Star Garments")
+    phone.locator("details.optional summary").first.click()  # "About you", folded
     phone.fill("#phone", "017 555 001")
     phone.locator("#consent_to_contact").check()
     phone.locator("button[type=submit].primary").click()

@@ -52,7 +52,7 @@ def test_a_three_minute_voice_note_plays_in_the_officers_case_page(
     assert "Listen first" in row.inner_text()
     desk.goto(f"{live_server}/cases/{reference}?lang=en")
     assert "Listen first" in desk.inner_text("main")
-    audio = desk.locator("#evidence ~ ul audio")
+    audio = desk.locator("section.evidence audio")
     assert audio.count() == 1
     duration = audio.evaluate(DURATION)
     assert THREE_MINUTES - 2 < duration < THREE_MINUTES + 2, duration
