@@ -76,7 +76,8 @@ def _local_app(url: str, instance: str, redis_url: str = "") -> Any:
 
     return create_app(
         Config(DATABASE_URL=url, INSTANCE_PATH=instance, SECRET_KEY=BENCH_KEY,
-               SERVER_KEY=BENCH_KEY, RATELIMIT_ENABLED=False, REDIS_URL=redis_url)
+               SERVER_KEY=BENCH_KEY, RATELIMIT_ENABLED=False, REDIS_URL=redis_url,
+               SECOND_STEP_RELAXED=True)
     )  # fmt: skip
 
 

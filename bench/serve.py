@@ -41,6 +41,8 @@ def server_env(url: str, instance: str, redis_url: str) -> dict[str, str]:
         "SERVER_KEY": BENCH_KEY,
         "RATELIMIT_ENABLED": "0",
         "SLA_TIMER": "0",
+        # Staff sign in with the password alone: the second step is not what is measured.
+        "SECOND_STEP_RELAXED": "1",
     }
 
 

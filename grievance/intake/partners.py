@@ -35,6 +35,7 @@ from workflows import ALL_STATES, get_workflow
 TOKEN_PREFIX = "spk_"
 MAX_PER_PAGE = 100
 MAX_PAGE = 50  # page numbers for the first few pages; `cursor` for walking further
+MAX_CASE_ID = 2**31 - 1  # case ids are 32-bit integers
 COUNT_CAP = 1000  # counted exactly up to here; beyond, "at least" (total_capped)
 FILTERS = ("state", "category", "province", "since", "page", "per_page", "cursor")
 
@@ -263,7 +264,8 @@ def cursor_for(partner_id: int, case_id: int) -> str:
 
 
 def case_id_of(partner_id: int, cursor: str) -> int:
-    return int(cursor) ^ _cursor_mask(partner_id)
+    """The case a cursor stands for; a made-up cursor gives an id past every case."""
+    return min(int(cursor) ^ _cursor_mask(partner_id), MAX_CASE_ID)
 
 
 def parse_filters(args: dict[str, str]) -> Filters | Answer:

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from grievance.auth.models import Organisation
 from grievance.extensions import db
 from grievance.intake import uploads
 from grievance.intake.models import ForumImport
@@ -73,6 +74,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "admin.index": frozenset({"admin"}),
     "admin.users": frozenset({"admin"}),
     "admin.workflows": frozenset({"admin", "supervisor"}),
+    "admin_orgs.index": frozenset({"admin"}),
     "notifications.failed": frozenset({"admin"}),
     "cases.index": frozenset({"intake", "officer", "supervisor", "admin"}),
     "cases.reply_templates": frozenset({"admin"}),
@@ -138,11 +140,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "oversight.export_download": frozenset(),
     "notifications.mark_read": frozenset(),
     "intake.desk.rep_case": frozenset(),
+    "intake.desk.rep_act": frozenset(),
+    "admin_orgs.show": frozenset({"admin"}),
+    "admin_orgs.remove": frozenset(),
     # Machine endpoints: without a partner token or a provider signature, nothing.
     "intake.api.create_case": frozenset(),
     "intake.api.get_case": frozenset(),
     "intake.api.list_cases": frozenset(),
     "intake.sms.inbound": frozenset(),
+    "intake.telegram.webhook": frozenset(),
     "notifications.twilio_status": frozenset(),
     # Registries, clusters and alerts: counts and employers, never a person. Deciding on
     # another province's cluster and setting another province's case's employer: nobody.
@@ -196,9 +202,13 @@ def others(app: Flask) -> dict[str, Any]:
     assert entry is not None
     cluster = Cluster(entry_id=entry.id, category_id=filed.case.category_id)
     db.session.add(cluster)
+    organisation = Organisation(name="Matrix Workers' Union", kind="union", province_code="KH-3")
+    db.session.add(organisation)
     db.session.flush()
     return {
         "cluster_id": cluster.id,
+        "org_id": organisation.id,
+        "step": "provide_information",
         "entry_id": entry.id,
         "reference": filed.case.reference,
         "attachment_id": evidence.id,
