@@ -38,11 +38,7 @@ def message_complainant(case: Case, user: User, text: str) -> Sent:
     person = case.complainant
     if person is None:
         raise DomainError("anonymous_complainant")
-    body = clean_text(text)
-    if not body:
-        raise DomainError("empty_comment")
-    if len(body) > MAX_MESSAGE:
-        raise DomainError("comment_too_long")
+    body = _text(text, MAX_MESSAGE)
     event = events.record(
         case,
         "comment",
@@ -60,11 +56,7 @@ def log_call(case: Case, user: User, direction: str, note: str) -> CaseEvent:
     _may_contact(user, case)
     if direction not in DIRECTIONS:
         raise DomainError("bad_direction")
-    body = clean_text(note)
-    if not body:
-        raise DomainError("empty_comment")
-    if len(body) > MAX_NOTE:
-        raise DomainError("comment_too_long")
+    body = _text(note, MAX_NOTE)
     event = events.record(
         case,
         "call",
@@ -75,3 +67,12 @@ def log_call(case: Case, user: User, direction: str, note: str) -> CaseEvent:
     )
     db.session.flush()
     return event
+
+
+def _text(text: str, limit: int) -> str:
+    body = clean_text(text)
+    if not body:
+        raise DomainError("empty_comment")
+    if len(body) > limit:
+        raise DomainError("comment_too_long")
+    return body
