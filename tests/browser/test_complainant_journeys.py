@@ -38,6 +38,7 @@ def fill_complaint(page: Any, base: str, phone: str = "", ask_sms: bool = False)
         if ask_sms:
             page.check("#consent_to_contact")
     page.locator("button[type=submit].primary").click()
+    page.wait_for_load_state()
 
 
 def codes_on(page: Any) -> tuple[str, str]:
@@ -115,14 +116,17 @@ def test_codes_survive_reload_and_language_and_no_sms_is_promised(
     phone.reload()  # what people do on 2G
     assert codes_on(phone) == (reference, secret)
     phone.locator("nav.langs a").click()  # to English and back: the codes stay
+    phone.wait_for_load_state()
     assert codes_on(phone) == (reference, secret)
     shot(phone, "2-done-english")
     assert phone.locator("html").get_attribute("lang") == "en"
     phone.locator("nav.langs a").click()
+    phone.wait_for_load_state()
     assert codes_on(phone) == (reference, secret)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
     phone.locator("form button.primary", has_text=in_khmer(live_app, "Check my case")).click()
+    phone.wait_for_load_state()
     assert reference in phone.locator("h1").inner_text()  # without retyping anything
 
 
@@ -140,9 +144,11 @@ def test_she_answers_by_sms_and_the_same_case_resumes(
     desk.goto(f"{live_server}/cases/{reference}?lang=en")
     for step in ("acknowledge", "claim", "start_work"):
         desk.locator(f"#act-{step} button[type=submit]").click()
+        desk.wait_for_load_state()
     question = "Which months were not paid?"
     desk.locator("#act-request_information textarea").first.fill(question)
     desk.locator("#act-request_information button[type=submit]").click()
+    desk.wait_for_load_state()
 
     # The SMS carries the question, a link that opens her case, and the number to call.
     asked = last_sms(live_app, reference, "information_requested")
@@ -155,6 +161,7 @@ def test_she_answers_by_sms_and_the_same_case_resumes(
     tapped = other_phone.new_page()
     tapped.goto(live_server + urllib.parse.urlsplit(link.group(0)).path)
     tapped.locator("form button.primary").click()
+    tapped.wait_for_load_state()
     assert reference in tapped.locator("h1").inner_text()
     shot(tapped, "3-link-opens-status")
     assert question in tapped.locator(".track-message").inner_text()
@@ -192,10 +199,12 @@ def test_lost_codes_come_back_only_to_her_and_guessing_never_locks_her_out(
     sign_in(desk, live_server, officer)
     desk.goto(f"{live_server}/cases/{reference}/new-secret?lang=en")
     desk.locator("form", has_text="Send the code").locator("button").click()
+    desk.wait_for_load_state()
     code = re.search(r"\b(\d{6})\b", last_sms(live_app, reference, "secret_check"))
     assert code is not None
     desk.fill("#code", code.group(1))
     desk.locator("form", has_text="Give a new secret").locator("button").click()
+    desk.wait_for_load_state()
     new_secret = desk.locator(".secret-value").last.inner_text().strip()
     assert new_secret != old_secret
 
