@@ -6,14 +6,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
     FieldList,
     Form,
     FormField,
-    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -37,24 +35,13 @@ from grievance.intake.representation import AGREEMENT_METHODS, Filters, OtherMem
 from grievance.intake.services import category_choices
 from grievance.intake.submission import Submission
 from grievance.phones import to_e164
+from grievance.tracking.forms import StepForm
 from workflows import WORKFLOWS
 
 
-class RepStepForm(FlaskForm):
-    class Meta:
-        # CSRFProtect checks every POST before a view runs; the page carries its token.
-        csrf = False
-
-    version = HiddenField()
-
-    def version_number(self) -> int | None:
-        try:
-            return int(self.version.data or "")
-        except ValueError:
-            return None
-
-    def inputs(self) -> dict[str, object]:
-        return {}
+class RepStepForm(StepForm):
+    """A step the representative takes for the member: the member's own step form, plus how
+    the member agreed."""
 
     def agreed_how(self) -> str | None:
         return None
