@@ -248,3 +248,19 @@ def voice(chat_id: int, file_id: str, duration: int = 12) -> dict[str, Any]:
         "file_size": 20480,
     }
     return update(chat_id, voice=note)
+
+
+def membership(chat_id: int, status: str) -> dict[str, Any]:
+    """A `my_chat_member` update: she blocked the bot (`kicked`) or unblocked it (`member`)."""
+    bot = {"id": BOT_ID, "is_bot": True, "first_name": "Samleng", "username": "SamlengBot"}
+    old = "member" if status == "kicked" else "kicked"
+    change = {
+        "chat": {"id": chat_id, "first_name": "Sreyneang", "type": "private"},
+        "from": user(chat_id),
+        "date": int(time.time()),
+        "old_chat_member": {"user": bot, "status": old},
+        "new_chat_member": {"user": bot, "status": status},
+    }
+    if status == "kicked":
+        change["new_chat_member"]["until_date"] = 0
+    return {"update_id": next(_update_ids), "my_chat_member": change}

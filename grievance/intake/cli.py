@@ -28,7 +28,8 @@ telegram_cli = AppGroup("telegram", help="The Telegram bot.")
 @telegram_cli.command("set-webhook")
 def set_webhook_cmd() -> None:
     """Point the bot at PUBLIC_BASE_URL/telegram/webhook with TELEGRAM_WEBHOOK_SECRET
-    (messages only; Telegram keeps updates that wait meanwhile)."""
+    (messages, and the bot blocked or unblocked in a chat; Telegram keeps updates that
+    wait meanwhile)."""
     from flask import current_app
 
     from grievance.integrations import public_url, telegram
@@ -42,7 +43,7 @@ def set_webhook_cmd() -> None:
             "setWebhook",
             url=url,
             secret_token=cfg.TELEGRAM_WEBHOOK_SECRET,
-            allowed_updates=["message"],
+            allowed_updates=["message", "my_chat_member"],
             max_connections=40,
         )
     except telegram.BotApiError as exc:

@@ -64,6 +64,8 @@ class InboundMessage:
     # shared that is not her own is never trusted (`shared_foreign`).
     shared_phone: str | None = None
     shared_foreign: bool = False
+    # Not a message: she blocked ("blocked") or unblocked ("unblocked") us on the channel.
+    membership: str = ""
 
 
 class Reply(str):
@@ -149,6 +151,8 @@ def handle(message: InboundMessage, channel: MessageChannel) -> str:
     with force_locale(_language(identity, text, channel)):
         if not _claim(message):
             return _duplicate(message)
+        if message.membership:
+            return _membership(message, channel, identity)
         people.wrote_on(channel.name, identity.phone, identity.address)
         if channel.guided:
             answer = conversations.converse(message, channel, identity, text)
@@ -172,6 +176,18 @@ def handle(message: InboundMessage, channel: MessageChannel) -> str:
         if placed.kind == "new":
             return _open_case(message, channel, placed.text[:MAX_NARRATIVE])
         return _placed_reply(message, placed)
+
+
+def _membership(message: InboundMessage, channel: MessageChannel, who: Identity) -> str:
+    """Blocked: our messages go by SMS from now on (`notifications.outbox.door` and the
+    relay read the same record as for a refused send); unblocked: back on the chat. No
+    reply: a blocked chat cannot get one, an unblocked one gets her /start's."""
+    mark(message, message.membership)
+    if message.membership == "blocked":
+        people.record_opt_out(channel.name, who.address)
+    else:
+        people.opt_in(channel.name, who.address)
+    return ""
 
 
 def fetch_evidence(

@@ -121,7 +121,7 @@ class ReceivedMessage(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(12))
     external_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(12))  # case | status | stop | empty
+    kind: Mapped[str] = mapped_column(String(12))  # case | status | stop | empty | blocked | ...
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

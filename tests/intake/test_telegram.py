@@ -20,6 +20,7 @@ from grievance import reference
 from grievance.cases import people
 from grievance.cases.models import Attachment, Case
 from grievance.cases.services import PersonData
+from grievance.effects import Notice, emit
 from grievance.extensions import db
 from grievance.intake import conversations
 from grievance.intake.models import ChatSession, ReceivedMessage
@@ -294,7 +295,7 @@ def test_set_webhook_registers_url_and_secret(app: Flask, bot: tg.FakeTelegram) 
     assert result.exit_code == 0, result.output
     assert bot.webhook["url"].endswith("/telegram/webhook")
     assert bot.webhook["secret_token"] == SECRET
-    assert bot.webhook["allowed_updates"] == ["message"]
+    assert bot.webhook["allowed_updates"] == ["message", "my_chat_member"]
 
 
 def test_officers_see_both_doors_on_the_case_page(client: FlaskClient, auth: Auth) -> None:
@@ -376,3 +377,47 @@ def test_nobody_decides_on_a_case_that_is_not_theirs(client: FlaskClient) -> Non
     assert case.reference not in mine["text"]
     say(client, tg.text(other, label(conversations.ACCEPT)))
     assert reload(case).state == "resolution_proposed"
+
+
+def _tell(case: Case, template: str) -> None:
+    emit(Notice(case.id, 1, template, "complainant"))
+    db.session.flush()
+
+
+def _notices(case: Case, template: str) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification).where(
+                Notification.case_id == case.id, Notification.template == template
+            )
+        )
+    )
+
+
+def test_blocking_the_bot_sends_our_messages_by_sms_until_she_unblocks(
+    client: FlaskClient,
+) -> None:
+    case = _proposed(client)  # her chat is linked to her number
+    assert [n.channel for n in _notices(case, "resolution_proposed")] == ["telegram"]
+
+    blocked = tg.membership(CHAT, "kicked")
+    answer = post(client, blocked)
+    assert answer.status_code == 200 and "text" not in answer.get_json()  # no reply to a block
+    assert people.opted_out("telegram", str(CHAT))
+    _tell(case, "officer_message")
+    assert [(n.channel, n.address) for n in _notices(case, "officer_message")] == [("sms", HER)]
+
+    post(client, tg.membership(CHAT, "member"))
+    assert not people.opted_out("telegram", str(CHAT))
+    _tell(case, "referred")
+    assert [n.channel for n in _notices(case, "referred")] == ["telegram"]
+    # The old block delivered again (Telegram retries) changes nothing: one update, once.
+    assert post(client, blocked).status_code == 200
+    assert not people.opted_out("telegram", str(CHAT))
+    rows = db.session.scalars(
+        select(ReceivedMessage.kind).where(
+            ReceivedMessage.channel == "telegram",
+            ReceivedMessage.external_id == str(blocked["update_id"]),
+        )
+    )
+    assert list(rows) == ["blocked"]

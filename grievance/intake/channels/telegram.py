@@ -11,7 +11,9 @@ Identity: the chat id is the address. A phone number is known only once she shar
 own with the contact button (the contact's `user_id` is the sender's); then the chat and
 the number are one person (`grievance.cases.people.link_chat`). Bot commands (/status,
 /stop, /help) become the channel-agnostic commands; /start, /file, /cancel and the buttons
-are the step-by-step filing's (`grievance.intake.conversations`).
+are the step-by-step filing's (`grievance.intake.conversations`). A `my_chat_member`
+update (she blocked or unblocked the bot) is processed once like a message and moves her
+messages to SMS and back.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from grievance.phones import to_e164
 MAX_TEXT = 4096  # Telegram's own limit for a message's text
 # Bot commands that are the channel-agnostic commands of grievance.intake.keywords.
 COMMANDS = {"/status": "STATUS", "/stop": "STOP", "/help": "HELP"}
+# The bot's new status in her chat (a `my_chat_member` update) -> InboundMessage.membership.
+MEMBERSHIP = {"kicked": "blocked", "member": "unblocked"}
 
 
 class TelegramBot:
@@ -50,6 +54,8 @@ class TelegramBot:
         update = request.get_json(silent=True)
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             raise BadInbound("update_id missing")
+        if isinstance(update.get("my_chat_member"), dict):
+            return self._membership(update["update_id"], update["my_chat_member"])
         message = update.get("message")
         if not isinstance(message, dict):
             raise BadInbound("not a message")
@@ -69,6 +75,24 @@ class TelegramBot:
             media=_media(message),
             shared_phone=shared,
             shared_foreign=foreign,
+        )
+
+    def _membership(self, update_id: int, change: dict[str, Any]) -> InboundMessage:
+        """She blocked the bot (`kicked`) or unblocked it (`member`): Telegram tells the
+        bot with a `my_chat_member` update, and no message can reach her while blocked."""
+        chat: dict[str, Any] = _object(change.get("chat"))
+        if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
+            raise BadInbound("private chats only")
+        status = _object(change.get("new_chat_member")).get("status")
+        membership = MEMBERSHIP.get(status if isinstance(status, str) else "")
+        if membership is None:
+            raise BadInbound("chat member status")
+        return InboundMessage(
+            channel=self.name,
+            external_id=str(update_id),
+            sender=str(chat["id"]),
+            text="",
+            membership=membership,
         )
 
     def identity(self, message: InboundMessage) -> Identity:
@@ -118,10 +142,13 @@ def keyboard(text: str) -> dict[str, Any] | None:
 
 
 def chat_of(update: Any) -> int | None:
-    """The private chat an update came from."""
-    if not isinstance(update, dict) or not isinstance(update.get("message"), dict):
+    """The private chat an update came from (a message, or the bot blocked/unblocked)."""
+    if not isinstance(update, dict):
         return None
-    chat = update["message"].get("chat")
+    body = update.get("message") or update.get("my_chat_member")
+    if not isinstance(body, dict):
+        return None
+    chat = body.get("chat")
     if isinstance(chat, dict) and isinstance(chat.get("id"), int):
         return int(chat["id"])
     return None
