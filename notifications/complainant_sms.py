@@ -4,7 +4,8 @@ Every text carries a one-time link that opens her status page without typing the
 and the hotline number. A request for information carries the officer's question, cut to
 fit. On a confidential or restricted case the text is discreet: a sister reading the
 shared phone first learns only that there is an update (the filed text still carries the
-codes she asked for, which say nothing about the complaint).
+codes she asked for, which say nothing about the complaint). What a text may say is
+`grievance.cases.discretion`'s decision, the same for chat notices and chat replies.
 
 The link's token is derived from the outbox row (an HMAC under the server key), so the
 same row always composes the same text: a retry, or the relay asking the gateway whether
@@ -16,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
 
-from grievance.cases.models import Case, CaseEvent
+from grievance.cases import discretion
+from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.tracking.links import ensure_link
 from notifications import messages
@@ -54,22 +55,18 @@ def _choose(row: Notification, case: Case, secret: str | None) -> tuple[str, str
         if not secret and messages.has(row.template, "sms_without_secret", row.language):
             return row.template, "sms_without_secret"  # erased after a final failure
         return row.template, "sms"
-    if case.confidentiality != "normal":
+    if discretion.discreet(case):
         return DISCREET, "sms"
     return row.template, "sms"
 
 
 def _question(case: Case, row: Notification) -> str:
-    """The officer's words from the step that asked, or from her message (read from the
-    timeline, not copied into the outbox)."""
+    """The officer's words from the step that asked, or from her message, as far as the
+    case's discretion lets a message carry them."""
     seq = row.context.get("event")
     if not isinstance(seq, int):
         return ""
-    data = db.session.scalar(
-        select(CaseEvent.data).where(CaseEvent.case_id == case.id, CaseEvent.seq == seq)
-    )
-    data = data or {}  # a step's question, or an officer's message to her
-    return " ".join(str(data.get("comment") or data.get("text") or "").split())
+    return discretion.may_say(case, row.language, seq).question
 
 
 def _with_question(

@@ -35,9 +35,9 @@ from grievance.intake.messages import (
     InboundMessage,
     MessageChannel,
     Reply,
+    case_status,
     fetch_evidence,
     mark,
-    status_reply,
 )
 from grievance.intake.models import ChatSession
 from grievance.intake.submission import Submission
@@ -254,7 +254,7 @@ def _my_cases(channel: MessageChannel, who: Identity, session: ChatSession | Non
     cases = threads.open_cases_of(who.phone)[: threads.MENU_CASES]
     if not cases:
         return Reply(_("You have no open case."), _menu())
-    lines = [status_reply(c.reference, who.phone) for c in cases]
+    lines = [case_status(c) for c in cases]
     waiting = [c for c in cases if c.state == DECIDING]
     if not waiting:
         return Reply("\n".join(lines), _menu())

@@ -27,13 +27,13 @@ from io import BytesIO
 from typing import Protocol
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Request, Response
 
-from grievance.cases import events, people
+from grievance.cases import discretion, events, people
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.i18n import label
@@ -50,6 +50,7 @@ from grievance.types import utcnow
 from workflows import get_workflow
 
 DEFAULT_PROVINCE = "KH-12"  # Phnom Penh, flagged for the officer to confirm
+MAX_QUESTION = 300  # characters of the officer's question a status reply carries
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ def _command(
 ) -> str:
     mark(message, asked.name)
     if asked.name == "status":
-        return status_reply(asked.rest, who.phone)
+        return status_reply(asked.rest, who.phone, detailed=channel.guided)
     if asked.name == "stop":
         channel.opt_out(who)
         return _("You will get no more messages from Samleng. To receive them again, send START.")
@@ -361,10 +362,10 @@ def _open_case(message: InboundMessage, channel: MessageChannel, text: str) -> s
     )
 
 
-def status_reply(rest: str, phone: str | None = None) -> str:
+def status_reply(rest: str, phone: str | None = None, detailed: bool = False) -> str:
     """`<reference> <secret>` in any spacing or dashes, Khmer or Latin digits: 8 + 12
     letters and digits; or the reference alone from the number on file. The answer names
-    the stage only (nothing a sister reading the phone should not see)."""
+    the stage, and what the case is about only when it is not discreet."""
     chars = identifier_key(rest)
     not_found = _(
         "We found no case with this reference and secret. "
@@ -385,10 +386,30 @@ def status_reply(rest: str, phone: str | None = None) -> str:
         known = bool(phone) and case.complainant is not None and case.complainant.phone == phone
     if not known:
         return not_found
+    return case_status(case, detailed)
+
+
+def case_status(case: Case, detailed: bool = True) -> str:
+    """A case's stage for a message. `detailed` (a chat, where length costs nothing; an
+    SMS reply must fit two parts): what it is about and the question waiting for her, as
+    far as `grievance.cases.discretion` lets a message say them."""
     state = get_workflow(case.workflow).state(case.state)
-    return _(
-        "Case %(reference)s: %(status)s. %(explanation)s",
-        reference=case.reference,
-        status=label(state.label),
-        explanation=label(state.explanation),
-    )
+    lines = [
+        _(
+            "Case %(reference)s: %(status)s. %(explanation)s",
+            reference=case.reference,
+            status=label(state.label),
+            explanation=label(state.explanation),
+        )
+    ]
+    if not detailed:
+        return lines[0]
+    said = discretion.may_say(case, str(get_locale() or "km"))
+    if said.subject:
+        lines.append(_("About: %(subject)s", subject=said.subject))
+    if said.question:
+        question = said.question
+        if len(question) > MAX_QUESTION:
+            question = question[:MAX_QUESTION].rstrip() + "…"
+        lines.append(_("Our question to you: %(question)s", question=question))
+    return "\n".join(lines)
