@@ -162,7 +162,29 @@ def _count(field: Field) -> int:
     return parse_count(field.data) or 0
 
 
-class CaseFields(SubmissionForm):
+def voice_field(label: Any) -> Any:
+    return FileField(label, render_kw={"accept": "audio/*"})
+
+
+class VoiceNote:
+    """A form's `voice` field: one recording, checked by content like every upload (a
+    renamed photo is refused), kept as evidence and played like the public form's."""
+
+    voice: Any
+    voice_items: list[uploads.Evidence]
+
+    def validate_voice(self, field: Field) -> None:
+        self.voice_items, problems = uploads.inspect_all([field.data])
+        if problems:
+            raise ValidationError(" ".join(problems))
+        if any(not item.is_voice for item in self.voice_items):
+            self.voice_items = []
+            raise ValidationError(
+                _("This is not a voice note. Please choose a recording (Ogg, M4A, MP3, AMR, WAV).")
+            )
+
+
+class CaseFields(VoiceNote, SubmissionForm):
     """What every complaint form asks: the problem, where, and who (optional)."""
 
     description = narrative_field(_l("What happened?"))
@@ -180,7 +202,7 @@ class CaseFields(SubmissionForm):
         _l("Keep my name and phone number confidential (only the officer in charge sees them)")
     )
     prefers_woman_officer = BooleanField(_l("I would prefer a woman officer"))
-    voice = FileField(_l("Or say it in a voice note (optional)"), render_kw={"accept": "audio/*"})
+    voice = voice_field(_l("Or say it in a voice note (optional)"))
     evidence = MultipleFileField(
         _l("Photos or documents (optional)"),
         render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf,audio/*"},
@@ -196,17 +218,7 @@ class CaseFields(SubmissionForm):
         if not self.language.data:
             self.language.data = lang
         self.evidence_items: list[uploads.Evidence] = []
-        self.voice_items: list[uploads.Evidence] = []
-
-    def validate_voice(self, field: Field) -> None:
-        self.voice_items, problems = uploads.inspect_all([field.data])
-        if problems:
-            raise ValidationError(" ".join(problems))
-        if any(not item.is_voice for item in self.voice_items):
-            self.voice_items = []
-            raise ValidationError(
-                _("This is not a voice note. Please choose a recording (Ogg, M4A, MP3, AMR, WAV).")
-            )
+        self.voice_items = []
 
     def validate_evidence(self, field: Field) -> None:
         self.evidence_items, problems = uploads.inspect_all(field.data or [])
@@ -305,7 +317,7 @@ def typeable(
     return sorted(labelled, key=lambda c: c[1])
 
 
-class HotlineForm(SubmissionForm):
+class HotlineForm(VoiceNote, SubmissionForm):
     """One screen for a live call, in the order the caller is asked."""
 
     phone = StringField(
@@ -326,10 +338,12 @@ class HotlineForm(SubmissionForm):
     concerned_name = StringField(_l("Employer or health facility concerned (optional)"))
     confidential = BooleanField(_l("The caller wants name and phone kept confidential"))
     prefers_woman_officer = BooleanField(_l("The caller prefers a woman officer"))
+    voice = voice_field(_l("A voice note the caller recorded (optional)"))
 
     def __init__(self, lang: str, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.voice_items = []
         categories, provinces = category_choices(lang), province_choices(lang)
         if lang == "km":  # typed on a Latin keyboard: numbers and Latin names choose
             categories = typeable(categories)
@@ -357,4 +371,5 @@ class HotlineForm(SubmissionForm):
             concerned_name=text_of(self.concerned_name),
             confidential=bool(self.confidential.data),
             prefers_woman_officer=bool(self.prefers_woman_officer.data),
+            evidence=list(self.voice_items),
         )

@@ -30,6 +30,7 @@ from grievance.intake.forms import (
     _sex,
     _sex_choices,
     text_of,
+    voice_field,
 )
 from grievance.intake.representation import AGREEMENT_METHODS, Filters, OtherMember
 from grievance.intake.services import category_choices
@@ -203,6 +204,7 @@ class RepresentativeForm(CaseFields):
         default="1",
         render_kw={"inputmode": "numeric"},
     )
+    voice = voice_field(_l("A voice note the member recorded (optional)"))
     consent_given = BooleanField(_l("The member agreed that we file this complaint for them"))
     consent_how = RadioField(_l("How did the member agree?"), validate_choice=False)
 

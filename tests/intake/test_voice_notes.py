@@ -18,7 +18,7 @@ from grievance.cases.models import Attachment, Case
 from grievance.extensions import db
 from grievance.intake import voice
 from grievance.queues.models import Queue
-from tests.conftest import Auth
+from tests.conftest import Auth, csrf_from
 from tests.factories import make_case
 from tests.intake.helpers import case_count, png_bytes, public_post, stored_files
 from tests.recordings import CONTENT_TYPES, FORMATS, amr, needs_ffmpeg, recording
@@ -240,3 +240,81 @@ def test_her_status_page_says_she_told_it_in_a_voice_note(client: FlaskClient) -
     assert lookup(client, reference, secret).status_code == 303
     status = client.get("/track/case?lang=en").get_data(as_text=True)
     assert "You told us in a voice note. The officer listens to it." in status
+
+
+# --- staff attach a recording: the hotline desk and a representative's form -------------
+
+
+def _hotline(client: FlaskClient, note: tuple[bytes, str], **fields: str) -> Any:
+    page = client.get("/hotline?lang=en").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'name="voice"' in page
+    data: dict[str, Any] = {
+        "csrf_token": csrf_from(page),
+        "phone": "012 345 678",
+        "category": "employment_injury",
+        "province": "KH-3",
+        "description": "",
+        "channel": "hotline",
+        "language": "km",
+        "voice": (io.BytesIO(note[0]), note[1]),
+        **fields,
+    }
+    return client.post("/hotline?lang=en", data=data, content_type="multipart/form-data")
+
+
+def _for_member(client: FlaskClient, note: tuple[bytes, str]) -> Any:
+    page = client.get("/representative/file?lang=en").get_data(as_text=True)
+    assert 'name="voice"' in page
+    data: dict[str, Any] = {
+        "csrf_token": csrf_from(page),
+        "consent_given": "y",
+        "consent_how": "verbal",
+        "description": "",
+        "category": "maternity",
+        "province": "KH-17",
+        "affected_count": "1",
+        "language": "km",
+        "voice": (io.BytesIO(note[0]), note[1]),
+    }
+    return client.post("/representative/file", data=data, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("form", ["hotline", "representative"])
+def test_staff_attach_the_callers_or_members_recording_as_the_complaint(
+    client: FlaskClient, auth: Auth, instance_dir: Path, recorded_jobs: Any, form: str
+) -> None:
+    data = amr(2)  # a basic phone's recorder
+    if form == "hotline":
+        auth.login("intake")
+        response = _hotline(client, (data, "call.bin"))
+    else:
+        auth.login("representative")
+        response = _for_member(client, (data, "member.bin"))
+    assert response.status_code in (200, 303), response.get_data(as_text=True)[:2000]
+    case = _latest()
+    assert case.channel == ("hotline" if form == "hotline" else "web")
+    assert case.description == "" and case.listen_first
+    (note,) = _attachments(case)
+    assert note.is_voice and note.content_type == "audio/amr" and note.seconds == 2
+    assert (instance_dir / "uploads" / note.stored_name).read_bytes() == data
+    # Made playable like the public form's, in a job after the commit.
+    assert [name for name, _ids in recorded_jobs] == ["grievance.intake.playback.prepare"]
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/track").get_data(True))})
+    page = _officer_sees(client, auth, case)
+    assert "Listen first" in page and f"/cases/{case.reference}/files/{note.id}?play=1" in page
+
+
+@pytest.mark.parametrize("form", ["hotline", "representative"])
+def test_staff_forms_refuse_a_renamed_photo_as_a_voice_note(
+    client: FlaskClient, auth: Auth, instance_dir: Path, form: str
+) -> None:
+    before, files = case_count(), stored_files(instance_dir)
+    if form == "hotline":
+        auth.login("intake")
+        response = _hotline(client, (png_bytes(), "call.ogg"))
+    else:
+        auth.login("representative")
+        response = _for_member(client, (png_bytes(), "member.mp3"))
+    assert response.status_code == 400
+    assert "This is not a voice note." in response.get_data(as_text=True)
+    assert case_count() == before and stored_files(instance_dir) == files
