@@ -18,6 +18,7 @@ from grievance.cases.services import NewCase, PersonData, file_case
 from grievance.extensions import db
 from grievance.intake.models import Forum
 from grievance.queues.models import Queue
+from grievance.seed.demo_voice import seed_voice_case
 from grievance.seed.reference import rows
 from grievance.systemic import registry
 from grievance.systemic.links import link_filed
@@ -273,13 +274,15 @@ def _cases(advance: Advance | None, now: datetime) -> int:
 def seed_demo(
     instance_path: str, advance: Advance | None = None
 ) -> dict[str, int | dict[str, str]]:
-    """Organisations, demo users (new passwords returned once), forums and ~300 cases."""
+    """Organisations, demo users (new passwords returned once), forums, ~300 cases and
+    one told in a Telegram voice note."""
     org_ids = _org_ids()
     passwords = _users(org_ids)
     _queue_members()
     _forums()
     _registry()
     made = _cases(advance, utcnow())
+    made += seed_voice_case(utcnow())
     db.session.flush()
     if passwords:
         _remember_logins(Path(instance_path), passwords)
