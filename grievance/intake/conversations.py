@@ -52,6 +52,7 @@ FILE = N_("File a complaint")
 CHECK = N_("Check my cases")
 PHONE = N_("Share my phone number")
 CANCEL = N_("Cancel")
+SEND = N_("Send my complaint")
 ACCEPT = N_("Accept the answer")
 APPEAL = N_("Appeal")
 RATINGS = ("1", "2", "3", "4", "5")
@@ -172,15 +173,20 @@ def _step(
             return _file(message, channel, who, session, lang)
         mark(message, "menu")
         return _ask(session)
-    # details: files may come first; the words complete the complaint
+    # details: files may come first; the words, or Send after a voice note, complete it
     session.media = (list(session.media or []) + list(message.media))[: MAX_FILES + 1]
-    if text:
+    if text and not _is(text, SEND):
         session.text = text[:MAX_NARRATIVE]
+        return _file(message, channel, who, session, lang)
+    if text and session.media:
         return _file(message, channel, who, session, lang)
     mark(message, "menu")
     return Reply(
-        _("File received. Now write in a message what happened."),
-        ((_(CANCEL),),),
+        _(
+            "File received. Now write in a message what happened, or press Send when your "
+            "voice note says it all."
+        ),
+        ((_(SEND),), (_(CANCEL),)),
     )
 
 
@@ -192,6 +198,12 @@ def _file(
     lang: str,
 ) -> Reply:
     evidence, refused = fetch_evidence(channel, list(session.media or []))
+    if not session.text and not any(item.is_voice for item in evidence):
+        mark(message, "menu")
+        return Reply(
+            _("We did not get a voice note. Please write what happened, or send a voice note."),
+            ((_(CANCEL),),),
+        )
     sub = Submission(
         description=session.text or "",
         category=session.category or "",
@@ -295,7 +307,10 @@ def _ask(session: ChatSession, before: str = "") -> Reply:
         text = _("In which province? Choose with a button.")
         rows = _rows([name for _code, name in snapshot.province_choices(lang)], 2)
     else:
-        text = _("What happened? Write it in a message. Photos or documents can be sent before it.")
+        text = _(
+            "What happened? Write it in a message or say it in a voice note. Photos or "
+            "documents can be sent too."
+        )
         rows = ()
     return Reply("\n".join(filter(None, [before, text])), (*rows, (_(CANCEL),)))
 

@@ -31,6 +31,7 @@ from tests import fake_telegram as tg
 from tests.conftest import Auth
 from tests.factories import make_case
 from tests.intake.helpers import case_count, jpeg_with_gps
+from tests.recordings import amr
 from tests.tracking.helpers import officer, reload, step, to_in_progress
 
 SECRET = "webhook-secret_2026"
@@ -421,3 +422,26 @@ def test_blocking_the_bot_sends_our_messages_by_sms_until_she_unblocks(
         )
     )
     assert list(rows) == ["blocked"]
+
+
+def test_a_voice_note_can_be_the_whole_complaint(client: FlaskClient, bot: tg.FakeTelegram) -> None:
+    say(client, tg.text(CHAT, "/file"))
+    say(client, tg.text(CHAT, reference.current().categories["contributions"].name_km))
+    ask = say(client, tg.text(CHAT, reference.current().provinces["KH-8"].name_km))
+    assert khmer(ask["text"])
+    bot.add_file("AwACAgUAAxkBAAIBphoto", jpeg_with_gps())
+    got = say(client, tg.photo(CHAT, "AwACAgUAAxkBAAIBphoto"))
+    assert label(conversations.SEND) in buttons(got)
+    before = case_count()
+    words = say(client, tg.text(CHAT, label(conversations.SEND)))  # a photo says nothing
+    assert case_count() == before and label(conversations.CANCEL) in buttons(words)
+
+    bot.add_file("AwACAgUAAxkBAAIBvoice", amr(3))
+    say(client, tg.voice(CHAT, "AwACAgUAAxkBAAIBvoice", duration=3))
+    filed = say(client, tg.text(CHAT, label(conversations.SEND)))
+    codes = CODES.search(ascii_digits(filed["text"]))
+    assert codes, filed["text"]
+    case = db.session.scalar(select(Case).where(Case.reference == codes.group(1)))
+    assert case is not None and case.listen_first
+    kept = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id))
+    assert sorted(a.content_type for a in kept) == ["audio/amr", "image/jpeg"]
