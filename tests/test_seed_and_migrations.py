@@ -148,7 +148,7 @@ def test_seed_demo_twice_gives_the_same_counts(empty_app: Flask) -> None:
     assert second.exit_code == 0, second.output
     assert "demo login" not in second.output  # passwords are printed once
     assert counts() == after_first
-    assert after_first["Case"] == 300 and after_first["Forum"] == 4
+    assert after_first["Case"] == 301 and after_first["Forum"] == 4  # 300 and the voice note
     assert after_first["Organisation"] == 3 and after_first["User"] >= 7
 
 
