@@ -32,6 +32,8 @@ class FakeTelegram:
         self.flood: dict[int, int] = {}  # chat -> retry_after seconds, answered once
         self.down = False
         self.sent: list[dict[str, Any]] = []  # sendMessage/sendDocument calls accepted
+        # (chat id, text, time.monotonic()) of each accepted message: when it arrived
+        self.arrivals: list[tuple[int, str, float]] = []
         self.calls: list[str] = []  # every authorised method called
         self.files: dict[str, bytes] = {}  # file_id -> content
         self.webhook: dict[str, Any] = {}
@@ -177,6 +179,7 @@ class FakeTelegram:
                 message = fake._message(chat_id, params)
                 with fake.lock:
                     fake.sent.append(message)
+                    fake.arrivals.append((chat_id, str(params.get("text", "")), time.monotonic()))
                 self._reply(200, {"ok": True, "result": message})
 
         return Handler
@@ -262,5 +265,5 @@ def membership(chat_id: int, status: str) -> dict[str, Any]:
         "new_chat_member": {"user": bot, "status": status},
     }
     if status == "kicked":
-        change["new_chat_member"]["until_date"] = 0
+        change["new_chat_member"] = {"user": bot, "status": status, "until_date": 0}
     return {"update_id": next(_update_ids), "my_chat_member": change}
