@@ -38,7 +38,10 @@ NOTE = "I called your employer's HR office about the payslips."
 
 
 @pytest.fixture(autouse=True)
-def bot(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[tg.FakeTelegram]:
+def bot(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, jobs_in_process: object
+) -> Iterator[tg.FakeTelegram]:
+    """The fake Bot API; notices are sent right after each commit (with Redis too)."""
     with tg.FakeTelegram() as fake:
         cfg = app.config["SAMLENG"]
         monkeypatch.setattr(cfg, "TELEGRAM_WEBHOOK_SECRET", SECRET)
