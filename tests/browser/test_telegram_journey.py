@@ -72,14 +72,14 @@ class Telegram:
         run_queued_jobs(self.app, "notifications")  # with Redis: the worker sends notices
         return dict(call)
 
-    def last(self) -> str:
-        return self.fake.texts_to(CHAT)[-1]
 
-    def buttons(self) -> list[str]:
-        with self.fake.lock:
-            sent = [m for m in self.fake.sent if m["chat"]["id"] == CHAT]
-        rows = sent[-1].get("reply_markup", {}).get("keyboard", [])
-        return [b["text"] for row in rows for b in row]
+def text_of(answer: dict[str, Any]) -> str:
+    return str(answer.get("text", ""))
+
+
+def buttons(answer: dict[str, Any]) -> list[str]:
+    rows = answer.get("reply_markup", {}).get("keyboard", [])
+    return [b["text"] for row in rows for b in row]
 
 
 def tg_header() -> str:
@@ -125,23 +125,23 @@ def test_sreyneang_files_answers_by_voice_and_rates_on_telegram(
     t = lambda msgid: khmer(live_app, msgid)  # noqa: E731
 
     # Her phone: the contact button links the chat to her number; then the steps.
-    her.send(tg.text(CHAT, "/start"))
-    assert KHMER.search(her.last()) and t("File a complaint") in her.buttons()
+    welcome = her.send(tg.text(CHAT, "/start"))
+    assert KHMER.search(text_of(welcome)) and t("File a complaint") in buttons(welcome)
     her.send(tg.contact(CHAT, HER.lstrip("+"), user_id=CHAT))
-    her.send(tg.text(CHAT, t("File a complaint")))
-    assert category.name_km in her.buttons()
+    ask = her.send(tg.text(CHAT, t("File a complaint")))
+    assert category.name_km in buttons(ask)
     her.send(tg.text(CHAT, category.name_km))
     her.send(tg.text(CHAT, kandal))
     bot.add_file("AwACAgUAAxkBAAIvoice1", recording("ogg", seconds=8))
     her.send(tg.voice(CHAT, "AwACAgUAAxkBAAIvoice1", duration=8))
     bot.add_file("AgACAgUAAxkBAAIphoto1", jpeg_with_gps())
-    her.send(tg.photo(CHAT, "AgACAgUAAxkBAAIphoto1"))
-    assert t("Send my complaint") in her.buttons()
-    her.send(tg.text(CHAT, t("Send my complaint")))
-    codes = CODES.search(her.last())
-    assert codes, her.last()
+    got = her.send(tg.photo(CHAT, "AgACAgUAAxkBAAIphoto1"))
+    assert t("Send my complaint") in buttons(got)
+    filed = text_of(her.send(tg.text(CHAT, t("Send my complaint"))))
+    codes = CODES.search(filed)
+    assert codes, filed
     ref, secret = codes.group(1), codes.group(2)
-    assert secret in her.last()
+    assert secret in filed
 
     # The officer, in Chromium: listen first, play her note, ask a question.
     officer = make_staff(live_app, "tg-officer", "officer", "supervisor")
@@ -180,8 +180,8 @@ def test_sreyneang_files_answers_by_voice_and_rates_on_telegram(
 
     # She answers by voice in the chat.
     bot.add_file("AwACAgUAAxkBAAIvoice2", recording("ogg", seconds=5))
-    her.send(tg.voice(CHAT, "AwACAgUAAxkBAAIvoice2", duration=5))
-    assert ref in her.last()
+    answered = her.send(tg.voice(CHAT, "AwACAgUAAxkBAAIvoice2", duration=5))
+    assert ref in text_of(answered)
     desk.reload()
     assert desk.locator("section.evidence audio").count() == 2
     shot(desk, "telegram-officer-answer")
@@ -192,11 +192,11 @@ def test_sreyneang_files_answers_by_voice_and_rates_on_telegram(
     run_queued_jobs(live_app, "notifications")
 
     # She accepts and rates in the chat.
-    her.send(tg.text(CHAT, t("Check my cases")))
-    assert ref in her.last() and t("Accept the answer") in her.buttons()
+    mine = her.send(tg.text(CHAT, t("Check my cases")))
+    assert ref in text_of(mine) and t("Accept the answer") in buttons(mine)
     her.send(tg.text(CHAT, t("Accept the answer")))
-    her.send(tg.text(CHAT, "៥"))
-    assert ref in her.last()
+    thanks = her.send(tg.text(CHAT, "៥"))
+    assert ref in text_of(thanks)
     desk.reload()
     assert "Closed" in desk.inner_text("main")
     shot(desk, "telegram-officer-closed")
