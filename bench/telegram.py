@@ -368,7 +368,7 @@ def _report(
         "",
         "| measure | value |",
         "|---|---|",
-        f"| updates answered per second (filing conversations, {args.chats} chats at once) "
+        f"| updates answered per second (filing conversations, chats at once: {args.chats}) "
         f"| {rate:.1f} |",
         f"| floor: bare app one-INSERT POSTs per second, same driver | {floor_rate:.1f} |",
         f"| ratio to the floor | {rate / floor_rate:.2f} |",
