@@ -53,6 +53,7 @@ CHECK = N_("Check my cases")
 PHONE = N_("Share my phone number")
 CANCEL = N_("Cancel")
 SEND = N_("Send my complaint")
+DISCREET = N_("Discreet messages: someone else reads this phone")
 ACCEPT = N_("Accept the answer")
 APPEAL = N_("Appeal")
 RATINGS = ("1", "2", "3", "4", "5")
@@ -139,6 +140,7 @@ def begin(message: InboundMessage, channel: MessageChannel, who: Identity, text:
     session.text = text or None
     session.media = list(message.media[:MAX_FILES])
     session.category = session.province = None
+    session.discreet = False
     session.expires_at = utcnow() + timedelta(hours=EXPIRY_HOURS)
     mark(message, "menu")
     return _ask(session)
@@ -174,6 +176,16 @@ def _step(
         mark(message, "menu")
         return _ask(session)
     # details: files may come first; the words, or Send after a voice note, complete it
+    if _is(text, DISCREET):
+        session.discreet = True
+        mark(message, "menu")
+        return _ask(
+            session,
+            _(
+                "Our messages about this complaint will not say what it is about, and only "
+                "the officer in charge will see your name and number."
+            ),
+        )
     session.media = (list(session.media or []) + list(message.media))[: MAX_FILES + 1]
     if text and not _is(text, SEND):
         session.text = text[:MAX_NARRATIVE]
@@ -186,7 +198,7 @@ def _step(
             "File received. Now write in a message what happened, or press Send when your "
             "voice note says it all."
         ),
-        ((_(SEND),), (_(CANCEL),)),
+        ((_(SEND),), *(() if session.discreet else ((_(DISCREET),),)), (_(CANCEL),)),
     )
 
 
@@ -212,6 +224,7 @@ def _file(
         phone=who.phone,
         language=lang if lang in ("km", "en") else "km",
         consent_to_contact=True,  # she asked to be answered here
+        confidential=bool(session.discreet),  # discreet messages (grievance.cases.discretion)
         external_id=message.external_id,
         evidence=evidence,
     )
@@ -312,6 +325,8 @@ def _ask(session: ChatSession, before: str = "") -> Reply:
             "documents can be sent too."
         )
         rows = ()
+    if session.step == "details" and not session.discreet:
+        rows = ((_(DISCREET),),)
     return Reply("\n".join(filter(None, [before, text])), (*rows, (_(CANCEL),)))
 
 
@@ -427,6 +442,7 @@ def _expired(session: ChatSession) -> bool:
 
 def _clear(session: ChatSession) -> None:
     session.step = session.category = session.province = session.text = None
+    session.discreet = False
     session.case_id = None
     session.media = []
     session.expires_at = None

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -162,5 +163,7 @@ class ChatSession(db.Model):  # type: ignore[name-defined]
     province: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str | None] = mapped_column(Text)  # what happened, when she wrote it first
     media: Mapped[list[Any]] = mapped_column(JSONType, default=list)  # the channel's file refs
+    # She asked that our messages about this complaint say nothing of it (a shared phone).
+    discreet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

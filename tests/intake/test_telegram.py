@@ -124,7 +124,7 @@ def test_whole_filing_in_khmer_with_buttons_a_photo_and_the_codes(
     assert kandal in buttons(ask_province)
 
     ask_details = say(client, tg.text(CHAT, kandal))
-    assert buttons(ask_details) == [label(conversations.CANCEL)]
+    assert buttons(ask_details) == [label(conversations.DISCREET), label(conversations.CANCEL)]
 
     bot.add_file("AgACAgUAAxkBAAIBpayslip", jpeg_with_gps())
     got_photo = say(client, tg.photo(CHAT, "AgACAgUAAxkBAAIBpayslip"))
@@ -445,3 +445,25 @@ def test_a_voice_note_can_be_the_whole_complaint(client: FlaskClient, bot: tg.Fa
     assert case is not None and case.listen_first
     kept = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id))
     assert sorted(a.content_type for a in kept) == ["audio/amr", "image/jpeg"]
+
+
+def test_she_can_ask_for_discreet_messages_while_filing(client: FlaskClient) -> None:
+    say(client, tg.contact(CHAT, "85512345678", user_id=CHAT))
+    say(client, tg.text(CHAT, "/file"))
+    say(client, tg.text(CHAT, reference.current().categories["contributions"].name_km))
+    say(client, tg.text(CHAT, reference.current().provinces["KH-8"].name_km))
+    chosen = say(client, tg.text(CHAT, label(conversations.DISCREET)))
+    assert label(conversations.DISCREET) not in buttons(chosen)
+    filed = say(client, tg.text(CHAT, "ក្រុមហ៊ុនកាត់ប្រាក់ ប.ស.ស តែមិនបង់"))
+    codes = CODES.search(ascii_digits(filed["text"]))
+    assert codes, filed["text"]
+    case = db.session.scalar(select(Case).where(Case.reference == codes.group(1)))
+    assert case is not None and case.confidentiality == "confidential"
+    mine = say(client, tg.text(CHAT, label(conversations.CHECK)))
+    assert case.reference in mine["text"]
+    assert case.category.name_km not in mine["text"]  # discreet from now on
+
+    say(client, tg.text(CHAT, "/file"))  # the next complaint asks again
+    say(client, tg.text(CHAT, reference.current().categories["contributions"].name_km))
+    ask = say(client, tg.text(CHAT, reference.current().provinces["KH-8"].name_km))
+    assert label(conversations.DISCREET) in buttons(ask)
