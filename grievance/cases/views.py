@@ -279,9 +279,9 @@ def _take_or_ask(case: Case, name: str, form: TransitionForm) -> str:
     return presenters.done_message(case, get_workflow(case.workflow).transition(name))
 
 
-@bp.post("/<reference>/requests/<int:request_id>")
+@bp.post("/<reference>/requests/<int:approval_id>")
 @roles_required(*STAFF)
-def decide(reference: str, request_id: int):  # type: ignore[no-untyped-def]
+def decide(reference: str, approval_id: int):  # type: ignore[no-untyped-def]
     """A supervisor approves or refuses a request that needs a second person."""
     case = _load(reference)
     form = DecisionForm()
@@ -289,7 +289,7 @@ def decide(reference: str, request_id: int):  # type: ignore[no-untyped-def]
     try:
         if not form.validate() or (approve and not form.confirm.data):
             raise DomainError("confirm_required")
-        asked = approvals.find(case, request_id)
+        asked = approvals.find(case, approval_id)
         event = approvals.decide(
             asked, current_user, approve=approve, reason=form.reason.data or ""
         )
