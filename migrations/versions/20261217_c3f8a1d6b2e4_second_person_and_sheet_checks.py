@@ -1,4 +1,4 @@
-"""requests that need a second person (staff withdrawal, merge)
+"""requests that need a second person (staff withdrawal, merge); forum sheets checked by a job
 
 Revision ID: c3f8a1d6b2e4
 Revises: a7d3e5f1c9b2
@@ -16,6 +16,14 @@ branch_labels = None
 depends_on = None
 
 PENDING = sa.text("status = 'pending'")
+IMPORTS_BEFORE = "status IN ('done', 'failed', 'preview', 'queued', 'running')"
+IMPORTS_AFTER = "status IN ('checking', 'done', 'failed', 'preview', 'queued', 'running')"
+
+
+def _import_states(sql):
+    with op.batch_alter_table("forum_imports", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_forum_imports_status"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_forum_imports_status"), sql)
 
 
 def upgrade():
@@ -65,9 +73,12 @@ def upgrade():
         postgresql_where=PENDING,
         sqlite_where=PENDING,
     )
+    _import_states(IMPORTS_AFTER)
 
 
 def downgrade():
+    op.execute("UPDATE forum_imports SET status = 'failed' WHERE status = 'checking'")
+    _import_states(IMPORTS_BEFORE)
     op.drop_index("uq_approval_requests_pending", table_name="approval_requests")
     op.drop_index("ix_approval_requests_status_asked", table_name="approval_requests")
     op.drop_index(op.f("ix_approval_requests_case_id"), table_name="approval_requests")
