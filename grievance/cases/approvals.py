@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from grievance.auth.models import User
@@ -100,7 +101,12 @@ def ask(
     request = ApprovalRequest(
         case_id=case.id, transition=name, inputs=checked, asked_by_id=asker.id, asked_at=at
     )
-    db.session.add(request)
+    try:
+        with db.session.begin_nested():  # two colleagues asking at once: one request
+            db.session.add(request)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("request_pending", case.reference) from None
     event = events.record(
         case,
         "approval_requested",
