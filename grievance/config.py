@@ -71,9 +71,9 @@ class Config:
     TRACK_LIMIT_PER_CLIENT: str = "10/minute"  # lookups on /track per client address
     TRACK_LIMIT_PER_REFERENCE: str = "5/15 minutes"  # failed lookups per typed reference
     LOGIN_LIMIT_PER_CLIENT: str = "20/minute"  # staff sign-in attempts per client address
-    # Failed sign-ins per username and client address pair (HMAC): an attacker elsewhere
-    # is slowed down without locking the account's owner out.
-    LOGIN_LIMIT_PER_ACCOUNT: str = "10/15 minutes"
+    # Wrong passwords per username and client address pair (HMAC): after the n-th, the
+    # pair's next try waits 2^n seconds, up to this many; the owner elsewhere is not slowed.
+    LOGIN_BACKOFF_CAP: int = 900
     LOGIN_CODE_LIMIT_PER_CLIENT: str = "10/minute"  # one-time code tries per client address
     LOGIN_CODE_LIMIT_PER_ACCOUNT: str = "10/15 minutes"  # wrong one-time codes per account
     # Development only (refused in production): only administrators and oversight need the

@@ -17,6 +17,18 @@ MESSAGES = {
     "bad_rating": N_("A rating is a number from 1 to 5."),
     "empty_comment": N_("Write something first."),
     "comment_too_long": N_("That text is too long."),
+    # steps that need a second person (grievance.cases.approvals)
+    "request_pending": N_(
+        "A request on this case already waits for a supervisor: it must be decided first."
+    ),
+    "request_not_found": N_("That request no longer exists."),
+    "confirm_required": N_("Tick the box to confirm you have read the reason."),
+    "request_decided": N_("This request was already decided, or the case is closed."),
+    "approver_is_asker": N_("You asked for this step: another supervisor must approve it."),
+    "approver_not_supervisor": N_("Only a supervisor can approve or refuse this request."),
+    "approver_out_of_scope": N_(
+        "Only a supervisor of this case's province can approve or refuse this request."
+    ),
     # who may hold a case (grievance.cases.eligibility)
     "anonymous_complainant": N_("The complainant filed anonymously: there is nobody to write to."),
     "not_your_case": N_("Only the officer of the case or a supervisor may do this."),

@@ -93,9 +93,15 @@ def record_receipt(provider_id: str, status: str, error_code: str = "") -> bool:
 
 # Staff notifications by what they ask of the reader; the list is filtered by these.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "work": ("assigned", "returned_to_officer", "rejection_denied"),
+    "work": (
+        "assigned",
+        "returned_to_officer",
+        "rejection_denied",
+        "approval_given",
+        "approval_refused",
+    ),
     "complainants": ("information_provided", "information_added"),
-    "decisions": ("appeal_lodged", "rejection_pending"),
+    "decisions": ("appeal_lodged", "rejection_pending", "approval_requested"),
     "deadlines": ("sla_at_risk", "sla_breach", "escalated"),
     "security": ("break_glass", "secret_guessing"),
     "reports": ("weekly_digest",),

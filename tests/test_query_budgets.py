@@ -32,8 +32,9 @@ BUDGETS = {
     # user, roles, case, reply templates, files, complainant, unread notices, rules stamp,
     # timeline, queue, the channels the complainant writes by; the systemic panel: the
     # employer or facility suggested (link, entry), its cluster, and the duplicate hints
-    # (restricted provinces, same phone, same employer, similar story, cluster links)
-    "GET /cases/<reference>": {"sqlite": 19, "postgresql": 19},
+    # (restricted provinces, same phone, same employer, similar story, cluster links);
+    # a withdrawal or merge waiting for a supervisor
+    "GET /cases/<reference>": {"sqlite": 20, "postgresql": 20},
 }
 
 

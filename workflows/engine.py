@@ -158,6 +158,27 @@ class GuardFailed(WorkflowError):
         super().__init__(guard)
 
 
+class NeedsSecondPerson(WorkflowError):
+    """The step hides a case: it is asked for, and takes effect once someone else approves."""
+
+    code = "needs_second_person"
+    message = N_("This step takes effect only once a supervisor approves it.")
+
+    def __init__(self, transition: str) -> None:
+        self.transition = transition
+        super().__init__(transition)
+
+
+class SamePerson(WorkflowError):
+    code = "same_person"
+    http_status = 403
+    message = N_("Someone other than the person who asked must approve this.")
+
+    def __init__(self, transition: str) -> None:
+        self.transition = transition
+        super().__init__(transition)
+
+
 @dataclass(frozen=True)
 class Step:
     """An allowed transition, with everything the app must do to carry it out."""
@@ -167,6 +188,11 @@ class Step:
     to_state: str
     effects: tuple[Effect, ...]
     inputs: Mapping[str, object] = field(default_factory=dict)  # declared inputs only
+
+    @property
+    def held(self) -> bool:
+        """Taken only through an approval by a second person."""
+        return self.transition.second_person is not None
 
     def effects_of(self, kind: str) -> tuple[Effect, ...]:
         return tuple(e for e in self.effects if e.kind == kind)
@@ -215,10 +241,31 @@ def available_transitions(workflow: Workflow, facts: Facts, actor: Actor) -> lis
     ]
 
 
+def check_second_person(t: Transition, asker: Actor, approver: Actor) -> None:
+    """Raise unless `approver` may make `asker`'s step `t` take effect: a step held for a
+    second person, approved by someone holding its role who is not the asker."""
+    if t.second_person is None:
+        raise NotAllowedHere(t.name, "approval")
+    if t.second_person not in approver.roles:
+        raise RoleNotPermitted(t.name, approver.roles)
+    if approver.id is None or approver.id == asker.id:
+        raise SamePerson(t.name)
+
+
 def plan(
-    workflow: Workflow, facts: Facts, actor: Actor, name: str, inputs: Mapping[str, object]
+    workflow: Workflow,
+    facts: Facts,
+    actor: Actor,
+    name: str,
+    inputs: Mapping[str, object],
+    *,
+    approver: Actor | None = None,
 ) -> Step:
-    """Check a requested transition and return what it implies, or raise a WorkflowError."""
+    """Check a requested transition and return what it implies, or raise a WorkflowError.
+
+    With `approver`, the step is one `actor` asked for and `approver` now approves: both
+    are checked. Whether a held step may be taken without one is the app's to enforce
+    (`Step.held`), since the same plan also checks the asking."""
     if not workflow.has_transition(name) or not workflow.has_state(facts.state):
         raise NotAllowedHere(name, facts.state)
     t = workflow.transition(name)
@@ -232,6 +279,8 @@ def plan(
     failed = _guard_failure(t, facts, actor, inputs)
     if failed is not None:
         raise GuardFailed(failed)
+    if approver is not None:
+        check_second_person(t, actor, approver)
     target = t.target_for(facts.state)
     derived = clock_effects(workflow.state(facts.state), workflow.state(target))
     declared = {

@@ -126,6 +126,9 @@ class Transition:
     effects: tuple[Effect, ...] = ()
     needs_approval_by: str | None = None
     optional_inputs: tuple[str, ...] = ()
+    # A step that takes effect only when someone else, holding this role, approves it.
+    # The case keeps its state while the request waits (see the grievance workflow).
+    second_person: str | None = None
     # Only transitions marked so may leave a final state (appeal after auto-close).
     reopens: bool = False
 
@@ -248,6 +251,8 @@ def _transition_problems(wf: Workflow, t: Transition, guards: Collection[str]) -
     p += [f"{where}: unknown role {r!r}" for r in sorted(t.roles - ROLES)]
     if t.needs_approval_by is not None and t.needs_approval_by not in ROLES:
         p.append(f"{where}: unknown approving role {t.needs_approval_by!r}")
+    if t.second_person is not None and t.second_person not in ROLES - {"system", "complainant"}:
+        p.append(f"{where}: no person holds the approving role {t.second_person!r}")
     all_inputs = t.inputs + t.optional_inputs
     p += [f"{where}: unknown input {i!r}" for i in all_inputs if i not in INPUTS]
     p += [f"{where}: input {i!r} listed twice" for i in sorted(_duplicates(all_inputs))]

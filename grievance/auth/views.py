@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -16,10 +17,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
-from grievance.auth import sessions, setup, totp
+from grievance.auth import backoff, sessions, setup, totp
 from grievance.auth.forms import CodeForm, LoginForm, PasswordForm, SetupForm
 from grievance.auth.models import User
 from grievance.auth.services import (
@@ -40,7 +42,7 @@ from grievance.refusals import explain
 from workflows.i18n import N_
 
 bp = Blueprint("auth", __name__)
-Page = Response | str | tuple[str, int]
+Page = Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]
 
 
 def safe_next(target: str | None) -> str | None:
@@ -72,7 +74,8 @@ def _pending() -> Pending | None:
 
 def _account_key() -> str:
     """Failed sign-ins are counted per account and client address pair, under an HMAC:
-    Redis never holds usernames, and nobody elsewhere can lock the owner out."""
+    Redis never holds usernames, and nobody elsewhere can lock the owner out
+    (`auth.backoff`)."""
     name = request.form.get("username", "").strip().lower()
     return "user:" + server_mac("login", f"{name}|{client_key()}").hex()[:32]
 
@@ -84,33 +87,51 @@ def _code_account_key() -> str:
     return "code:" + server_mac("login", f"code|{who}").hex()[:32]
 
 
-def _no_username() -> bool:
-    return not request.form.get("username", "").strip()
-
-
 def _sign_in_failed(response: Response) -> bool:
     return response.status_code == 401
 
 
+def _slowed(form: LoginForm, seconds: int) -> tuple[str, int, dict[str, str]]:
+    """The guesser's next try waits: say for how long, in her language."""
+    if seconds < 120:
+        message = ngettext(
+            "Too many wrong passwords for this account from this device. "
+            "Try again in %(num)d second.",
+            "Too many wrong passwords for this account from this device. "
+            "Try again in %(num)d seconds.",
+            seconds,
+        )
+    else:
+        message = ngettext(
+            "Too many wrong passwords for this account from this device. "
+            "Try again in %(num)d minute.",
+            "Too many wrong passwords for this account from this device. "
+            "Try again in %(num)d minutes.",
+            math.ceil(seconds / 60),
+        )
+    flash(message, "error")
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(seconds), "Cache-Control": "no-store"}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(setting("LOGIN_LIMIT_PER_CLIENT"), methods=["POST"])
-@limiter.limit(
-    setting("LOGIN_LIMIT_PER_ACCOUNT"),
-    methods=["POST"],
-    key_func=_account_key,
-    exempt_when=_no_username,
-    deduct_when=_sign_in_failed,
-)
 def login() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for("web.staff_home"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
+    pair = _account_key()
+    wait = backoff.wait_left(pair)
+    if wait:  # not even checked: the wait is the same whether the password is right or not
+        return _slowed(form, wait)
     found = password_step(form.username.data or "", form.password.data or "", relaxed=_relaxed())
     if found is None:
+        backoff.failed(pair, current_app.config["SAMLENG"].LOGIN_BACKOFF_CAP)
         flash(_("Wrong username or password, or the account is not active."), "error")
         return render_template("auth/login.html", form=form), 401
+    backoff.succeeded(pair)
     user, step = found
     wanted = request.args.get("next")
     if step == DONE:

@@ -73,3 +73,15 @@ class ReplyTemplateForm(FlaskForm):
     body_km = TextAreaField(_l("Text in Khmer"), validators=[Length(max=5000)])
     body_en = TextAreaField(_l("Text in English"), validators=[Length(max=5000)])
     active = BooleanField(_l("Offered to officers"), default=True)
+
+
+class DecisionForm(FlaskForm):
+    """A supervisor's answer to a request that needs a second person."""
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=[("approve", _l("Approve")), ("refuse", _l("Refuse"))],
+    )
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
+    confirm = BooleanField(_l("I have read the reason."))
+    back = HiddenField()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -274,3 +275,40 @@ class ReplyTemplate(db.Model):  # type: ignore[name-defined]
 
     def body(self, language: str) -> str:
         return self.body_km if language == "km" else self.body_en
+
+
+APPROVAL_STATUSES = ("pending", "approved", "refused", "lapsed")  # lapsed: the case closed
+_PENDING = text("status = 'pending'")
+
+
+class ApprovalRequest(db.Model):  # type: ignore[name-defined]
+    """A step that hides a case (a staff withdrawal, a merge), asked for with a reason and
+    waiting for a second person (`grievance.cases.approvals`). At most one waits per case."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (
+        CheckConstraint(check_in("status", APPROVAL_STATUSES), name="status"),
+        Index(
+            "uq_approval_requests_pending",
+            "case_id",
+            unique=True,
+            postgresql_where=_PENDING,
+            sqlite_where=_PENDING,
+        ),
+        Index("ix_approval_requests_status_asked", "status", "asked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    transition: Mapped[str] = mapped_column(String(40))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # reason, merged_into
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship()
+    asked_by: Mapped[Any] = relationship("User", foreign_keys=[asked_by_id])
+    decided_by: Mapped[Any] = relationship("User", foreign_keys=[decided_by_id])

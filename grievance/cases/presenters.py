@@ -35,6 +35,8 @@ EVENT_KINDS = {
     "member_agreed": N_("The member agreed to the representative's next step"),
     "entity": N_("Employer or facility confirmed"),
     "systemic_answer": N_("Answer of the systemic case sent to this case"),
+    "approval_requested": N_("Asked for a supervisor's approval"),
+    "approval_refused": N_("A supervisor refused the request"),
 }
 INPUT_LABELS = {
     "reason": N_("Reason"),
@@ -60,6 +62,7 @@ INPUT_LABELS = {
     "action": N_("Change"),
     "direction": N_("Call"),
     "sms": N_("Also sent by SMS"),
+    "approved_by": N_("Approved by"),
 }
 CALL_DIRECTIONS = {"in": N_("The complainant called us"), "out": N_("We called the complainant")}
 ACTOR_ROLES = {**ROLES, "system": N_("Samleng (automatic)"), "complainant": N_("Complainant")}
@@ -80,6 +83,9 @@ def event_details(event: CaseEvent, workflow: Workflow) -> list[tuple[str, str]]
     if event.kind == "clock":
         return _clock_lines(data, workflow)
     lines = []
+    step = str(data.get("transition", ""))
+    if event.kind.startswith("approval_") and workflow.has_transition(step):
+        lines.append((gettext("Step"), gettext(workflow.transition(step).label)))
     for key, value in data.items():
         if key in _HIDDEN or value in (None, ""):
             continue
@@ -108,7 +114,7 @@ def _clock_lines(data: dict[str, Any], workflow: Workflow) -> list[tuple[str, st
 
 
 def _value(key: str, value: object, workflow: Workflow, kind: str) -> str:
-    if key == "assignee_id":
+    if key in ("assignee_id", "approved_by"):
         user = db.session.get(User, int(str(value))) if str(value).isdigit() else None
         return user.name if user is not None else gettext("an officer no longer listed")
     if key == "direction":

@@ -15,14 +15,24 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.auth.models import User
 from grievance.cases import eligibility, events
-from grievance.cases.models import Case, CaseEvent
+from grievance.cases.models import ApprovalRequest, Case, CaseEvent
 from grievance.effects import Notice, emit
 from grievance.errors import Conflict, DomainError
 from grievance.extensions import db
 from grievance.sla import clocks
 from grievance.sla.calendar import WorkingCalendar
 from grievance.types import utcnow
-from workflows import Actor, Effect, Facts, Step, Transition, available_transitions, plan
+from workflows import (
+    Actor,
+    Effect,
+    Facts,
+    NeedsSecondPerson,
+    NotAllowedHere,
+    Step,
+    Transition,
+    available_transitions,
+    plan,
+)
 from workflows import get_workflow as workflow_named
 
 APPEAL_WINDOW_DAYS = 15
@@ -89,8 +99,13 @@ def apply(
     expected_version: int | None = None,
     seen_events: int | None = None,
     at: datetime | None = None,
+    approver: Actor | None = None,
 ) -> CaseEvent:
     """Take transition `name` on `case` for `actor`. Flushes; the caller commits.
+
+    A step held for a second person (a staff withdrawal, a merge) is taken only with the
+    `approver` who approved `actor`'s request (`grievance.cases.approvals`); without one it
+    raises NeedsSecondPerson, whichever path asks.
 
     Raises workflow errors (not allowed, role, missing input, guard), DomainError for bad
     inputs, and StaleCase when `expected_version` is not the case's current version (or
@@ -103,9 +118,11 @@ def apply(
     if _conflict(case, expected_version, seen_events):
         raise StaleCase(reference)
     workflow = workflow_named(case.workflow)
-    step = plan(workflow, facts_for(case, at), actor, name, inputs or {})
+    step = plan(workflow, facts_for(case, at), actor, name, inputs or {}, approver=approver)
+    if step.held and approver is None:
+        raise NeedsSecondPerson(name)
     try:
-        event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at)
+        event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at, approver)
     except StaleDataError:
         # Another transaction changed the case after we read it. The unit of work can no
         # longer commit: the boundary rolls it back (a view calls `uow.discard()` first to
@@ -115,14 +132,40 @@ def apply(
     return event
 
 
+def check_request(
+    case: Case,
+    name: str,
+    actor: Actor,
+    inputs: Mapping[str, object],
+    *,
+    expected_version: int | None = None,
+    seen_events: int | None = None,
+    at: datetime | None = None,
+) -> dict[str, object]:
+    """The checked inputs of a held step `actor` asks for, as if it were taken now: she may
+    take it from this state, and a merge target is a case she may see (its reference)."""
+    if _conflict(case, expected_version, seen_events):
+        raise StaleCase(case.reference)
+    step = plan(workflow_named(case.workflow), facts_for(case, at or utcnow()), actor, name, inputs)
+    if not step.held:
+        raise NotAllowedHere(name, case.state)
+    checked = dict(step.inputs)
+    if "merged_into" in checked:
+        target = db.session.get(Case, _merge_target(case, str(checked["merged_into"]), actor))
+        checked["merged_into"] = target.reference if target is not None else ""
+    return checked
+
+
 def _conflict(case: Case, expected_version: int | None, seen_events: int | None) -> bool:
     if expected_version is None or case.version == expected_version:
         return False
     return seen_events is None or bool(conflicting_changes(case, seen_events))
 
 
-def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) -> CaseEvent:
-    data = _apply_inputs(case, step, actor)
+def _carry_out(
+    case: Case, step: Step, actor: Actor, final: bool, at: datetime, approver: Actor | None
+) -> CaseEvent:
+    data = _apply_inputs(case, step, actor, approver)
     case.state = step.to_state
     _apply_effects(case, step.effects, at)
     if step.transition.name == "escalate":
@@ -130,6 +173,8 @@ def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) 
         clocks.restart_resolve(case, at, clocks.escalation_target(case))
     if final and case.closed_at is None:
         case.closed_at = at
+    if final:
+        _lapse_requests(case, at)
     case.updated_at = at
     event = events.record(
         case,
@@ -156,10 +201,25 @@ def _role_of(actor: Actor) -> str:
     return next((r for r in order if r in actor.roles), sorted(actor.roles)[0])
 
 
-def _apply_inputs(case: Case, step: Step, actor: Actor) -> dict[str, Any]:
+def _lapse_requests(case: Case, at: datetime) -> None:
+    """A case that reached a final state has nothing left to approve."""
+    waiting = db.session.scalars(
+        select(ApprovalRequest).where(
+            ApprovalRequest.case_id == case.id, ApprovalRequest.status == "pending"
+        )
+    )
+    for request in waiting:
+        request.status, request.decided_at = "lapsed", at
+
+
+def _apply_inputs(
+    case: Case, step: Step, actor: Actor, approver: Actor | None = None
+) -> dict[str, Any]:
     """Carry the transition's inputs into the case; return what the event records."""
     name = step.transition.name
     inputs = dict(step.inputs)
+    if approver is not None:
+        inputs["approved_by"] = approver.id
     if name == "claim":
         holder = db.session.get(User, actor.id) if actor.id is not None else None
         case.assignee_id = eligibility.require(holder, case).id
@@ -173,6 +233,8 @@ def _apply_inputs(case: Case, step: Step, actor: Actor) -> dict[str, Any]:
         case.referred_to = str(inputs["agency"])
     if "merged_into" in inputs:
         case.merged_into_id = _merge_target(case, str(inputs["merged_into"]), actor)
+        if approver is not None:  # she approves only a merge into a case she may see
+            _merge_target(case, str(inputs["merged_into"]), approver)
     if "rating" in inputs:
         case.satisfaction = _rating(inputs["rating"])
     if name == "escalate":

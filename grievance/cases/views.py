@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from grievance import uow
 from grievance.auth.decorators import roles_required
 from grievance.cases import (
+    approvals,
     comments,
     contact,
     eligibility,
@@ -25,6 +26,7 @@ from grievance.cases import (
 from grievance.cases.forms import (
     CallForm,
     CommentForm,
+    DecisionForm,
     MessageForm,
     ReplyTemplateForm,
     TransitionForm,
@@ -105,6 +107,9 @@ def _render(  # type: ignore[no-untyped-def]
     actions = presenters.ordered_actions(case.state, transitions.available(case, actor))
     if any("assignee_id" in a.inputs for a in actions):
         form.assignee_id.choices = _officer_choices(case)
+    waiting = approvals.pending(case)
+    if waiting is not None:  # one request at a time: no second ask while one waits
+        actions = [a for a in actions if a.second_person is None]
     refusal = None
     if any(a.name == "claim" for a in actions):
         refusal = eligibility.why_not(current_user, case)
@@ -134,6 +139,9 @@ def _render(  # type: ignore[no-untyped-def]
             may_recover=recovery.may_recover(current_user, case),
             systemic=case_panel(case, current_user),
             entity_form=EntityForm(),
+            waiting=waiting,
+            may_decide=waiting is not None and approvals.why_not(current_user, waiting) is None,
+            decision_form=DecisionForm(),
         ),
         status,
     )
@@ -233,14 +241,7 @@ def act(reference: str, name: str):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _render(case, form, failed=name, status=400)
     try:
-        transitions.apply(
-            case,
-            name,
-            transitions.actor_for(current_user),
-            form.inputs(),
-            expected_version=int(form.version.data or -1),
-            seen_events=int(form.seen.data or 0),
-        )
+        done = _take_or_ask(case, name, form)
     except transitions.StaleCase:
         # A real conflict: show what changed, and the case with the typed text kept.
         uow.discard()
@@ -256,9 +257,54 @@ def act(reference: str, name: str):  # type: ignore[no-untyped-def]
     except DomainError as error:
         flash(explain(error), "error")
         return _refused(reference, form, name, 400)
-    step = get_workflow(case.workflow).transition(name)
-    flash(presenters.done_message(case, step), "info")
+    flash(done, "info")
     if request.form.get("back") == "inbox":  # acted from the supervisor's inbox
+        return redirect(url_for("queues.inbox"))
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+def _take_or_ask(case: Case, name: str, form: TransitionForm) -> str:
+    """Take the step, or ask for it when it needs a second person; what happened, in words."""
+    version, seen = int(form.version.data or -1), int(form.seen.data or 0)
+    if approvals.held(case, name):
+        approvals.ask(
+            case, current_user, name, form.inputs(), expected_version=version, seen_events=seen
+        )
+        return _(
+            "Asked. A supervisor must approve this before it takes effect; until then the "
+            "case stays as it is."
+        )
+    actor = transitions.actor_for(current_user)
+    transitions.apply(case, name, actor, form.inputs(), expected_version=version, seen_events=seen)
+    return presenters.done_message(case, get_workflow(case.workflow).transition(name))
+
+
+@bp.post("/<reference>/requests/<int:approval_id>")
+@roles_required(*STAFF)
+def decide(reference: str, approval_id: int):  # type: ignore[no-untyped-def]
+    """A supervisor approves or refuses a request that needs a second person."""
+    case = _load(reference)
+    form = DecisionForm()
+    approve = form.decision.data == "approve"
+    try:
+        if not form.validate() or (approve and not form.confirm.data):
+            raise DomainError("confirm_required")
+        asked = approvals.find(case, approval_id)
+        event = approvals.decide(
+            asked, current_user, approve=approve, reason=form.reason.data or ""
+        )
+    except WorkflowError as error:
+        flash(_(error.message), "error")
+        return _refused(reference, TransitionForm(), "", error.http_status)
+    except DomainError as error:
+        flash(explain(error), "error")
+        return _refused(reference, TransitionForm(), "", error.status)
+    if approve:
+        step = get_workflow(case.workflow).transition(str(event.data["transition"]))
+        flash(presenters.done_message(case, step), "info")
+    else:
+        flash(_("Refused. The colleague who asked is told, with your reason."), "info")
+    if form.back.data == "inbox":
         return redirect(url_for("queues.inbox"))
     return redirect(url_for("cases.show", reference=case.reference))
 

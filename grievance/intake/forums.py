@@ -1,8 +1,11 @@
 """Forums: creating one, recording its concerns one by one, importing them from a sheet.
 
-An import is checked first (preview, nothing filed), then confirmed, and a job on the
-"imports" queue files the good rows in small committed batches, so the progress page can
-show how far it is and a re-run continues where the last one stopped.
+The request only keeps the uploaded sheet (a private file) and queues a job by the
+import's id: a sheet is never opened in a web process. A job on the "imports" queue checks
+it with the limits (`sheets.parse`) and keeps the preview (good lines, row errors), which
+the officer reads and confirms; then another job files the good rows in small committed
+batches, so the progress page can show how far it is and a re-run continues where the
+last one stopped.
 """
 
 from __future__ import annotations
@@ -127,23 +130,36 @@ def imports_dir() -> Path:
 
 
 def start_import(forum: Forum, data: bytes, filename: str, officer: User) -> ForumImport:
-    """Keep the file (under a generated name) and check it; no case is filed yet."""
-    sheet = sheets.parse(data, vocabulary(forum.province_code))
+    """Keep the file (under a generated name) and queue its check; nothing is parsed here
+    and no case is filed yet."""
     ext = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
     imp = ForumImport(
         forum_id=forum.id,
         created_by_id=officer.id,
         stored_name=write_private(imports_dir(), ext, data),
         original_name=filename[:200],
-        status="preview",
-        total=len(sheet.rows),
+        status="checking",
+        total=0,
         done=0,
-        errors=sheet.errors,
+        errors=[],
         created_at=utcnow(),
     )
     db.session.add(imp)
     db.session.flush()
+    jobs.enqueue(check_forum_import, imp.id)
     return imp
+
+
+@jobs.job(queue="imports")
+def check_forum_import(import_id: int) -> None:
+    """Read the kept sheet with the limits and keep its preview: how many good lines, and
+    each problem by line and column. Idempotent: a checked import is left alone."""
+    imp = db.session.get(ForumImport, import_id)
+    if imp is None or imp.status != "checking":
+        return
+    with uow.failure_recorded(lambda: _mark_failed(import_id)):
+        sheet = read_import(imp)
+        imp.total, imp.errors, imp.status = len(sheet.rows), sheet.errors, "preview"
 
 
 def get_import(import_id: int) -> ForumImport:

@@ -46,7 +46,7 @@ class Forum(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-IMPORT_STATES = ("preview", "queued", "running", "done", "failed")
+IMPORT_STATES = ("checking", "preview", "queued", "running", "done", "failed")
 
 
 class ForumImport(db.Model):  # type: ignore[name-defined]
@@ -60,7 +60,7 @@ class ForumImport(db.Model):  # type: ignore[name-defined]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # generated, never typed
     original_name: Mapped[str] = mapped_column(String(200), default="")  # shown to staff only
-    status: Mapped[str] = mapped_column(String(10), default="preview")
+    status: Mapped[str] = mapped_column(String(10), default="checking")
     total: Mapped[int] = mapped_column(Integer, default=0)  # good rows to import
     done: Mapped[int] = mapped_column(Integer, default=0)  # good rows already imported
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)

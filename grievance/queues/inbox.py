@@ -1,8 +1,9 @@
 """The supervisor's inbox: what waits for her, in the provinces she may see.
 
 Escalations, appeals, rejections to approve (with the officer's reason, which the
-complainant will read once approved), queues whose cases wait with nobody to take them,
-and officers over capacity. Each list is one indexed query, capped at LIMIT rows.
+complainant will read once approved), withdrawals and merges a colleague asked for,
+queues whose cases wait with nobody to take them, and officers over capacity. Each list
+is one indexed query, capped at LIMIT rows.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from grievance.auth.models import User
-from grievance.cases import policy
-from grievance.cases.models import Case, CaseEvent
+from grievance.cases import approvals, policy
+from grievance.cases.models import ApprovalRequest, Case, CaseEvent
 from grievance.extensions import db
 from grievance.queues.models import Queue, queue_members
 from grievance.queues.overview import Load, workload
@@ -41,6 +42,7 @@ class Inbox:
     escalated: list[Case] = field(default_factory=list)
     appeals: list[Case] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    requests: list[ApprovalRequest] = field(default_factory=list)
     unstaffed: list[Unstaffed] = field(default_factory=list)
     over_capacity: list[Load] = field(default_factory=list)
 
@@ -50,6 +52,7 @@ class Inbox:
             len(self.escalated)
             + len(self.appeals)
             + len(self.rejections)
+            + len(self.requests)
             + len(self.unstaffed)
             + len(self.over_capacity)
         )
@@ -118,6 +121,7 @@ def inbox(supervisor: User, now: datetime) -> Inbox:
         escalated=_in_state(supervisor, "escalated"),
         appeals=_in_state(supervisor, "appealed"),
         rejections=_rejections(supervisor),
+        requests=approvals.waiting_for(supervisor),
         unstaffed=_unstaffed(supervisor),
         over_capacity=[
             load for load in workload(supervisor, now) if load.open > load.officer.capacity

@@ -1,13 +1,17 @@
 """A merge hides a case behind another: its target must be a case the actor may see, and
-a reference that does not exist and one that is not theirs get the same answer."""
+a reference that does not exist and one that is not theirs get the same answer. Asking
+checks the target; so does the supervisor's approval."""
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
+from grievance.cases import approvals
+from grievance.errors import DomainError
 from tests.cases.test_case_page import act, reload
 from tests.conftest import Auth
-from tests.factories import make_case
+from tests.factories import make_case, make_user
 
 
 def test_merge_targets_are_the_actors_own_cases(client: FlaskClient, auth: Auth) -> None:
@@ -29,12 +33,25 @@ def test_merge_targets_are_the_actors_own_cases(client: FlaskClient, auth: Auth)
     assert next(iter(answers.values()))[0] == 400
     no_reason = act(client, case, "merge", merged_into=mine.reference, reason=" ")
     assert no_reason.status_code == 400  # type: ignore[attr-defined]
-    merged = act(client, case, "merge", merged_into=mine.reference, reason="Filed twice")
-    assert merged.status_code in (302, 303)  # type: ignore[attr-defined]
-    assert reload(case).merged_into_id == mine.id
+    asked = act(client, case, "merge", merged_into=mine.reference, reason="Filed twice")
+    assert asked.status_code in (302, 303)  # type: ignore[attr-defined]
+    assert reload(case).state == "submitted" and case.merged_into_id is None  # asked, not done
+    waiting = approvals.pending(case)
+    assert waiting is not None and waiting.inputs["merged_into"] == mine.reference
 
 
-def test_a_staff_withdrawal_needs_a_reason_and_tells_her(client: FlaskClient, auth: Auth) -> None:
+def test_the_approver_must_see_the_merge_target_too() -> None:
+    case = make_case(province_code="KH-12").case
+    target = make_case(province_code="KH-3").case  # the asker sees both provinces
+    asker = make_user("intake")  # nationwide
+    approver = make_user("supervisor", province="KH-12")
+    request = approvals.ask(case, asker, "merge", {"merged_into": target.reference, "reason": "x"})
+    with pytest.raises(DomainError) as refused:
+        approvals.decide(request, approver, approve=True)
+    assert refused.value.code == "unknown_case"  # the same answer as for no such case
+
+
+def test_a_staff_withdrawal_needs_a_reason(client: FlaskClient, auth: Auth) -> None:
     from sqlalchemy import select
 
     from grievance.cases.services import PersonData
@@ -50,8 +67,8 @@ def test_a_staff_withdrawal_needs_a_reason_and_tells_her(client: FlaskClient, au
     assert reload(case).state == "submitted"
     done = act(client, case, "withdraw_for_complainant", reason="She called: solved at work")
     assert done.status_code in (302, 303)  # type: ignore[attr-defined]
-    assert reload(case).state == "withdrawn"
+    assert reload(case).state == "submitted"  # asked: a supervisor decides
     told = db.session.scalars(
         select(Notification.template).where(Notification.case_id == case.id)
     ).all()
-    assert "withdrawn_for_you" in told
+    assert "withdrawn_for_you" not in told

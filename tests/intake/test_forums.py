@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -200,6 +201,8 @@ def test_import_runs_as_a_job_on_the_imports_queue(
     auth.login("intake")
     forum = make_forum()
     preview_url = _upload(client, forum, GOOD_AND_BAD_CSV.encode(), "c.csv")
+    with app.test_request_context():
+        work_off(rq_jobs, "imports")  # the check
     page = client.get(preview_url).get_data(as_text=True)
     confirmed = client.post(preview_url + "/confirm", data={"csrf_token": csrf_from(page)})
     progress_url = confirmed.headers["Location"]
@@ -231,3 +234,40 @@ def test_a_rerun_job_continues_where_it_stopped(app: Flask, auth: Auth) -> None:
 def test_forums_are_for_staff(client: FlaskClient, auth: Auth) -> None:
     auth.login("representative")
     assert client.get("/forums/").status_code == 403
+
+
+def test_the_request_only_keeps_the_sheet_and_the_job_checks_it(
+    client: FlaskClient, auth: Auth, app: Flask, rq_jobs: runtime.RQRunner, monkeypatch: Any
+) -> None:
+    """No sheet is opened in a web process: the upload is kept and a job by id checks it;
+    a shared-strings bomb is answered in the preview the officer reads."""
+    from grievance.intake import sheets
+    from tests.intake.test_sheet_limits import _with_part, _workbook
+
+    opened: list[int] = []
+    real_parse = sheets.parse
+    monkeypatch.setattr(sheets, "parse", lambda *a, **k: opened.append(1) or real_parse(*a, **k))
+    auth.login("intake")
+    forum = make_forum()
+    preview_url = _upload(client, forum, GOOD_AND_BAD_CSV.encode(), "c.csv")
+    waiting = client.get(preview_url + "?lang=en").get_data(as_text=True)
+    assert opened == []  # neither the upload nor the page parsed it
+    assert "The sheet is being checked." in waiting and 'http-equiv="refresh"' in waiting
+    assert "/confirm" not in waiting
+    assert rq_jobs.queue("imports").count == 1
+    with app.test_request_context():
+        work_off(rq_jobs, "imports")
+    assert opened == [1]
+    checked = client.get(preview_url + "?lang=en").get_data(as_text=True)
+    assert "Good lines: 2. Lines with problems: 3." in checked
+    assert 'http-equiv="refresh"' not in checked
+
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    strings += b"<si><t>" + b"A" * (60 * 1024 * 1024) + b"</t></si></sst>"
+    bomb = _with_part(_workbook(), "xl/sharedStrings.xml", strings)
+    bomb_url = _upload(client, forum, bomb, "bomb.xlsx")
+    with app.test_request_context():
+        work_off(rq_jobs, "imports")
+    answer = client.get(bomb_url + "?lang=en").get_data(as_text=True)
+    assert "The workbook unpacks to far more than it holds." in answer
+    assert "Good lines: 0." in answer and "/confirm" not in answer

@@ -129,6 +129,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Someone else's objects: nobody here may have them.
     "cases.show": frozenset(),
     "cases.act": frozenset(),
+    "cases.decide": frozenset(),
     "cases.comment": frozenset(),
     "cases.evidence_file": frozenset(),
     "cases.message": frozenset(),
@@ -213,6 +214,7 @@ def others(app: Flask) -> dict[str, Any]:
         "reference": filed.case.reference,
         "attachment_id": evidence.id,
         "request_id": filed.case.reference,
+        "approval_id": _withdrawal_asked(filed.case, owner),
         "name": "assign",
         "notification_id": note.id,
         "export_id": export.id,
@@ -229,6 +231,20 @@ def others(app: Flask) -> dict[str, Any]:
         "fmt": "json",
         "rest": "nothing-here",
     }
+
+
+def _withdrawal_asked(case: Any, asker: Any) -> int:
+    from grievance.cases.models import ApprovalRequest
+
+    asked = ApprovalRequest(
+        case_id=case.id,
+        transition="withdraw_for_complainant",
+        inputs={"reason": "She asked on the phone"},
+        asked_by_id=asker.id,
+    )
+    db.session.add(asked)
+    db.session.flush()
+    return asked.id
 
 
 def _signed_in(client: FlaskClient, role: str) -> FlaskClient:

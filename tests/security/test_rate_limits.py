@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from grievance.auth import backoff
 from grievance.auth.views import _account_key
 from grievance.intake import partners
 from grievance.integrations.twilio import signature
@@ -52,16 +53,17 @@ def test_sign_in_is_limited_per_client_address(client: FlaskClient, small: Any) 
 
 
 def test_failed_sign_ins_slow_the_guesser_without_locking_the_owner_out(
-    client: FlaskClient, small: Any
+    client: FlaskClient,
 ) -> None:
-    small("LOGIN_LIMIT_PER_ACCOUNT", "3/15 minutes")
     user = make_user("representative", username="sokha.limit")
-    for _ in range(3):
-        assert sign_in(client, user.username, "wrong", addr="10.8.0.1").status_code == 401
-    # The guesser's next try waits, even with the right password, whatever the case.
+    assert sign_in(client, user.username, "wrong", addr="10.8.0.1").status_code == 401
+    # The guesser's next try waits 2 seconds, even with the right password, whatever the case.
     refused = sign_in(client, "Sokha.Limit", "correct horse battery", addr="10.8.0.1")
     assert refused.status_code == 429
-    assert 60 < int(refused.headers["Retry-After"]) <= 15 * 60 + 1
+    assert 0 < int(refused.headers["Retry-After"]) <= 2
+    page = refused.get_data(as_text=True)
+    assert '<html lang="km">' in page and 'id="username"' in page  # her sign-in page, in Khmer
+    assert "វិនាទី" in page  # "seconds": when to try again
     # The owner, elsewhere, signs in as usual; another account is not slowed either.
     owner = client.application.test_client()
     assert sign_in(owner, user.username, "correct horse battery", "10.8.0.9").status_code == 302
@@ -70,10 +72,43 @@ def test_failed_sign_ins_slow_the_guesser_without_locking_the_owner_out(
     assert sign_in(client, user.username, "correct horse battery", "10.8.0.1").status_code == 302
 
 
-def test_successful_sign_ins_do_not_count_against_the_account(
-    client: FlaskClient, small: Any
-) -> None:
-    small("LOGIN_LIMIT_PER_ACCOUNT", "2/15 minutes")
+def test_the_wait_doubles_with_each_failure_up_to_the_cap(app: Flask) -> None:
+    """Counted in Redis when REDIS_URL is set, else in memory (the limiter's storage)."""
+    with app.test_request_context("/login", method="POST", data={"username": "dara"}):
+        pair = _account_key()
+        waits = [backoff.failed(pair, cap=900) for _ in range(12)]
+        assert waits == [2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
+        assert 890 < backoff.wait_left(pair) <= 900
+        backoff.succeeded(pair)
+        assert backoff.wait_left(pair) == 0
+        assert backoff.failed(pair, cap=900) == 2  # the right password started it again
+
+
+def test_the_wait_is_said_in_her_language(client: FlaskClient) -> None:
+    make_user("officer", username="dara.wait")
+    client.get("/login?lang=en", environ_base={"REMOTE_ADDR": "10.6.0.1"})
+    for _ in range(8):  # eight failures, each wait skipped; the ninth: 2^9 = 512 s
+        assert sign_in(client, "dara.wait", "wrong", addr="10.6.0.1").status_code == 401
+        limiter.storage.clear("samleng/login-wait/" + _pair("dara.wait", "10.6.0.1", client))
+    assert sign_in(client, "dara.wait", "wrong", addr="10.6.0.1").status_code == 401
+    refused = sign_in(client, "dara.wait", "correct horse battery", addr="10.6.0.1")
+    assert refused.status_code == 429
+    text = refused.get_data(as_text=True)
+    assert "Too many wrong passwords for this account from this device." in text
+    assert "Try again in 9 minutes." in text  # 2^9 = 512 s
+    assert 500 < int(refused.headers["Retry-After"]) <= 512
+
+
+def _pair(username: str, addr: str, client: FlaskClient) -> str:
+    app = client.application
+    form = {"username": username}
+    with app.test_request_context(
+        "/login", method="POST", data=form, environ_base={"REMOTE_ADDR": addr}
+    ):
+        return _account_key()
+
+
+def test_successful_sign_ins_do_not_count_against_the_account(client: FlaskClient) -> None:
     user = make_user("officer", username="dara.limit")
     for n in range(4):  # a fresh browser each time, so each one really signs in
         fresh = client.application.test_client()

@@ -82,5 +82,12 @@ def test_the_case_page_lists_the_hint_with_a_merge_button_that_merges(client, au
         },
     )
     assert response.status_code == 302
+    from grievance.cases import approvals
+    from grievance.extensions import db
+
+    db.session.expire_all()  # the request changed the case
+    waiting = approvals.pending(second)  # a merge waits for a second supervisor
+    assert waiting is not None
+    approvals.decide(waiting, make_user("supervisor"), approve=True)
     page = client.get(f"/cases/{first.reference}").get_data(as_text=True)
     assert "No open case you may see looks like this one." in page

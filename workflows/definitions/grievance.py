@@ -11,6 +11,12 @@ Decisions that the design left open:
   is open (see Facts.appeal_window_open).
 - Rejection needs a supervisor: an officer proposes (-> `rejection_pending`), a supervisor
   approves or denies.
+- A staff withdrawal and a merge hide a case from the desk, so they need a second person
+  (`second_person`): the asker gives a reason, a supervisor other than the asker approves
+  or refuses. The request is not a state: while it waits the case keeps its state, officer
+  and deadlines (a refusal has nothing to undo, a case waiting for her answer stays
+  paused), and the step is planned again, from whatever state the case has reached, when
+  it is approved. The complainant is told by the step's own notice, once it takes effect.
 - `escalated` can be entered from every open state (the SLA sweep climbs one level per
   breach, so `escalated -> escalated` is allowed). A supervisor ends it by assigning,
   returning the case to its officer, or acknowledging a case that never was.
@@ -358,6 +364,7 @@ TRANSITIONS = (
         frozenset({"intake", "supervisor"}),
         inputs=("reason",),
         effects=(notify("complainant", "withdrawn_for_you"), set_timestamp("closed_at")),
+        second_person="supervisor",
     ),
     Transition(
         "merge",
@@ -368,6 +375,7 @@ TRANSITIONS = (
         inputs=("merged_into", "reason"),  # a case hidden behind another: say why
         guards=("not_merged_into_itself",),
         effects=(notify("complainant", "merged"), set_timestamp("closed_at")),
+        second_person="supervisor",
     ),
 )
 

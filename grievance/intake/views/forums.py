@@ -104,7 +104,7 @@ def _import(import_id: int) -> ForumImport:
 @roles_required(*STAFF)
 def preview(import_id: int) -> str:
     imp = _import(import_id)
-    if imp.status != "preview":
+    if imp.status not in ("checking", "preview"):
         return progress(import_id)
     return render_template(
         "intake/forum_preview.html",
