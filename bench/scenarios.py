@@ -1,4 +1,4 @@
-"""The seven scenarios of the suite, each measured next to its floor in the same run.
+"""The scenarios of the suite, each measured next to its floor in the same run.
 
 HTTP scenarios alternate app and floor in short rounds (`Context.rounds` x
 `Context.duration` seconds each) so that load from other processes falls on both alike;
@@ -523,6 +523,15 @@ def export(ctx: Context) -> Row:
     )  # fmt: skip
 
 
+# --- 8. the partner API's list (bench/partner_list.py) ---------------------------------------
+
+
+def partner(ctx: Context) -> Row:
+    from bench.partner_list import scenario
+
+    return scenario(ctx)
+
+
 SCENARIOS: dict[str, Callable[[Context], Row]] = {
     "track": track,
     "form": form,
@@ -531,4 +540,5 @@ SCENARIOS: dict[str, Callable[[Context], Row]] = {
     "sla": sla,
     "dashboard": dashboard,
     "export": export,
+    "partner": partner,
 }

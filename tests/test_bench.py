@@ -83,3 +83,29 @@ def test_a_tiny_benchmark_run_finishes(scratch_url: str, tmp_path: Path) -> None
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = next(tmp_path.glob("*-tiny-track-workspace.md")).read_text()
     assert "/track lookup" in report and "FAILED" not in report
+
+
+def test_a_tiny_burst_serves_every_arrival_and_sends_every_sms(
+    scratch_url: str, tmp_path: Path
+) -> None:
+    """`python -m bench.burst` against real gunicorn, RQ workers and the stand-in gateway:
+    every arrival filed, one SMS each written and accepted by the gateway, backlog drained."""
+    from tests.live import needs_redis
+
+    needs_redis()
+    name = make_url(scratch_url).database
+    assert name is not None
+    env = {**os.environ, "DATABASE_URL": BACKENDS.database_url}
+    command = [
+        sys.executable, "-m", "bench.burst", "--scale", "tiny", "--db", name,
+        "--rate", "4", "--duration", "3", "--workers", "1", "--gateway-latency", "0.01",
+        "--sample", "1", "--drain-limit", "120", "--redis-url", BACKENDS.redis_url,
+        "--out", str(tmp_path),
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = next(tmp_path.glob("*-burst-tiny.md")).read_text()
+    assert "| 12 of 12 (100.0%; answered at all: 12) | 100 % | yes |" in report, report
+    assert "| SMS notices written / sent by the gateway | 12 / 12 |" in report, report

@@ -28,6 +28,9 @@ BUDGETS = {
     "POST /file": {"sqlite": 8, "postgresql": 7},  # with the case's search terms
     "POST /workspace/claim": {"sqlite": 11, "postgresql": 10},  # SQLite claims by compare-and-set
     "GET /workspace/": {"sqlite": 6, "postgresql": 6},
+    # user, roles, rules stamp, restricted provinces, the count (capped), the page's ids, its
+    # cases, their officers and the officers' roles, unread notices
+    "GET /workspace/?scope=all": {"sqlite": 10, "postgresql": 10},
     "GET /api/v1/cases": {"sqlite": 3, "postgresql": 3},  # partner, capped count, page
     # user, roles, case, reply templates, files, complainant, unread notices, rules stamp,
     # timeline, queue, the channels the complainant writes by; the systemic panel: the
@@ -124,6 +127,23 @@ def test_my_cases(
         response = client.get("/workspace/?lang=en")
     assert response.status_code == 200
     within_budget("GET /workspace/", seen)
+
+
+def test_all_cases_i_may_see(
+    client: FlaskClient, auth: Auth, count_queries: Any, recorded_jobs: Released
+) -> None:
+    from grievance.cases import transitions
+
+    auth.login("supervisor")
+    for _ in range(5):  # several rows and officers: a query per row would show in the count
+        case = acknowledged_case()
+        transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": officer().id})
+    make_case()
+    assert client.get("/workspace/?scope=all&lang=en").status_code == 200  # warm
+    with count_queries() as seen:
+        response = client.get("/workspace/?scope=all&lang=en")
+    assert response.status_code == 200 and "6 cases" in response.get_data(as_text=True)
+    within_budget("GET /workspace/?scope=all", seen)
 
 
 def test_partner_list(client: FlaskClient, count_queries: Any) -> None:

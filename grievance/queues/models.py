@@ -129,4 +129,22 @@ WORKSPACE_INDEXES = (
     ),  # fmt: skip
     # Search by phone number: persons.phone is indexed, this joins it to the cases.
     Index("ix_cases_complainant_id", _cases.complainant_id),
+    # "All cases I may see": every open case in page order, with the filter columns.
+    Index(
+        "ix_cases_open_urgency",
+        _cases.overdue.desc(),
+        _cases.resolve_due_at,
+        _cases.id,
+        postgresql_where=_OPEN,
+        sqlite_where=_OPEN,
+        postgresql_include=[
+            "state",
+            "assignee_id",
+            "confidentiality",
+            "paused_at",
+            "category_id",
+            "province_code",
+            "priority",
+        ],
+    ),  # fmt: skip
 )

@@ -29,6 +29,10 @@ from grievance.security import normalize_reference
 from workflows import WORKFLOWS
 
 PAGE_SIZE = 50
+# "All cases I may see" can be most of the database: it is counted up to here (shown as
+# "1,000+") and paged no further, read in ix_cases_open_urgency's order, so that a page
+# costs the same at 10,000 cases as at 1,000,000. Narrow it with the filters or a search.
+COUNT_CAP = 1000
 # States in which the resolve deadline is running (paused or stopped elsewhere).
 RESOLVE_RUNNING = frozenset(
     s.name for wf in WORKFLOWS.values() for s in wf.states if "resolve" in s.clocks
@@ -206,6 +210,16 @@ def case_list(user: User, filters: CaseFilters) -> Page:
     else:
         query = query.where(Case.assignee_id == user.id)
     query, rank = _filtered(query, user, filters)
-    page = page_of(query, filters.page, with_officer=everyone, rank=rank)
-    page.capped = rank is not None and page.total >= search_query.CANDIDATES
+    counted = capped_count(query) if everyone and rank is None else None
+    total = None if counted is None else min(counted, COUNT_CAP)
+    page = page_of(query, filters.page, with_officer=everyone, rank=rank, total=total)
+    page.capped = (rank is not None and page.total >= search_query.CANDIDATES) or (
+        counted is not None and counted > COUNT_CAP
+    )
     return page
+
+
+def capped_count(ids: Select[tuple[int]]) -> int:
+    """How many cases `ids` selects, counting no further than COUNT_CAP + 1."""
+    first = ids.limit(COUNT_CAP + 1).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(first)) or 0)

@@ -293,3 +293,47 @@ def test_staff_home_shows_my_work_today(client: FlaskClient, auth: Auth) -> None
     same_day = now.astimezone(zone).date() == (now + timedelta(days=0.01)).astimezone(zone).date()
     assert found["due today"] == (1 if same_day else 0)  # Phnom Penh's day
     assert 'id="my-inbox"' in page
+
+
+def test_all_cases_i_may_see_are_counted_up_to_a_cap(
+    client: FlaskClient, auth: Auth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grievance.queues import workspace
+
+    auth.login("supervisor")
+    made = [acknowledged_case(due=utcnow() + timedelta(days=i)) for i in range(4)]
+    exact = search(client, scope="all", lang="en")
+    assert "4 cases, page 1 of 1" in exact and "than we count" not in exact
+    monkeypatch.setattr(workspace, "COUNT_CAP", 2)
+    page = search(client, scope="all", lang="en")
+    assert "2+ cases, page 1 of 1+" in page
+    assert "more cases match than we count, and the pages stop there" in page
+    assert refs(page) == [c.reference for c in made]  # the page itself is not cut
+    assert "2+ cases" not in search(client, scope="mine", lang="en")  # her own: exact
+
+
+def test_all_cases_i_may_see_are_read_in_index_order_not_sorted(auth: Auth) -> None:
+    """A page of every open case the reader may see is read from ix_cases_open_urgency in
+    page order, never sorted whole (on PostgreSQL with sorting and table scans discouraged,
+    so that any sort shows)."""
+    from sqlalchemy import select, text
+
+    from grievance.cases import policy
+    from grievance.cases.models import Case
+    from grievance.queues import workspace
+    from tests.conftest import BACKENDS
+
+    if not BACKENDS.postgres:
+        pytest.skip("the plan is PostgreSQL's")
+    reader = auth.login("officer")  # province-scoped: the visibility test is in the plan
+    filters = workspace.CaseFilters(scope="all")
+    ids, _rank = workspace._filtered(
+        select(Case.id).where(policy.visible_clause(reader)), reader, filters
+    )
+    query = workspace._ordered(ids, urgency=True).limit(workspace.PAGE_SIZE).offset(100)
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    db.session.execute(text("SET LOCAL enable_sort = off"))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.scalars(text("EXPLAIN " + sql)))
+    assert "Sort" not in plan, plan
+    assert "ix_cases_open_urgency" in plan, plan
