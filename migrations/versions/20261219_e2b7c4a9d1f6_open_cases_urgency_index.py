@@ -1,7 +1,7 @@
 """open cases in urgency order: an index that serves the "all cases I may see" list
 
 Revision ID: e2b7c4a9d1f6
-Revises: a7d3e5f1c9b2
+Revises: c3f8a1d6b2e4
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e2b7c4a9d1f6"
-down_revision = "a7d3e5f1c9b2"
+down_revision = "c3f8a1d6b2e4"
 branch_labels = None
 depends_on = None
 
