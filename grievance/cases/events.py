@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from grievance.cases.models import Case, CaseEvent
 from grievance.extensions import db
 from grievance.types import utcnow
 
 GENESIS = "0" * 64
+_TAILS = "samleng.events.tails"  # session.info: case id -> hash of its chain's last event
 
 
 def canonical(event: CaseEvent) -> bytes:
@@ -52,8 +54,11 @@ def record(
     at: datetime | None = None,
 ) -> CaseEvent:
     """Append one event to a case's chain. The caller's transaction makes it durable."""
+    tails: dict[int, str] | None = db.session.info.get(_TAILS)
     prev_hash = GENESIS
-    if case.event_count:
+    if tails is not None and case.id in tails:
+        prev_hash = tails[case.id]
+    elif case.event_count:
         prev = select(CaseEvent.hash).where(
             CaseEvent.case_id == case.id, CaseEvent.seq == case.event_count
         )
@@ -76,7 +81,26 @@ def record(
     )
     event.hash = event_hash(event)
     db.session.add(event)
+    if tails is not None:
+        tails[case.id] = event.hash
     return event
+
+
+@contextmanager
+def known_tails(case_ids: Sequence[int]) -> Iterator[dict[int, str]]:
+    """Read the last hash of these cases' chains in one SELECT, so that appending to them
+    (a batch of cases, several events each) reads nothing per event. The caller holds the
+    cases' rows locked, so no other transaction can append meanwhile."""
+    found: dict[int, str] = {}
+    if case_ids:
+        last = and_(CaseEvent.case_id == Case.id, CaseEvent.seq == Case.event_count)
+        query = select(CaseEvent.case_id, CaseEvent.hash).join(Case, last)
+        found = dict(db.session.execute(query.where(Case.id.in_(case_ids))).tuples().all())
+    db.session.info[_TAILS] = found
+    try:
+        yield found
+    finally:
+        db.session.info.pop(_TAILS, None)
 
 
 def first_broken(events: Iterable[CaseEvent]) -> CaseEvent | None:

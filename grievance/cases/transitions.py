@@ -89,6 +89,7 @@ def apply(
     expected_version: int | None = None,
     seen_events: int | None = None,
     at: datetime | None = None,
+    flush: bool = True,
 ) -> CaseEvent:
     """Take transition `name` on `case` for `actor`. Flushes; the caller commits.
 
@@ -97,6 +98,9 @@ def apply(
     another transaction wins the race at flush). Given `seen_events` (the timeline length
     the actor saw), only a real conflict counts: a step taken since (state or assignee may
     have changed); a colleague's note or a deadline notice does not.
+
+    With `flush=False` the caller flushes, for a batch of cases whose rows it holds
+    locked (the SLA sweep): nobody can have changed them, and one flush writes them all.
     """
     at = at or utcnow()
     reference = case.reference  # read now: after a lost race the row cannot be loaded
@@ -105,7 +109,7 @@ def apply(
     workflow = workflow_named(case.workflow)
     step = plan(workflow, facts_for(case, at), actor, name, inputs or {})
     try:
-        event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at)
+        event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at, flush)
     except StaleDataError:
         # Another transaction changed the case after we read it. The unit of work can no
         # longer commit: the boundary rolls it back (a view calls `uow.discard()` first to
@@ -121,7 +125,9 @@ def _conflict(case: Case, expected_version: int | None, seen_events: int | None)
     return seen_events is None or bool(conflicting_changes(case, seen_events))
 
 
-def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) -> CaseEvent:
+def _carry_out(
+    case: Case, step: Step, actor: Actor, final: bool, at: datetime, flush: bool = True
+) -> CaseEvent:
     data = _apply_inputs(case, step, actor)
     case.state = step.to_state
     _apply_effects(case, step.effects, at)
@@ -143,7 +149,8 @@ def _carry_out(case: Case, step: Step, actor: Actor, final: bool, at: datetime) 
         at=at,
     )
     clocks.record_changes(case, step.effects, step.transition.name, at)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
 
 
