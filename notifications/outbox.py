@@ -278,16 +278,20 @@ def add_row(values: dict[str, Any]) -> int | None:
 
 
 def insert_rows(rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
-    """Insert many rows from `row_values`, skipping keys that exist (or repeat), in one
-    statement per INSERT_BATCH rows. The (id, channel) of each row inserted."""
-    created: list[tuple[int, str]] = []
+    """Insert many rows from `row_values`, skipping keys that exist (or repeat): one
+    statement, its rows sent INSERT_BATCH at a time. The (id, channel) of each row
+    inserted."""
     unique = list({row["idempotency_key"]: row for row in rows}.values())
+    if not unique:
+        return []
+    table = Notification.__table__
+    stmt = (
+        insert_unless_present(table)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id, table.c.channel)
+    )
+    created: list[tuple[int, str]] = []
     for first in range(0, len(unique), INSERT_BATCH):
-        stmt = (
-            insert_unless_present(Notification)
-            .values(unique[first : first + INSERT_BATCH])
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(Notification.id, Notification.channel)
-        )
-        created.extend(db.session.execute(stmt).tuples())
+        result = db.session.execute(stmt, unique[first : first + INSERT_BATCH])
+        created.extend(result.tuples())
     return sorted(created)
