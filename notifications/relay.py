@@ -299,7 +299,8 @@ def _compose(row: Notification) -> Message:
 def compose(row: Notification) -> Message:
     """The text the recipient gets, in the recipient's language (never the request's)."""
     values = scrubbed(row.context)
-    values.setdefault("reference", _reference(row.case_id))
+    if "reference" not in values:
+        values["reference"] = _reference(row.case_id)
     address = row.address or ""
     if row.channel == rules.SMS or row.channel in rules.CHAT_CHANNELS:
         secret = crypto.unseal(row.context.get("secret_sealed"))
