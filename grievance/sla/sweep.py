@@ -42,9 +42,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, and_, literal, or_, select, text
+from sqlalchemy import (
+    CursorResult,
+    String,
+    and_,
+    bindparam,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm.exc import StaleDataError
 
 from grievance import effects
 from grievance.cases import events, transitions
@@ -279,6 +291,8 @@ def _handle_pass(
         for mark in db.session.scalars(open_marks.execution_options(populate_existing=True)):
             marks[mark.case_id].append(mark)
         due = [case.id for case in cases if marks[case.id]]
+        # Nothing is written until the chunk is done; the notices are written as the
+        # block ends, from the cases in memory.
         with db.session.no_autoflush, events.known_tails(due), effects.batched():
             for case in cases:
                 # Acknowledge before resolve, a reminder before a breach, lower levels first.
@@ -297,8 +311,46 @@ def _handle_pass(
                     if _breach(case, mark, now, queues, codes):
                         result.escalated += 1
                         escalated.append(case.id)
-            db.session.flush()
+        write_cases(cases)
+        db.session.flush()  # the events and the marks
     return escalated
+
+
+def write_cases(cases: Sequence[Case]) -> None:
+    """Write the changes made to these (locked) cases: one executemany UPDATE per set of
+    columns changed, fenced by version as the unit of work fences one case (which sends
+    a versioned row alone, one statement each); then the objects are expired, their
+    changes now in the database."""
+    table = Case.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    changed: list[Case] = []
+    for case in cases:
+        state = inspect(case)
+        values: dict[str, Any] = {}
+        for attr in state.mapper.column_attrs:
+            history = state.attrs[attr.key].history
+            if history.has_changes():
+                values[attr.columns[0].name] = history.added[0] if history.added else None
+        if not values:
+            continue
+        changed.append(case)
+        params = {f"v_{name}": value for name, value in values.items()}
+        version = case.version
+        params.update(b_id=case.id, b_version=version, v_version=version + 1)
+        groups[tuple(sorted(values))].append(params)
+    for names, rows in groups.items():
+        columns = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+        columns["version"] = bindparam("v_version", type_=table.c.version.type)
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(**columns)
+        )
+        written = cast(CursorResult[Any], db.session.execute(stmt, rows)).rowcount
+        if written >= 0 and written != len(rows):
+            raise StaleDataError(f"{len(rows) - written} of {len(rows)} cases changed meanwhile")
+    for case in changed:
+        db.session.expire(case)
 
 
 def _still_due(case: Case, mark: SlaMark) -> bool:
