@@ -20,7 +20,7 @@ from grievance.auth.models import User, UserRole
 from grievance.cases import people
 from grievance.cases.models import Case, Person
 from grievance.effects import Notice, Notices, StaffAlert
-from grievance.extensions import db, insert_unless_present
+from grievance.extensions import db, insert_many, insert_unless_present
 from grievance.types import utcnow
 from notifications import crypto, rules
 from notifications.models import Notification
@@ -278,20 +278,16 @@ def add_row(values: dict[str, Any]) -> int | None:
 
 
 def insert_rows(rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
-    """Insert many rows from `row_values`, skipping keys that exist (or repeat): one
-    statement, its rows sent INSERT_BATCH at a time. The (id, channel) of each row
-    inserted."""
+    """Insert many rows from `row_values`, skipping keys that exist (or repeat), in one
+    statement per INSERT_BATCH rows. The (id, channel) of each row inserted."""
     unique = list({row["idempotency_key"]: row for row in rows}.values())
-    if not unique:
-        return []
-    table = Notification.__table__
-    stmt = (
-        insert_unless_present(table)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(table.c.id, table.c.channel)
-    )
     created: list[tuple[int, str]] = []
     for first in range(0, len(unique), INSERT_BATCH):
-        result = db.session.execute(stmt, unique[first : first + INSERT_BATCH])
-        created.extend(result.tuples())
+        inserted = insert_many(
+            Notification.__table__,
+            unique[first : first + INSERT_BATCH],
+            unless_present=["idempotency_key"],
+            returning=["id", "channel"],
+        )
+        created.extend((int(row_id), str(channel)) for row_id, channel in inserted)
     return sorted(created)
