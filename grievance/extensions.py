@@ -74,10 +74,8 @@ def insert_many(
         return [tuple(r) for r in result]
     # Names from the table's own metadata, never from input.
     names = ", ".join(table.c[name].name for name in rows[0])
-    sql = (  # noqa: S608
-        f"INSERT INTO {table.name} ({names}) SELECT {names} "
-        f"FROM json_populate_recordset(NULL::{table.name}, CAST(:rows AS json))"
-    )
+    source = f"json_populate_recordset(NULL::{table.name}, CAST(:rows AS json))"
+    sql = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {source}"  # noqa: S608
     if unless_present:
         sql += f" ON CONFLICT ({', '.join(unless_present)}) DO NOTHING"
     if returning:
