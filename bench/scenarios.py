@@ -496,7 +496,8 @@ def sla(ctx: Context) -> Row:
         + ("finished" if finished else f"stopped after {seconds:.0f} s (time box)")
         + ": "
         + ", ".join(f"{k} {v:,}" for k, v in done.items())
-        + f", timelines not verifying {figures['broken_chains']:,}"
+        + f", timelines not verifying {figures['broken_chains']:,}; worker CPU "
+        + f"{figures['worker_cpu_s']:.1f} s"
     )
     return once_row(
         "5. SLA catch-up (escalated, recorded, notified)", seconds,

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -333,9 +334,10 @@ def _empty(redis_url: str) -> None:
 
 def _work_off(
     url: str, redis_url: str, app_root: Path, instance: str, time_box: float
-) -> tuple[float, bool]:
+) -> tuple[float, bool, float]:
     """One sweep and all that follows, on one worker process running `app_root`'s code.
-    Returns (seconds, finished: False when the time box stopped it)."""
+    Returns (seconds, finished: False when the time box stopped it, CPU seconds the
+    worker and its work horses used: a figure the machine's other load moves less)."""
     from redis import Redis
     from rq import Queue
 
@@ -344,6 +346,7 @@ def _work_off(
 
     env = {**server_env(url, instance, redis_url), "PYTHONPATH": str(app_root)}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi:app"]
+    cpu = _children_cpu()
     started = time.perf_counter()
     if redis_url:
         _empty(redis_url)
@@ -369,7 +372,12 @@ def _work_off(
     seconds = time.perf_counter() - started
     if redis_url:
         _empty(redis_url)
-    return seconds, finished
+    return seconds, finished, _children_cpu() - cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _verify(app: Any) -> int:
@@ -405,7 +413,7 @@ def catch_up(
             app.extensions["sqlalchemy"].engines[None].dispose()
         generated = _generate(url, ids, total, open_, breached)
         before = _counts(url)
-        seconds, finished = _work_off(url, redis_url, app_root, instance, time_box)
+        seconds, finished, cpu = _work_off(url, redis_url, app_root, instance, time_box)
         after = _counts(url)
         done = {k: after[k] - before.get(k, 0) if k == "events written" else after[k]
                 for k in after}  # fmt: skip
@@ -418,6 +426,7 @@ def catch_up(
             "generated_s": generated,
             "seconds": seconds,
             "finished": finished,
+            "worker_cpu_s": cpu,
             "done": done,
             "broken_chains": broken,
             "runner": "one RQ worker (flask worker --burst)" if redis_url else "in-process",
@@ -444,6 +453,12 @@ def report_catch_up(figures: dict[str, Any]) -> None:
     )
     print(f"code: {figures['app_root']}; {figures['runner']}")
     print(f"{state} after {figures['seconds']:.1f} s: {catch_up_rate(figures):,.1f} escalations/s")
+    escalated = max(1, done["cases escalated"])
+    print(
+        f"worker CPU {figures['worker_cpu_s']:.1f} s: "
+        f"{figures['worker_cpu_s'] * 1000 / escalated:.1f} ms per case escalated; load average "
+        + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
     for name, value in done.items():
         print(f"  {name:24} {value:>9,}")
     print(f"  {'timelines not verifying':24} {figures['broken_chains']:>9,}")

@@ -168,10 +168,10 @@ def _deliver(
         return
     try:
         message = _compose(row)
-        if channels is None:
-            channel = channel_for(row.channel)
-        elif (channel := channels.get(row.channel)) is None:
-            channel = channels[row.channel] = channel_for(row.channel)
+        known = channels.get(row.channel) if channels is not None else None
+        channel = known or channel_for(row.channel)
+        if channels is not None:
+            channels[row.channel] = channel
         provider_id = channel.lookup(message, row.created_at) if claim.in_doubt else None
         if provider_id is None:
             if claim.attempt > MAX_ATTEMPTS:  # workers keep dying on this row: tell admins
@@ -269,19 +269,17 @@ def _record(outcomes: list[Outcome]) -> None:
         params = {f"v_{k}": v for k, v in outcome.values.items()}
         params.update(b_id=outcome.id, b_attempt=outcome.attempt, v_status=outcome.status)
         groups.setdefault(names, []).append(params)
-    for names, params in groups.items():
+    for names, rows in groups.items():
         values = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
         stmt = (
             update(table)
             .where(table.c.id == bindparam("b_id"), table.c.attempts == bindparam("b_attempt"))
             .values(claimed_at=None, **values)
         )
-        written = cast(CursorResult[Any], db.session.execute(stmt, params)).rowcount
-        if written >= 0 and written != len(params):
+        written = cast(CursorResult[Any], db.session.execute(stmt, rows)).rowcount
+        if written >= 0 and written != len(rows):
             log.warning(
-                "notifications: %s of %s outcomes lost their claim",
-                len(params) - written,
-                len(params),
+                "notifications: %s of %s outcomes lost their claim", len(rows) - written, len(rows)
             )
 
 

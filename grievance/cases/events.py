@@ -110,8 +110,8 @@ def known_tails(case_ids: Sequence[int]) -> Iterator[dict[int, str]]:
     insert_many(CaseEvent.__table__, [_row(event) for event in held])
 
 
-_COLUMNS = ("case_id", "seq", "kind", "actor_id", "actor_role", "from_state", "to_state")
-_COLUMNS += ("public", "data", "created_at", "prev_hash", "hash")
+_COLUMNS: tuple[str, ...] = ("case_id", "seq", "kind", "actor_id", "actor_role", "from_state")
+_COLUMNS += ("to_state", "public", "data", "created_at", "prev_hash", "hash")
 
 
 def _row(event: CaseEvent) -> dict[str, Any]:

@@ -56,6 +56,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.orm import InstanceState
 from sqlalchemy.orm.exc import StaleDataError
 
 from grievance import effects
@@ -325,7 +326,7 @@ def write_cases(cases: Sequence[Case]) -> None:
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     changed: list[Case] = []
     for case in cases:
-        state = inspect(case)
+        state: InstanceState[Case] = inspect(case)
         values: dict[str, Any] = {}
         for attr in state.mapper.column_attrs:
             history = state.attrs[attr.key].history
