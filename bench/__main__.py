@@ -232,6 +232,26 @@ def main() -> int:
                         help="python: use bench.load even if wrk is installed")  # fmt: skip
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="'' for in-process jobs")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument(
+        "--sla-open",
+        type=int,
+        default=0,
+        help="SLA catch-up: open cases (default a tenth of the scale)",
+    )
+    parser.add_argument(
+        "--sla-breached",
+        type=int,
+        default=0,
+        help="SLA catch-up: of which newly past their deadline (default "
+        "scale/200; the issue's backlog: --sla-open 25000 "
+        "--sla-breached 23000)",
+    )
+    parser.add_argument(
+        "--sla-time-box",
+        type=float,
+        default=0.0,
+        help="SLA catch-up: stop its worker after this many seconds",
+    )
     parser.add_argument("--app-root", default=str(ROOT),
                         help="serve the app from this checkout (e.g. a git worktree of an "
                              "earlier commit, to measure before and after a change)")  # fmt: skip
@@ -271,7 +291,9 @@ def main() -> int:
         ctx = scenarios.Context(
             url=url, server_url=server, scale=SCALES[args.scale], rounds=args.rounds,
             duration=args.duration, concurrency=args.concurrency, app=servers[0],
-            bare=servers[1], local_app=local_app,
+            bare=servers[1], local_app=local_app, redis_url=redis_url,
+            app_root=Path(args.app_root).resolve(), sla_open=args.sla_open,
+            sla_breached=args.sla_breached, sla_time_box=args.sla_time_box,
         )  # fmt: skip
         for key in wanted:
             print(f"== {key}", flush=True)

@@ -8,19 +8,21 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Turn case notices into outbox rows in the same transaction, and a STOP into the
-    cancellation of the SMS still waiting; the relay's jobs; the staff notification pages."""
+    """Turn case notices (one or a batch) into outbox rows in the same transaction, and a
+    STOP into the cancellation of the SMS still waiting; the relay's jobs; the staff
+    notification pages."""
     from grievance import nav
-    from grievance.effects import ContactOptedOut, StaffAlert, subscribe
+    from grievance.effects import ContactOptedOut, Notices, StaffAlert, subscribe
     from grievance.jobs import periodic
     from grievance.site.errors import machine_errors
     from notifications import digest, models, relay, services, views  # noqa: F401  (models)
     from notifications.cli import group
-    from notifications.outbox import on_notice, on_staff_alert
+    from notifications.outbox import on_notice, on_notices, on_staff_alert
     from workflows.i18n import N_
 
     with app.app_context():
         subscribe(on_notice)
+        subscribe(on_notices, Notices)
         subscribe(on_staff_alert, StaffAlert)
         subscribe(services.on_opted_out, ContactOptedOut)
     app.register_blueprint(views.bp)

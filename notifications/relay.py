@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 
 from grievance import jobs, uow
 from grievance.cases import people
@@ -25,6 +25,7 @@ from grievance.integrations import public_url
 from grievance.types import utcnow
 from notifications import complainant_sms, crypto, messages, rules
 from notifications.channels import (
+    Channel,
     DeliveryError,
     Message,
     PermanentError,
@@ -61,6 +62,56 @@ def send_notification(notification_id: int) -> None:
     _deliver(claim)
 
 
+@jobs.job(queue="notifications")
+def send_batch(*notification_ids: int) -> int:
+    """Send many rows in one job (a batch of notices written together), each exactly as
+    `send_notification` sends one: the claims are taken in one UPDATE and committed before
+    any provider is called, then each row is sent, and the outcomes are written fenced
+    by attempt, a few UPDATEs for the lot. A worker dying midway leaves the rest claimed:
+    the sweep hands them out again after the lease, asking the provider first. Returns
+    how many rows this job attempted."""
+    claims = _claim_batch([int(i) for i in notification_ids], utcnow())
+    if not claims:
+        return 0
+    uow.checkpoint()
+    # One SELECT brings the claimed rows back after the commit (not one per row).
+    claimed = [c.id for c in claims]
+    _keep_alive = list(db.session.scalars(select(Notification).where(Notification.id.in_(claimed))))
+    outcomes: list[Outcome] = []
+    channels: dict[str, Channel] = {}
+    for claim in claims:
+        _deliver(claim, outcomes, channels)
+    _record(outcomes)
+    return len(claims)
+
+
+def _claim_batch(notification_ids: list[int], now: datetime) -> list[Claim]:
+    """Claim the rows that are queued and not held, in one UPDATE; a row held by an
+    earlier attempt goes through `_claim` (its lease decides)."""
+    query = select(Notification.id, Notification.claimed_at).where(
+        Notification.id.in_(notification_ids),
+        Notification.status == "queued",
+        Notification.channel.in_(tuple(rules.SENT_BY_JOB)),
+    )
+    found = db.session.execute(query.order_by(Notification.id)).tuples().all()
+    free = [row_id for row_id, held in found if held is None]
+    claims: list[Claim] = []
+    if free:
+        table = Notification.__table__
+        stmt = (
+            update(table)
+            .where(table.c.id.in_(free), table.c.status == "queued", table.c.claimed_at.is_(None))
+            .values(claimed_at=now, attempts=table.c.attempts + 1, next_attempt_at=now + LEASE)
+            .returning(table.c.id, table.c.attempts, table.c.last_error)
+        )
+        for row_id, attempt, last_error in db.session.execute(stmt).tuples():
+            claims.append(Claim(row_id, attempt, in_doubt=last_error is not None))
+    for row_id, held in found:
+        if held is not None and (claim := _claim(row_id, now)) is not None:
+            claims.append(claim)
+    return sorted(claims, key=lambda c: c.id)
+
+
 def _claim(notification_id: int, now: datetime) -> Claim | None:
     row = db.session.get(Notification, notification_id)
     if row is None or row.status != "queued" or row.channel not in rules.SENT_BY_JOB:
@@ -84,20 +135,43 @@ def _claim(notification_id: int, now: datetime) -> Claim | None:
     return Claim(row.id, row.attempts, in_doubt=held is not None or row.last_error is not None)
 
 
-def _deliver(claim: Claim) -> None:
+@dataclass(frozen=True)
+class Outcome:
+    """A send's result, written later with others (`_record`)."""
+
+    id: int
+    attempt: int
+    status: str
+    values: dict[str, Any]
+
+
+def _deliver(
+    claim: Claim,
+    outcomes: list[Outcome] | None = None,
+    channels: dict[str, Channel] | None = None,
+) -> None:
+    """Send one claimed row and record the outcome (into `outcomes`, if given, for the
+    caller to write; `channels` keeps one channel object per channel for a batch)."""
     row = db.session.get(Notification, claim.id)
     if row is None:
         return
+
+    def finish(status: str, **values: Any) -> None:
+        _finish(row, claim, status=status, into=outcomes, **values)
+
     if row.channel == rules.SMS and phone_opted_out(row.address):
-        _finish(row, claim, status="cancelled", last_error="opted_out")
+        finish("cancelled", last_error="opted_out")
         return
     if row.channel in rules.CHAT_CHANNELS and people.opted_out(row.channel, row.address):
         _by_sms_instead(row)
-        _finish(row, claim, status="cancelled", last_error="opted_out")
+        finish("cancelled", last_error="opted_out")
         return
     try:
         message = _compose(row)
-        channel = channel_for(row.channel)
+        known = channels.get(row.channel) if channels is not None else None
+        channel = known or channel_for(row.channel)
+        if channels is not None:
+            channels[row.channel] = channel
         provider_id = channel.lookup(message, row.created_at) if claim.in_doubt else None
         if provider_id is None:
             if claim.attempt > MAX_ATTEMPTS:  # workers keep dying on this row: tell admins
@@ -108,34 +182,37 @@ def _deliver(claim: Claim) -> None:
         from notifications.services import opt_out
 
         opt_out(row.address or "")
-        _finish(row, claim, status="cancelled", last_error="opted_out")
+        finish("cancelled", last_error="opted_out")
     except RecipientBlocked:
         # She blocked the bot: remembered (her /start lifts it), and the message goes by SMS.
         people.record_opt_out(row.channel, row.address or "")
         _by_sms_instead(row)
-        _finish(row, claim, status="failed", last_error="blocked")
+        finish("failed", last_error="blocked")
     except DeliveryError as error:
-        _failed(row, claim, error)
+        _failed(row, claim, error, outcomes)
     except Exception as error:  # a bug must not leave the row claimed and retried forever
         log.exception("notification %s: unexpected error", row.id)
-        _failed(row, claim, TemporaryError(type(error).__name__))
+        _failed(row, claim, TemporaryError(type(error).__name__), outcomes)
     else:
-        now = utcnow()
-        _finish(row, claim, status="sent", provider_id=provider_id, sent_at=now, last_error=None)
+        finish("sent", provider_id=provider_id, sent_at=utcnow(), last_error=None)
 
 
-def _failed(row: Notification, claim: Claim, error: DeliveryError) -> None:
+def _failed(
+    row: Notification, claim: Claim, error: DeliveryError, into: list[Outcome] | None = None
+) -> None:
     final = isinstance(error, PermanentError) or claim.attempt >= MAX_ATTEMPTS
     log.info("notification %s attempt %s failed: %s", row.id, claim.attempt, error)
     if final:
-        _finish(row, claim, status="failed", last_error=str(error))
+        _finish(row, claim, status="failed", last_error=str(error), into=into)
     else:
         wait = BACKOFF[claim.attempt - 1]
         asked = getattr(error, "retry_after", None)
         if isinstance(asked, int) and asked > 0:
             wait = timedelta(seconds=asked)  # the provider said how long (Telegram's 429)
         retry_at = utcnow() + wait
-        _finish(row, claim, status="pending", last_error=str(error), next_attempt_at=retry_at)
+        _finish(
+            row, claim, status="pending", last_error=str(error), next_attempt_at=retry_at, into=into
+        )
 
 
 def _by_sms_instead(row: Notification) -> None:
@@ -155,11 +232,22 @@ def _by_sms_instead(row: Notification) -> None:
     )
 
 
-def _finish(row: Notification, claim: Claim, *, status: str, **values: Any) -> None:
-    """Record the outcome, fenced by the attempt number so a stale worker cannot."""
+def _finish(
+    row: Notification,
+    claim: Claim,
+    *,
+    status: str,
+    into: list[Outcome] | None = None,
+    **values: Any,
+) -> None:
+    """Record the outcome, fenced by the attempt number so a stale worker cannot (now,
+    or, given `into`, when the caller writes the batch's outcomes)."""
     values.setdefault("next_attempt_at", None)
     if status != "pending":
         values["context"] = scrubbed(row.context)  # sent or given up: the secret goes
+    if into is not None:
+        into.append(Outcome(row.id, claim.attempt, status, values))
+        return
     stmt = (
         update(Notification)
         .where(Notification.id == row.id, Notification.attempts == claim.attempt)
@@ -169,6 +257,30 @@ def _finish(row: Notification, claim: Claim, *, status: str, **values: Any) -> N
     if cast(CursorResult[Any], db.session.execute(stmt)).rowcount != 1:
         log.warning("notification %s: attempt %s lost its claim", row.id, claim.attempt)
     db.session.expire(row)
+
+
+def _record(outcomes: list[Outcome]) -> None:
+    """Write a batch's outcomes: one executemany UPDATE per set of columns written, each
+    row fenced by its attempt number as `_finish` fences one."""
+    table = Notification.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        names = ("status", *sorted(outcome.values))
+        params = {f"v_{k}": v for k, v in outcome.values.items()}
+        params.update(b_id=outcome.id, b_attempt=outcome.attempt, v_status=outcome.status)
+        groups.setdefault(names, []).append(params)
+    for names, rows in groups.items():
+        values = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.attempts == bindparam("b_attempt"))
+            .values(claimed_at=None, **values)
+        )
+        written = cast(CursorResult[Any], db.session.execute(stmt, rows)).rowcount
+        if written >= 0 and written != len(rows):
+            log.warning(
+                "notifications: %s of %s outcomes lost their claim", len(rows) - written, len(rows)
+            )
 
 
 def scrubbed(context: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +297,8 @@ def _compose(row: Notification) -> Message:
 def compose(row: Notification) -> Message:
     """The text the recipient gets, in the recipient's language (never the request's)."""
     values = scrubbed(row.context)
-    values.setdefault("reference", _reference(row.case_id))
+    if "reference" not in values:
+        values["reference"] = _reference(row.case_id)
     address = row.address or ""
     if row.channel == rules.SMS or row.channel in rules.CHAT_CHANNELS:
         secret = crypto.unseal(row.context.get("secret_sealed"))

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from grievance.cases.models import Case, CaseEvent
-from grievance.extensions import db
+from grievance.extensions import db, insert_many
 from grievance.types import utcnow
 
 GENESIS = "0" * 64
+_TAILS = "samleng.events.tails"  # session.info: case id -> hash of its chain's last event
+_HELD = "samleng.events.held"  # session.info: events appended in a `known_tails` block
 
 
 def canonical(event: CaseEvent) -> bytes:
@@ -52,8 +55,11 @@ def record(
     at: datetime | None = None,
 ) -> CaseEvent:
     """Append one event to a case's chain. The caller's transaction makes it durable."""
+    tails: dict[int, str] | None = db.session.info.get(_TAILS)
     prev_hash = GENESIS
-    if case.event_count:
+    if tails is not None and case.id in tails:
+        prev_hash = tails[case.id]
+    elif case.event_count:
         prev = select(CaseEvent.hash).where(
             CaseEvent.case_id == case.id, CaseEvent.seq == case.event_count
         )
@@ -75,8 +81,41 @@ def record(
         prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
-    db.session.add(event)
+    if tails is not None:
+        tails[case.id] = event.hash
+        db.session.info[_HELD].append(event)
+    else:
+        db.session.add(event)
     return event
+
+
+@contextmanager
+def known_tails(case_ids: Sequence[int]) -> Iterator[dict[int, str]]:
+    """Read the last hash of these cases' chains in one SELECT, so that appending to them
+    (a batch of cases, several events each) reads nothing per event; the events appended
+    inside are written together, in one statement, when the block ends (not if it
+    raises). The caller holds the cases' rows locked, so nobody else appends meanwhile."""
+    found: dict[int, str] = {}
+    if case_ids:
+        last = and_(CaseEvent.case_id == Case.id, CaseEvent.seq == Case.event_count)
+        query = select(CaseEvent.case_id, CaseEvent.hash).join(Case, last)
+        found = dict(db.session.execute(query.where(Case.id.in_(case_ids))).tuples().all())
+    held: list[CaseEvent] = []
+    db.session.info[_TAILS], db.session.info[_HELD] = found, held
+    try:
+        yield found
+    finally:
+        db.session.info.pop(_TAILS, None)
+        db.session.info.pop(_HELD, None)
+    insert_many(CaseEvent.__table__, [_row(event) for event in held])
+
+
+_COLUMNS: tuple[str, ...] = ("case_id", "seq", "kind", "actor_id", "actor_role", "from_state")
+_COLUMNS += ("to_state", "public", "data", "created_at", "prev_hash", "hash")
+
+
+def _row(event: CaseEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in _COLUMNS}
 
 
 def first_broken(events: Iterable[CaseEvent]) -> CaseEvent | None:

@@ -100,6 +100,7 @@ def apply(
     seen_events: int | None = None,
     at: datetime | None = None,
     approver: Actor | None = None,
+    flush: bool = True,
 ) -> CaseEvent:
     """Take transition `name` on `case` for `actor`. Flushes; the caller commits.
 
@@ -112,6 +113,9 @@ def apply(
     another transaction wins the race at flush). Given `seen_events` (the timeline length
     the actor saw), only a real conflict counts: a step taken since (state or assignee may
     have changed); a colleague's note or a deadline notice does not.
+
+    With `flush=False` the caller flushes, for a batch of cases whose rows it holds
+    locked (the SLA sweep): nobody can have changed them, and one flush writes them all.
     """
     at = at or utcnow()
     reference = case.reference  # read now: after a lost race the row cannot be loaded
@@ -122,7 +126,7 @@ def apply(
     if step.held and approver is None:
         raise NeedsSecondPerson(name)
     try:
-        event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at, approver)
+        event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at, approver, flush)
     except StaleDataError:
         # Another transaction changed the case after we read it. The unit of work can no
         # longer commit: the boundary rolls it back (a view calls `uow.discard()` first to
@@ -163,7 +167,13 @@ def _conflict(case: Case, expected_version: int | None, seen_events: int | None)
 
 
 def _carry_out(
-    case: Case, step: Step, actor: Actor, final: bool, at: datetime, approver: Actor | None
+    case: Case,
+    step: Step,
+    actor: Actor,
+    final: bool,
+    at: datetime,
+    approver: Actor | None,
+    flush: bool = True,
 ) -> CaseEvent:
     data = _apply_inputs(case, step, actor, approver)
     case.state = step.to_state
@@ -188,7 +198,8 @@ def _carry_out(
         at=at,
     )
     clocks.record_changes(case, step.effects, step.transition.name, at)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
 
 

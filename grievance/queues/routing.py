@@ -17,6 +17,7 @@ The rules, in order:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import cast
 
@@ -80,20 +81,23 @@ def move(
     actor_id: int | None = None,
     actor_role: str = "system",
     at: datetime | None = None,
+    codes: Mapping[int, str] | None = None,
 ) -> None:
     """Put the case in another queue and say so on its timeline (staff only: the
-    complainant sees no queues)."""
+    complainant sees no queues). `codes`: every queue's code by id, when the caller
+    already read them (a batch of moves); else the two are read here."""
     if case.queue_id == queue_id:
         return
-    codes = dict(
-        db.session.execute(
-            select(Queue.id, Queue.code).where(
-                Queue.id.in_([q for q in (case.queue_id, queue_id) if q is not None])
+    if codes is None:
+        codes = dict(
+            db.session.execute(
+                select(Queue.id, Queue.code).where(
+                    Queue.id.in_([q for q in (case.queue_id, queue_id) if q is not None])
+                )
             )
+            .tuples()
+            .all()
         )
-        .tuples()
-        .all()
-    )
     old = codes.get(case.queue_id) if case.queue_id is not None else None
     data = {"from": old, "to": codes.get(queue_id), "reason": reason}
     case.queue_id = queue_id

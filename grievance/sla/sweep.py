@@ -23,10 +23,15 @@ Escalating can put a case straight past its next level's deadline (nothing ran f
 while), so after escalating, the claim is repeated for those cases until nothing new is
 claimed: level 1, then 2, then 3, in order.
 
-Handling costs a few statements per case (timeline, notices, the workflow engine), so a
-sweep handles a normal minute's worth itself and hands a mass of claimed cases (after a
-long holiday, a restored backup) to jobs on the "sla" queue, in batches: the sweep stays
-short and holds its lock briefly, and workers share the work. A mark not handled within
+Handling is set-based too: a chunk of cases is locked and read with its marks and the
+last hash of each timeline in three SELECTs; each case then goes through the same steps
+a single case would (the workflow engine, the clocks, the timeline, the queue move) in
+memory, its events chained onto the hash read; one flush writes the chunk's events, cases
+and marks, and its notices are written together (`grievance.effects.batched`), their
+e-mails sent by the relay in batches. A sweep handles a normal minute's worth itself and
+hands a mass of claimed cases (after a long holiday, a restored backup) to jobs on the
+"sla" queue, in batches: the sweep stays short and holds its lock briefly, and workers
+share the work. A mark not handled within
 STALE_AFTER (a lost job) is handed out again by the next sweep.
 """
 
@@ -37,10 +42,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, and_, literal, or_, select, text
+from sqlalchemy import (
+    CursorResult,
+    String,
+    and_,
+    bindparam,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import InstanceState
+from sqlalchemy.orm.exc import StaleDataError
 
+from grievance import effects
 from grievance.cases import events, transitions
 from grievance.cases.models import Case
 from grievance.effects import Notice, emit
@@ -58,7 +77,8 @@ TOP_LEVEL = 3  # 0 not escalated, 1 province office, 2 national unit, 3 oversigh
 LEVEL_QUEUES = {2: "national", 3: "oversight"}  # level 1 stays in its provincial queue
 MAX_PASSES = TOP_LEVEL + 2  # each pass climbs at most one level per case
 INLINE_CASES = 200  # claimed cases a sweep handles itself; more go to jobs
-BATCH = 100  # cases per handling job
+BATCH = 500  # cases per handling job
+CHUNK = 250  # cases locked, taken through their step and written together
 STALE_AFTER = timedelta(minutes=10)
 LOCK_KEY = 0x534C_4153_5745  # "SLASWE": one sweep at a time on PostgreSQL
 # Kept in the timeline as a person's typed reason would be; readable in both languages.
@@ -235,23 +255,33 @@ def handle(case_ids: Sequence[int], now: datetime, result: SweepResult) -> None:
     # The session's identity map holds objects weakly; keeping the (few) policies alive
     # saves reloading a case's policy at every step of its escalation.
     _keep_alive = list(db.session.scalars(select(SlaPolicy))) if pending else []
+    codes = dict(db.session.execute(select(Queue.id, Queue.code)).tuples().all()) if pending else {}
     with clocks.calendar_scope(clocks.working_calendar()):
         for _ in range(MAX_PASSES):
             if not pending:
                 return
             result.passes += 1
-            escalated = _handle_pass(pending, now, queues, result)
+            escalated = _handle_pass(pending, now, queues, codes, result)
             again = claim(now, escalated) if escalated else []
             result.claimed += len(again)
             pending = sorted(set(again))
 
 
 def _handle_pass(
-    case_ids: Sequence[int], now: datetime, queues: dict[int, int | None], result: SweepResult
+    case_ids: Sequence[int],
+    now: datetime,
+    queues: dict[int, int | None],
+    codes: dict[int, str],
+    result: SweepResult,
 ) -> list[int]:
+    """One level for each of these cases, CHUNK cases at a time, each chunk written in a
+    few statements: the cases are locked and read, then their marks and the last hash
+    of each timeline; the steps are taken in memory (the same code a single case goes
+    through, events chained onto the hashes read); one flush writes the events, the
+    cases and the marks, and the notices of the chunk are written together."""
     escalated: list[int] = []
-    for first in range(0, len(case_ids), 500):
-        chunk = case_ids[first : first + 500]
+    for first in range(0, len(case_ids), CHUNK):
+        chunk = case_ids[first : first + CHUNK]
         # Locked so an officer's concurrent change waits for us (and then gets "changed"),
         # and a second handler of the same case waits and then finds the marks handled.
         query = select(Case).where(Case.id.in_(chunk)).order_by(Case.id)
@@ -261,25 +291,67 @@ def _handle_pass(
         open_marks = select(SlaMark).where(SlaMark.case_id.in_(chunk), SlaMark.handled_at.is_(None))
         for mark in db.session.scalars(open_marks.execution_options(populate_existing=True)):
             marks[mark.case_id].append(mark)
-        for case in cases:
-            # Acknowledge before resolve, a reminder before a breach, lower levels first.
-            ordered = sorted(
-                marks[case.id], key=lambda m: (m.clock != "acknowledge", m.level, m.kind)
-            )
-            for mark in ordered:
-                mark.handled_at = now
-                if not _still_due(case, mark):
-                    continue
-                if mark.kind == "at_risk":
-                    _remind(case, mark, now)
-                    result.at_risk += 1
-                    continue
-                result.breached += 1
-                if _breach(case, mark, now, queues):
-                    result.escalated += 1
-                    escalated.append(case.id)
-        db.session.flush()
+        due = [case.id for case in cases if marks[case.id]]
+        # Nothing is written until the chunk is done; the notices are written as the
+        # block ends, from the cases in memory.
+        with db.session.no_autoflush, events.known_tails(due), effects.batched():
+            for case in cases:
+                # Acknowledge before resolve, a reminder before a breach, lower levels first.
+                ordered = sorted(
+                    marks[case.id], key=lambda m: (m.clock != "acknowledge", m.level, m.kind)
+                )
+                for mark in ordered:
+                    mark.handled_at = now
+                    if not _still_due(case, mark):
+                        continue
+                    if mark.kind == "at_risk":
+                        _remind(case, mark, now)
+                        result.at_risk += 1
+                        continue
+                    result.breached += 1
+                    if _breach(case, mark, now, queues, codes):
+                        result.escalated += 1
+                        escalated.append(case.id)
+        write_cases(cases)
+        db.session.flush()  # the events and the marks
     return escalated
+
+
+def write_cases(cases: Sequence[Case]) -> None:
+    """Write the changes made to these (locked) cases: one executemany UPDATE per set of
+    columns changed, fenced by version as the unit of work fences one case (which sends
+    a versioned row alone, one statement each); then the objects are expired, their
+    changes now in the database."""
+    table = Case.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    changed: list[Case] = []
+    for case in cases:
+        state: InstanceState[Case] = inspect(case)
+        values: dict[str, Any] = {}
+        for attr in state.mapper.column_attrs:
+            history = state.attrs[attr.key].history
+            if history.has_changes():
+                values[attr.columns[0].name] = history.added[0] if history.added else None
+        if not values:
+            continue
+        changed.append(case)
+        params = {f"v_{name}": value for name, value in values.items()}
+        version = case.version
+        params.update(b_id=case.id, b_version=version, v_version=version + 1)
+        groups[tuple(sorted(values))].append(params)
+    for names, rows in groups.items():
+        columns = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+        columns["version"] = bindparam("v_version", type_=table.c.version.type)
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(**columns)
+        )
+        written = cast(CursorResult[Any], db.session.execute(stmt, rows)).rowcount
+        if written >= 0 and written != len(rows):
+            raise StaleDataError(f"{len(rows) - written} of {len(rows)} cases changed meanwhile")
+    for case in changed:
+        db.session.expire(case)
 
 
 def _still_due(case: Case, mark: SlaMark) -> bool:
@@ -304,7 +376,13 @@ def _remind(case: Case, mark: SlaMark, now: datetime) -> None:
     emit(Notice(case.id, event.seq, "sla_at_risk", "assignee", context=_context(mark)))
 
 
-def _breach(case: Case, mark: SlaMark, now: datetime, queues: dict[int, int | None]) -> bool:
+def _breach(
+    case: Case,
+    mark: SlaMark,
+    now: datetime,
+    queues: dict[int, int | None],
+    codes: dict[int, str] | None = None,
+) -> bool:
     """Mark, tell, and climb one level if this clock and level can. True if it climbed."""
     case.overdue = True
     event = events.record(
@@ -315,12 +393,13 @@ def _breach(case: Case, mark: SlaMark, now: datetime, queues: dict[int, int | No
         return False
     if not get_workflow(case.workflow).has_transition("escalate"):
         return False  # e.g. information requests: no ladder, overdue and told is all
-    transitions.apply(case, "escalate", transitions.SYSTEM, {"reason": ESCALATION_REASON}, at=now)
+    reason = {"reason": ESCALATION_REASON}
+    transitions.apply(case, "escalate", transitions.SYSTEM, reason, at=now, flush=False)
     # The escalation restarted the clock (and cleared overdue): count from the breach.
     clocks.rebase_resolve(case, mark.due_at, now)
     queue_id = _level_queue(case.escalation_level, queues)
     if queue_id is not None:
-        routing.move(case, queue_id, reason="escalation", at=now)
+        routing.move(case, queue_id, reason="escalation", at=now, codes=codes)
     return True
 
 

@@ -59,6 +59,6 @@ class FileChannel:
             c = count(message.body)
             head = f"To: {message.to}\nEncoding: {c.encoding}\nSegments: {c.segments}\n"
             return f"{head}Key: {message.key}\n\n{message.body}\n"
-        from notifications.channels.smtp import build_email
+        from notifications.channels.smtp import render_email
 
-        return build_email(message, self.sender).as_string()
+        return render_email(message, self.sender)

@@ -106,3 +106,55 @@ def test_two_sweeps_at_once_act_once(app: Flask, real_sessions: scoped_session, 
         assert sum(r.breached + r.at_risk for r in again) == 0
     finally:
         _withdraw(app, real_sessions, ids)
+
+
+def test_one_batch_handled_by_two_workers_at_once_acts_once(
+    app: Flask,
+    real_sessions: scoped_session,  # type: ignore[type-arg]
+) -> None:
+    """A batch handed out twice (a job thought lost, then found) and run by two workers
+    at the same moment: the row locks make the second wait, then find the marks handled."""
+    from grievance.cases.audit import verify
+    from grievance.sla.sweep import claim, handle
+
+    ids = _committed_cases(app, real_sessions, 2022)
+    try:
+        now = pp(2022, 12, 1) + timedelta(days=1)  # past the resolve deadline of every level
+        with app.test_request_context():
+            claimed = sorted(set(claim(now)))
+            real_sessions.commit()
+            real_sessions.remove()
+        barrier = threading.Barrier(2)
+        results: list[SweepResult] = []
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            with app.test_request_context():
+                try:
+                    barrier.wait()
+                    result = SweepResult()
+                    handle(claimed, now, result)
+                    real_sessions.commit()
+                    results.append(result)
+                except BaseException as error:  # noqa: BLE001  (reported by the test)
+                    errors.append(error)
+                    real_sessions.rollback()
+                finally:
+                    real_sessions.remove()
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+        assert errors == []
+        counts = _breaches(real_sessions, ids)
+        assert len(counts) == 5 * CASES and set(counts.values()) == {1}
+        assert sum(r.breached for r in results) == 5 * CASES
+        assert sum(r.escalated for r in results) == 3 * CASES
+        with app.test_request_context():
+            assert list(verify()) == []
+            real_sessions.remove()
+    finally:
+        _withdraw(app, real_sessions, ids)
