@@ -465,6 +465,36 @@ def test_one_case_for_several_members_lists_each_with_how_they_agreed(
     assert "Chan Sreymom" in listing and "Other members: 2" in listing
 
 
+def test_every_member_who_gave_a_phone_and_agreed_gets_the_codes_on_their_own_phone(
+    client: FlaskClient, auth: Auth
+) -> None:
+    from notifications import crypto
+    from notifications.complainant_sms import body
+
+    org = _org()
+    _rep(auth, org)
+    response = _file_collective(client, separately=False, consent_to_contact="y")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[:400]
+    (case,) = _newest(1)
+    rows = db.session.scalars(
+        select(Notification)
+        .where(Notification.case_id == case.id, Notification.template == "filed")
+        .order_by(Notification.id)
+    ).all()
+    # The first member and Dara (phone, agreed); Kim gave no phone: no text, nobody else's.
+    assert [(r.channel, r.address) for r in rows] == [
+        ("sms", "+85512345678"),
+        ("sms", "+85597111222"),
+    ]
+    texts = [body(r, crypto.unseal(r.context.get("secret_sealed"))) for r in rows]
+    links = [re.search(r"/t/([\w-]{16})", t) for t in texts]
+    assert all(case.reference in t for t in texts)
+    assert links[0] and links[1] and links[0].group(1) != links[1].group(1)  # one link each
+    shown = text_of(html).lower()
+    assert "+855•••••678" in shown and "+855•••••222" in shown
+
+
 def test_one_case_per_member_when_their_problems_differ_linked_together(
     client: FlaskClient, auth: Auth
 ) -> None:
