@@ -250,6 +250,16 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     seconds: Mapped[int | None] = mapped_column(Integer)
     playable_name: Mapped[str | None] = mapped_column(String(80), unique=True)
     transcript: Mapped[str | None] = mapped_column(Text)
+    # Where the file came from, for staff only (never in a URL or on a public page): the
+    # name it had on the sender's device (sanitised; None when it came without one), who
+    # sent it (a role of `uploads.SENDER_ROLES`, and the account when staff or a
+    # representative sent it), on which occasion ("filing", "answer", "information") and
+    # through which channel. All None on files stored before these were kept.
+    original_name: Mapped[str | None] = mapped_column(String(120))
+    sender_role: Mapped[str | None] = mapped_column(String(20))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    occasion: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str | None] = mapped_column(String(20))
 
     case: Mapped[Case] = relationship(back_populates="attachments")
 

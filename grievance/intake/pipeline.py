@@ -88,7 +88,8 @@ def file(
     )
     link_filed(filed.case, at)
     if cleaned.evidence:
-        uploads.store(filed.case, cleaned.evidence)
+        sender = uploads.Sender(filer.role, "filing", cleaned.channel, filer.user_id)
+        uploads.store(filed.case, cleaned.evidence, sender)
     if cleaned.partner_id is not None:
         link = PartnerCase(
             case_id=filed.case.id, partner_id=cleaned.partner_id, external_id=cleaned.external_id
