@@ -6,6 +6,7 @@ reaches the member as the representative's."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -181,6 +182,48 @@ def test_the_case_page_shows_the_member_and_what_the_member_sees_never_notes_or_
     assert "cousin" not in page and OFFICER_NAME not in page
     assert "Answer the officer's question for the member" in page
     assert "Add information" not in page  # while the question waits, the answer is the way
+    # Written for the representative: the member's answer is awaited, not "yours".
+    shown = unescape(page) + unescape(text_of(listing))
+    assert shown.count("Waiting for the member's answer") >= 3  # heading, timeline, list
+    assert "your answer" not in shown.lower()
+    khmer = client.get(f"/representative/cases/{case.reference}?lang=km").get_data(as_text=True)
+    assert "កំពុងរង់ចាំចម្លើយពីសមាជិក" in khmer and "ចម្លើយពីអ្នក" not in khmer
+
+
+def test_no_heading_of_the_representatives_page_speaks_to_the_member(app: Any) -> None:
+    """Every heading the member's own page can show (its timeline titles, state names and
+    detail labels), as the representative's page words it: no "you", "your", "we" or
+    "our", in English or in Khmer."""
+    from flask_babel import force_locale, gettext
+
+    from grievance.intake import rep_page
+    from grievance.tracking import presenters
+    from workflows import WORKFLOWS
+
+    own = [(step, title) for step, title in presenters.OWN_STEPS.items()]
+    others = [
+        *presenters.FILED.values(),
+        presenters.FROM_US,
+        presenters.FROM_REPRESENTATIVE,
+        presenters.SYSTEMIC_ANSWER,
+        presenters.RATED,
+        *(state.label for wf in WORKFLOWS.values() for state in wf.states),
+    ]
+    titles = [rep_page.title_for_representative(step, t) for step, t in own]
+    titles += [rep_page.title_for_representative("", t) for t in others]
+    details = [
+        rep_page.DETAIL_LABELS.get(label, label)
+        for inputs in presenters.PUBLIC_INPUTS.values()
+        for _key, label in inputs
+    ]
+    second_person = re.compile(r"\b(you|your|we|our|us)\b", re.IGNORECASE)
+    for msgid in [*titles, *details, rep_page.MEMBER_COMMENT]:
+        assert not second_person.search(msgid), msgid
+        with app.test_request_context(), force_locale("km"):
+            khmer = gettext(msgid)
+        # អ្នក alone is "you"; អ្នកតំណាង (representative) and អ្នកប្តឹង (complainant) are not.
+        bare = khmer.replace("អ្នកតំណាង", "").replace("អ្នកប្តឹង", "")
+        assert "អ្នក" not in bare and "យើង" not in khmer, (msgid, khmer)
 
 
 def test_rejection_reason_and_referral_agency_show_and_nothing_more_can_be_added(
