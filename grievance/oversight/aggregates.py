@@ -24,7 +24,11 @@ Definitions (also on the data dictionary page):
   for an acknowledgement past it;
 - working days to acknowledge: filing to acknowledgement; to resolve: filing to the answer
   of resolved cases (working time per the SLA calendar of the case's province);
-- satisfaction: the complainants' ratings (1 to 5) of resolved cases.
+- satisfaction: the complainants' ratings (1 to 5) of resolved cases;
+- affected workers (by sex): every worker a case is about, counted once per case: the
+  complainant, each member listed on a collective complaint, and the workers it says are
+  affected without naming them (as sex "not stated"); so a case filed for 5 members is 5
+  affected workers. "In collective complaints": those of cases about more than one worker.
 """
 
 from __future__ import annotations
@@ -69,6 +73,9 @@ PERCENTILES = (
 )
 MEDIANS = tuple(name for name, _column, _fraction in PERCENTILES)
 FACTS = "stats_facts"
+# Affected workers by sex: {sex: {"workers": n, "collective": n}}, beside the dimensions.
+WORKERS = "workers_sex"
+WORKER_COUNTS = ("workers", "collective")
 
 
 def _open_condition() -> str:
@@ -199,14 +206,46 @@ def _window_percentile_sql(dim: str, column: str, fraction: float) -> str:
 def compute(
     cal: WorkingCalendar, now: datetime | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """{dimension: {key: {measure: number}}} over all cases, as of `now`. The working-day
-    index must be current (workdays.ensure) for the medians."""
+    """{dimension: {key: {measure: number}}} over all cases, as of `now`, and the affected
+    workers by sex (WORKERS). The working-day index must be current (workdays.ensure) for
+    the medians."""
     dialect = db.session.get_bind().dialect.name
     lt = LocalTime(dialect, cal)
     at = now_sql(dialect, now or utcnow())
-    if dialect == "postgresql":
-        return _compute_postgresql(lt, at)
-    return _compute_portable(lt, at)
+    compute_all = _compute_postgresql if dialect == "postgresql" else _compute_portable
+    result = compute_all(lt, at)
+    result[WORKERS] = workers_by_sex()
+    return result
+
+
+# One row per worker group: the complainant (or "not stated" for an anonymous case), each
+# listed member, and the unnamed rest of `affected_count`. Built from constants only.
+WORKERS_SQL = """
+SELECT sex, SUM(workers) AS workers, SUM(collective) AS collective FROM (
+  SELECT COALESCE(p.sex, 'not_stated') AS sex, 1 AS workers,
+    CASE WHEN c.affected_count > 1 OR COALESCE(m.n, 0) > 0 THEN 1 ELSE 0 END AS collective
+  FROM cases c
+  LEFT JOIN persons p ON p.id = c.complainant_id
+  LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM affected_workers GROUP BY case_id) m
+    ON m.case_id = c.id
+  UNION ALL
+  SELECT p.sex, 1, 1
+  FROM affected_workers aw JOIN persons p ON p.id = aw.person_id
+  UNION ALL
+  SELECT 'not_stated', c.affected_count - 1 - COALESCE(m.n, 0),
+    c.affected_count - 1 - COALESCE(m.n, 0)
+  FROM cases c
+  LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM affected_workers GROUP BY case_id) m
+    ON m.case_id = c.id
+  WHERE c.affected_count - 1 - COALESCE(m.n, 0) > 0
+) groups GROUP BY sex
+"""
+
+
+def workers_by_sex() -> dict[str, dict[str, Any]]:
+    """Affected workers by sex, and those of them in collective complaints."""
+    rows = db.session.execute(text(WORKERS_SQL)).mappings()
+    return {str(row["sex"]): {name: int(row[name] or 0) for name in WORKER_COUNTS} for row in rows}
 
 
 def _cells(row: Any) -> dict[str, Any]:
