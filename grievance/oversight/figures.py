@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from flask import g
-from flask_babel import format_date
 from sqlalchemy import select
 
+from grievance import formats
 from grievance.cases.models import Category, Province
 from grievance.domain import CHANNELS, SEXES
 from grievance.extensions import db
@@ -144,9 +144,7 @@ def _month_keys(present: list[str]) -> list[str]:
 def keys_and_labels(dimension: str, present: list[str], lang: str) -> list[tuple[str, str]]:
     """All the groups of a dimension (including those without cases) with their labels."""
     if dimension == "month":
-        return [
-            (k, format_date(date(int(k[:4]), int(k[5:]), 1), "MMM y")) for k in _month_keys(present)
-        ]
+        return [(k, formats.month(date(int(k[:4]), int(k[5:]), 1))) for k in _month_keys(present)]
     if dimension == "province":
         provinces = db.session.scalars(select(Province)).all()
         return sorted_choices(((p.code, p.name(lang)) for p in provinces), lang)
