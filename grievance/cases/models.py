@@ -253,13 +253,15 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     # Where the file came from, for staff only (never in a URL or on a public page): the
     # name it had on the sender's device (sanitised; None when it came without one), who
     # sent it (a role of `uploads.SENDER_ROLES`, and the account when staff or a
-    # representative sent it), on which occasion ("filing", "answer", "information") and
-    # through which channel. All None on files stored before these were kept.
+    # representative sent it), on which occasion ("filing", "answer", "information"),
+    # through which channel, and with which timeline event. All None on files stored
+    # before these were kept.
     original_name: Mapped[str | None] = mapped_column(String(120))
     sender_role: Mapped[str | None] = mapped_column(String(20))
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     occasion: Mapped[str | None] = mapped_column(String(20))
     channel: Mapped[str | None] = mapped_column(String(20))
+    event_seq: Mapped[int | None] = mapped_column(Integer)  # the timeline event it came with
 
     case: Mapped[Case] = relationship(back_populates="attachments")
 

@@ -162,6 +162,7 @@ class Sender:
     occasion: str  # one of OCCASIONS
     channel: str  # the channel the files came through (web, telegram, hotline, api...)
     user_id: int | None = None  # the account, when staff or a representative sent them
+    event_seq: int | None = None  # the timeline event they came with (filed, answer...)
 
 
 def original_name(filename: str | None) -> str | None:
@@ -214,6 +215,7 @@ def store(case: Case, items: list[Evidence], sender: Sender) -> list[Attachment]
                 sender_id=sender.user_id,
                 occasion=sender.occasion,
                 channel=sender.channel,
+                event_seq=sender.event_seq,
             )
             db.session.add(attachment)
             attachments.append(attachment)

@@ -121,7 +121,8 @@ def take_step(
         case.satisfaction_comment = str(comment)
     if evidence:
         occasion = "answer" if name == "provide_information" else "information"
-        uploads.store(case, list(evidence), uploads.Sender("complainant", occasion, channel))
+        sender = uploads.Sender("complainant", occasion, channel, event_seq=event.seq)
+        uploads.store(case, list(evidence), sender)
     return event
 
 
@@ -146,7 +147,8 @@ def add_information(
     )
     db.session.flush()
     if evidence:
-        uploads.store(case, list(evidence), uploads.Sender("complainant", "information", channel))
+        sender = uploads.Sender("complainant", "information", channel, event_seq=event.seq)
+        uploads.store(case, list(evidence), sender)
     emit(Notice(case.id, event.seq, "information_added", "assignee"))
     return event
 

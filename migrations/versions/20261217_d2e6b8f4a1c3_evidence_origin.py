@@ -1,4 +1,4 @@
-"""evidence origin: the file's original name and who sent it, on which occasion and channel
+"""evidence origin: a file's original name, who sent it, on which occasion, channel and event
 
 Revision ID: d2e6b8f4a1c3
 Revises: a7d3e5f1c9b2
@@ -21,6 +21,7 @@ def upgrade():
         batch_op.add_column(sa.Column("sender_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("occasion", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("channel", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("event_seq", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_attachments_sender_id_users"), "users", ["sender_id"], ["id"]
         )
@@ -29,6 +30,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_attachments_sender_id_users"), type_="foreignkey")
+        batch_op.drop_column("event_seq")
         batch_op.drop_column("channel")
         batch_op.drop_column("occasion")
         batch_op.drop_column("sender_id")

@@ -3,6 +3,7 @@ downloaded through an authorised route, and only by those who may see it."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 from flask.testing import FlaskClient
@@ -121,7 +122,7 @@ def test_the_panel_says_who_sent_each_file_and_when(client: FlaskClient, auth: A
     rep = make_user("representative", name="Sokha Rep")
     case = make_case().case
     pdf = uploads.Evidence("application/pdf", PDF, name="letter.pdf")
-    uploads.store(case, [pdf], uploads.Sender("representative", "filing", "web", rep.id))
+    uploads.store(case, [pdf], uploads.Sender("representative", "filing", "web", rep.id, 1))
     uploads.store(
         case,
         [uploads.Evidence("image/jpeg", photo())],
@@ -132,6 +133,10 @@ def test_the_panel_says_who_sent_each_file_and_when(client: FlaskClient, auth: A
     page = text_of(client.get(f"/cases/{case.reference}?lang=en").get_data(as_text=True))
     assert "letter.pdf Sent by Sokha Rep (representative) with the complaint · Web form" in page
     assert "Sent by the complainant in answer to a question · Telegram" in page
+    # On the timeline, beside the filing they came with, linked to the panel.
+    timeline = page[page.index("Timeline") :]
+    assert re.search(r"Filed Queue: [^:]+ Files sent: File 1 \(\s*letter\.pdf\s*\)", timeline)
+    assert 'href="#file-1"' in client.get(f"/cases/{case.reference}?lang=en").get_data(as_text=True)
     khmer = client.get(f"/cases/{case.reference}?lang=km").get_data(as_text=True)
     assert "Sent by" not in khmer and "Sokha Rep" in khmer
 
@@ -163,5 +168,7 @@ def test_the_complainant_files_her_answer_with_its_name_kept_for_staff_only(
         "answer",
     )
     assert attachment.channel == "web" and attachment.sender_id is None
+    (answer,) = [e for e in filed.case.events if e.data.get("transition") == "provide_information"]
+    assert attachment.event_seq == answer.seq  # on the timeline beside the answer
     status = client.get("/track/case?lang=en").get_data(as_text=True)
     assert "IMG_2041" not in status  # the name is for staff only
