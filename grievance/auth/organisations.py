@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from grievance.admin.accounts import check_manages, check_manages_organisation, managed_provinces
+from grievance.admin.accounts import check_manages_organisation, manageable, managed_provinces
 from grievance.auth.models import Organisation, User
 from grievance.cases.models import Case
 from grievance.domain import ORGANISATION_KINDS
@@ -54,7 +54,7 @@ def add_representative(actor: User, org: Organisation, username: str) -> User:
     administrator does not manage is as unknown as one that does not exist."""
     check_manages_organisation(actor, org.province_code)
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not _manages(actor, user):
+    if user is None or not user.active or not manageable(actor, user):
         raise DomainError("unknown_account", username)
     if not user.has_role("representative"):
         raise DomainError("not_a_representative", username)
@@ -66,7 +66,7 @@ def add_representative(actor: User, org: Organisation, username: str) -> User:
 def remove_representative(actor: User, org: Organisation, user_id: int) -> User:
     check_manages_organisation(actor, org.province_code)
     user = db.session.get(User, user_id)
-    if user is None or user.organisation_id != org.id or not _manages(actor, user):
+    if user is None or user.organisation_id != org.id or not manageable(actor, user):
         raise NotFound("not_in_organisation")
     user.organisation_id = None
     db.session.flush()
@@ -78,14 +78,6 @@ class Summary:
     organisation: Organisation
     representatives: int
     cases: int
-
-
-def _manages(actor: User, user: User) -> bool:
-    try:
-        check_manages(actor, user)
-    except DomainError:
-        return False
-    return True
 
 
 def summaries(actor: User) -> list[Summary]:
@@ -120,7 +112,7 @@ def summaries(actor: User) -> list[Summary]:
 def representatives(actor: User, org: Organisation) -> list[User]:
     """The organisation's representatives the administrator manages."""
     query = select(User).where(User.organisation_id == org.id).order_by(User.name)
-    return [user for user in db.session.scalars(query) if _manages(actor, user)]
+    return [user for user in db.session.scalars(query) if manageable(actor, user)]
 
 
 def filed_by(org: Organisation, limit: int = 200) -> list[Case]:
