@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -132,6 +133,15 @@ class Case(db.Model):  # type: ignore[name-defined]
         Index("ix_cases_created_at", "created_at"),
         Index("ix_cases_ack_due", "ack_due_at"),
         Index("ix_cases_resolve_due", "resolve_due_at"),
+        # Collective complaints (more than one worker), few among many: the figures'
+        # affected workers read them without scanning every case.
+        Index(
+            "ix_cases_collective",
+            "complainant_id",
+            "affected_count",
+            postgresql_where=text("affected_count > 1"),
+            sqlite_where=text("affected_count > 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -214,38 +214,47 @@ def compute(
     at = now_sql(dialect, now or utcnow())
     compute_all = _compute_postgresql if dialect == "postgresql" else _compute_portable
     result = compute_all(lt, at)
-    result[WORKERS] = workers_by_sex()
+    result[WORKERS] = workers_by_sex(result.get("sex", {}))
     return result
 
 
-# One row per worker group: the complainant (or "not stated" for an anonymous case), each
-# listed member, and the unnamed rest of `affected_count`. Built from constants only.
+# Beyond one worker per case (the complainant, counted by the "sex" dimension already):
+# the members listed on collective complaints, the unnamed rest of `affected_count` (as
+# "not stated"), and, for the "collective" count, the complainants of cases about more than
+# one worker. Only collective cases are read row by row. Built from constants only.
 WORKERS_SQL = """
-SELECT sex, SUM(workers) AS workers, SUM(collective) AS collective FROM (
-  SELECT COALESCE(p.sex, 'not_stated') AS sex, 1 AS workers,
-    CASE WHEN c.affected_count > 1 OR COALESCE(m.n, 0) > 0 THEN 1 ELSE 0 END AS collective
-  FROM cases c
-  LEFT JOIN persons p ON p.id = c.complainant_id
-  LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM affected_workers GROUP BY case_id) m
-    ON m.case_id = c.id
-  UNION ALL
-  SELECT p.sex, 1, 1
+SELECT sex, SUM(extra) AS extra, SUM(collective) AS collective FROM (
+  SELECT p.sex AS sex, COUNT(*) AS extra, COUNT(*) AS collective
   FROM affected_workers aw JOIN persons p ON p.id = aw.person_id
+  GROUP BY p.sex
   UNION ALL
-  SELECT 'not_stated', c.affected_count - 1 - COALESCE(m.n, 0),
-    c.affected_count - 1 - COALESCE(m.n, 0)
-  FROM cases c
-  LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM affected_workers GROUP BY case_id) m
-    ON m.case_id = c.id
-  WHERE c.affected_count - 1 - COALESCE(m.n, 0) > 0
-) groups GROUP BY sex
+  SELECT COALESCE(p.sex, 'not_stated'), 0, COUNT(*)
+  FROM cases c LEFT JOIN persons p ON p.id = c.complainant_id
+  WHERE c.affected_count > 1
+  GROUP BY COALESCE(p.sex, 'not_stated')
+  UNION ALL
+  SELECT 'not_stated', SUM(rest), SUM(rest) FROM (
+    SELECT c.affected_count - 1
+      - (SELECT COUNT(*) FROM affected_workers aw WHERE aw.case_id = c.id) AS rest
+    FROM cases c WHERE c.affected_count > 1
+  ) unnamed WHERE rest > 0
+) parts GROUP BY sex
 """
 
 
-def workers_by_sex() -> dict[str, dict[str, Any]]:
-    """Affected workers by sex, and those of them in collective complaints."""
-    rows = db.session.execute(text(WORKERS_SQL)).mappings()
-    return {str(row["sex"]): {name: int(row[name] or 0) for name in WORKER_COUNTS} for row in rows}
+def workers_by_sex(by_sex: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Affected workers by sex, and those of them in collective complaints, from the cases
+    by their complainant's sex (`by_sex`, the "sex" dimension) and what collective
+    complaints add."""
+    result = {
+        sex: {"workers": int(cells.get("received", 0)), "collective": 0}
+        for sex, cells in by_sex.items()
+    }
+    for row in db.session.execute(text(WORKERS_SQL)).mappings():
+        cells = result.setdefault(str(row["sex"]), {"workers": 0, "collective": 0})
+        cells["workers"] += int(row["extra"] or 0)
+        cells["collective"] += int(row["collective"] or 0)
+    return result
 
 
 def _cells(row: Any) -> dict[str, Any]:
