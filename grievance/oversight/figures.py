@@ -253,8 +253,9 @@ def workers_table(dims: dict[str, dict[str, dict[str, Any]]], lang: str, *, publ
     """Affected workers by sex (a collective complaint counts each of its workers), with
     the same disclosure control as every public table. The public table has the one count
     column: a second one in the same row (those in collective complaints) would let a
-    small difference be worked out. A snapshot made before these figures were kept shows
-    no data rather than zeros."""
+    small difference be worked out; and it hides every sex (and the total) the table of
+    complainants by sex hides, since a shown count of workers would bound it. A snapshot
+    made before these figures were kept shows no data rather than zeros."""
     from grievance.i18n import label
     from grievance.oversight.aggregates import WORKERS as KEY
 
@@ -264,7 +265,18 @@ def workers_table(dims: dict[str, dict[str, dict[str, Any]]], lang: str, *, publ
     rows = [Row(key, label(text), _worker_cells(raw, key, names)) for key, text in SEXES.items()]
     total = Row("all", N_("All affected workers"), _worker_cells(raw, None, names))
     if public and raw is not None:
-        cells, total.cells = suppress([r.cells for r in rows], total.cells, names, ())
+        # A sex whose cases the complainants' table hides is hidden here too: the workers
+        # are those cases plus the members, so a shown count would bound a hidden one.
+        by_complainant = table(dims, "sex", lang, public=True)
+        hidden = {r.key for r in by_complainant.rows if is_suppressed(r.cells.get("received"))}
+        cells, total.cells = suppress(
+            [r.cells for r in rows],
+            total.cells,
+            names,
+            (),
+            hide_rows=[i for i, r in enumerate(rows) if r.key in hidden],
+            hide_total=is_suppressed(by_complainant.total.cells.get("received")),
+        )
         for row, suppressed in zip(rows, cells, strict=True):
             row.cells = suppressed
     return Table(WORKERS_DIMENSION, WORKERS_TITLE, rows, total, columns, WORKERS_NOTE)
