@@ -31,8 +31,9 @@ class Notice:
     case_id: int
     event_seq: int  # with case_id, makes idempotency keys: one message per event
     template: str  # e.g. "filed", "acknowledged", "assigned", "sla_breach"
-    target: str  # complainant | assignee | supervisor | oversight | user
+    target: str  # complainant | member | assignee | supervisor | oversight | user
     user_id: int | None = None  # when target is a specific staff user
+    person_id: int | None = None  # when target is a member listed on a collective case
     context: dict[str, Any] = field(default_factory=dict)  # ids and codes only
 
 

@@ -1,13 +1,15 @@
 """Dates, times and numbers on pages, written for the active language (Khmer month names,
-the locale's digit grouping) with Babel's CLDR data: the one set of Jinja filters
-templates use for them.
+the locale's digit grouping) with Babel's CLDR data: the one set of Jinja filters and
+functions templates and views use for them.
 
-Digits: Western (0-9) on every page, Khmer pages included. That is CLDR's default
-numbering system for Khmer (`km`: latn; Babel has no Khmer-digit symbols for it), and the
-references, secrets and phone numbers shown beside the figures are typed in Western digits
-on every phone. Khmer digits are accepted wherever something is typed (grievance.khmer).
-Times: 24-hour ("14:03") in both languages, never "PM"; CLDR's Khmer patterns are 12-hour
-with Latin AM/PM, so the date part comes from CLDR and the time part is fixed here.
+Dates: in Cambodian order in both languages, day, month, year ("7 December 2026",
+"7 Dec 2026", "7/12/2026"), not CLDR's English month-first order. On Khmer pages a date or
+time is written in Khmer digits ("៧ ធ្នូ ២០២៦, ១៤:០៣"), as Khmer calendars and letters
+write them. Other numbers (counts, shares) keep Western digits on every page: that is
+CLDR's default numbering system for Khmer (`km`: latn), and the references, secrets and
+phone numbers beside them are typed in Western digits on every phone. Khmer digits are
+accepted wherever something is typed (grievance.khmer).
+Times: 24-hour ("14:03") in both languages, never "PM", never seconds.
 
 Times are stored in UTC and shown in the configured time zone. Machine-readable outputs
 (CSV, JSON, Open311, `<time datetime>`, `data-value` attributes, form values) stay ISO and
@@ -16,31 +18,71 @@ raw: they do not go through these filters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale
+from babel import dates as babel_dates
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_timezone,
+)
+
+from grievance.khmer.keys import khmer_digits
 
 Number = int | float | Decimal
 
 
-def datetime_pattern(fmt: str, locale: Locale | None = None) -> str:
-    """The locale's date pattern `fmt` ("short", "medium", "long") and a 24-hour time."""
-    chosen = locale or get_locale() or Locale.parse("km")
-    return f"{chosen.date_formats[fmt].pattern}, HH:mm"
+# Day, month, year, whatever the language: (the date's pattern, by length).
+DATE_PATTERNS = {"short": "d/M/y", "medium": "d MMM y", "long": "d MMMM y"}
+MONTH_PATTERN = "MMM y"
+
+
+def datetime_pattern(fmt: str) -> str:
+    """The date pattern `fmt` ("short", "medium", "long") and a 24-hour time."""
+    return f"{DATE_PATTERNS[fmt]}, HH:mm"
+
+
+def in_script(text: str, locale: Locale | str | None = None) -> str:
+    """A formatted date or time in the digits of the page's language (Khmer on Khmer
+    pages)."""
+    chosen = locale if locale is not None else get_locale()
+    return khmer_digits(text) if str(chosen or "km").startswith("km") else text
 
 
 def local_time(value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC time in local time: "5 មីនា 2026, 14:03" / "Mar 5, 2026, 14:03"."""
-    return "" if value is None else format_datetime(value, datetime_pattern(fmt))
+    """A UTC time in local time: "5 មីនា 2026, 14:03" in Khmer digits / "5 Mar 2026, 14:03"."""
+    return "" if value is None else in_script(format_datetime(value, datetime_pattern(fmt)))
+
+
+def time_formatter(fmt: str = "short") -> Callable[[datetime], str]:
+    """`local_time` for a long list: the locale and time zone are looked up once."""
+    locale, zone = get_locale() or Locale.parse("km"), get_timezone()
+    pattern = datetime_pattern(fmt)
+
+    def formatted(value: datetime) -> str:
+        text = babel_dates.format_datetime(value, pattern, tzinfo=zone, locale=locale)
+        return in_script(text, locale)
+
+    return formatted
 
 
 def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
-    """A day ("medium": 5 មីនា 2026 / Mar 5, 2026; "long": 5 មីនា 2026 / March 5, 2026);
-    a datetime is first moved to local time, so a late-evening UTC time shows tomorrow."""
-    return "" if value is None else format_date(value, fmt)
+    """A day ("medium": 5 មីនា 2026 / 5 Mar 2026; "long": 5 មីនា 2026 / 5 March 2026, the
+    Khmer in Khmer digits); a datetime is first moved to local time, so a late-evening UTC
+    time shows tomorrow."""
+    return "" if value is None else in_script(format_date(value, DATE_PATTERNS[fmt]))
+
+
+def month(value: date) -> str:
+    """A month: "Mar 2026" / "មីនា 2026" in Khmer digits."""
+    return in_script(format_date(value, MONTH_PATTERN))
 
 
 def number(value: Number | None) -> str:

@@ -93,7 +93,7 @@ def rows_for(
     for recipient in recipients(notice, case, staff):
         for channel in channels:
             if channel == rules.SMS and recipient.person_id is not None:
-                channel = door(case.complainant)
+                channel = door(_person(notice, case))
             key = f"case:{case.id}:event:{notice.event_seq}:{notice.template}"
             row = row_values(
                 f"{key}:{channel}:{recipient.key}",
@@ -124,11 +124,19 @@ def on_staff_alert(alert: StaffAlert) -> None:
                 add(key, channel, alert.template, recipient, dict(alert.context))
 
 
+def _person(notice: Notice, case: Case) -> Person | None:
+    """The person a notice to a complainant or member concerns: the complainant, or a
+    member listed on this very case (never anyone else's number)."""
+    if notice.target == "member":
+        return next((p for p in case.affected if p.id == notice.person_id), None)
+    return case.complainant
+
+
 def recipients(
     notice: Notice, case: Case, staff: dict[tuple[str, str | None], list[User]] | None = None
 ) -> Iterator[Recipient]:
-    if notice.target == "complainant":
-        person = case.complainant
+    if notice.target in ("complainant", "member"):
+        person = _person(notice, case)
         # Anonymous, or no consent to be contacted: nobody to tell (unless she asked).
         asked = notice.template in rules.ASKED_FOR
         reachable = person is not None and (person.phone or person.chat_address)

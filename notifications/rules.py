@@ -17,6 +17,9 @@ CHAT_CHANNELS = frozenset({TELEGRAM})
 # Staff get in-app messages; email too where a delay would hurt (assignment, deadlines).
 RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("filed", "complainant"): (SMS,),
+    # The other members of a collective complaint get the shared case's codes, each on
+    # their own phone with their own one-time link.
+    ("filed", "member"): (SMS,),
     ("acknowledged", "complainant"): (SMS,),
     ("information_requested", "complainant"): (SMS,),
     ("resolution_proposed", "complainant"): (SMS,),

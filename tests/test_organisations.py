@@ -79,11 +79,12 @@ def test_a_removed_representative_no_longer_sees_the_organisations_cases(
     org = Organisation(name="Union", kind="union")
     db.session.add(org)
     db.session.flush()
+    admin = make_user("admin")
     rep = auth.login("representative")
-    organisations.add_representative(org, rep.username)
+    organisations.add_representative(admin, org, rep.username)
     case = make_case(organisation_id=org.id, consent={"by": None, "how": "verbal"}).case
     assert client.get(f"/representative/cases/{case.reference}").status_code == 200
-    organisations.remove_representative(org, rep.id)
+    organisations.remove_representative(admin, org, rep.id)
     assert client.get(f"/representative/cases/{case.reference}").status_code == 404
 
 
@@ -102,3 +103,40 @@ def test_only_admins_keep_organisations(client: FlaskClient, auth: Auth) -> None
             data={"csrf_token": csrf_from(page), "username": "x"},
         )
         assert posted.status_code == 403
+
+
+def test_a_provincial_admin_keeps_only_the_organisations_and_representatives_of_its_provinces(
+    client: FlaskClient, auth: Auth
+) -> None:
+    ours = Organisation(name="Phnom Penh Union", kind="union", province_code="KH-12")
+    theirs = Organisation(name="Siem Reap Association", kind="association", province_code="KH-17")
+    national = Organisation(name="National NGO", kind="ngo", province_code=None)
+    db.session.add_all([ours, theirs, national])
+    db.session.flush()
+    far_rep = make_user("representative", province="KH-17", username="far.rep")
+    near_rep = make_user("representative", province="KH-12", username="near.rep")
+    far_rep.organisation_id = ours.id  # a Siem Reap account in the Phnom Penh union
+    db.session.flush()
+    auth.login("admin", province="KH-12")
+
+    listing = client.get("/admin/organisations?lang=en").get_data(as_text=True)
+    assert "Phnom Penh Union" in listing
+    assert "Siem Reap Association" not in listing and "National NGO" not in listing
+    assert 'value="KH-17"' not in listing and ">Nationwide<" not in listing  # nothing wider
+    for org in (theirs, national):
+        assert client.get(f"/admin/organisations/{org.id}").status_code == 404
+        added = _post(client, f"/admin/organisations/{org.id}", username="near.rep")
+        assert added.status_code == 404  # type: ignore[attr-defined]
+    page = client.get(f"/admin/organisations/{ours.id}?lang=en").get_data(as_text=True)
+    assert "far.rep" not in page  # an account of another province is not shown...
+    removed = _post(client, f"/admin/organisations/{ours.id}/representatives/{far_rep.id}/remove")
+    assert removed.status_code == 404  # type: ignore[attr-defined]
+    refused = _post(client, f"/admin/organisations/{ours.id}", username="far.rep")
+    assert refused.status_code == 400  # type: ignore[attr-defined]  # ...nor added
+    assert far_rep.organisation_id == ours.id
+    wider = _post(client, "/admin/organisations", name="Wide", kind="ngo", province="")
+    assert wider.status_code == 400  # type: ignore[attr-defined]
+    added = _post(client, f"/admin/organisations/{ours.id}", username="near.rep")
+    assert added.status_code == 303  # type: ignore[attr-defined]
+    db.session.refresh(near_rep)
+    assert near_rep.organisation_id == ours.id

@@ -173,7 +173,8 @@ def test_case_page(
 
     me = auth.login("officer")
     case = acknowledged_case()
-    uploads.store(case, [uploads.Evidence("application/pdf", b"%PDF-1.4\n%%EOF\n")] * 2)
+    pdf = uploads.Evidence("application/pdf", b"%PDF-1.4\n%%EOF\n", name="letter.pdf")
+    uploads.store(case, [pdf] * 2, uploads.Sender("complainant", "filing", "web"))
     transitions.apply(case, "assign", SUPERVISOR, {"assignee_id": me.id})
     transitions.apply(case, "start_work", transitions.actor_for(me))
     for n in range(3):  # a longer timeline: a query per event would show in the count

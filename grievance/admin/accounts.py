@@ -72,6 +72,17 @@ def check_manages(actor: User, target: User | None, roles_after: Roles | None = 
         raise Forbidden("role_out_of_scope", scope_label(scope))
 
 
+def check_manages_organisation(actor: User, province_code: str | None) -> None:
+    """The same scope for organisations (`grievance.auth.organisations`): a provincial
+    administrator keeps only organisations of its provinces (a nationwide one is the
+    national administrator's); one out of scope is "not found"."""
+    if not actor.has_role("admin"):
+        raise Forbidden("admins_only")
+    scope = managed_provinces(actor)
+    if scope is not None and province_code not in scope:
+        raise NotFound("no_organisation")
+
+
 def manageable(actor: User, user: User) -> bool:
     try:
         check_manages(actor, user)

@@ -7,12 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from grievance.admin.accounts import managed_provinces
 from grievance.auth import organisations
 from grievance.auth.decorators import roles_required
 from grievance.auth.models import Organisation
@@ -32,12 +34,14 @@ class OrganisationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[])
     province = SelectField(_l("Province (empty: nationwide)"), choices=[])
 
-    def __init__(self) -> None:
+    def __init__(self, scope: set[str] | None) -> None:
+        """`scope`: the provinces the administrator manages (None: nationwide)."""
         super().__init__()
         self.kind.choices = [(k, label(v)) for k, v in ORGANISATION_KINDS.items()]
         provinces = db.session.scalars(select(Province).order_by(Province.code))
-        self.province.choices = [("", _("Nationwide"))] + [
-            (p.code, p.name(lang())) for p in provinces
+        nationwide = [("", _("Nationwide"))] if scope is None else []
+        self.province.choices = nationwide + [
+            (p.code, p.name(lang())) for p in provinces if scope is None or p.code in scope
         ]
 
 
@@ -51,11 +55,15 @@ class RepresentativeForm(FlaskForm):
 @bp.route("", methods=["GET", "POST"])
 @roles_required("admin")
 def index() -> ResponseReturnValue:
-    form = OrganisationForm()
+    form = OrganisationForm(managed_provinces(current_user))
     if form.validate_on_submit():
         try:
             org = organisations.create(
-                form.name.data or "", form.name_km.data or "", form.kind.data, form.province.data
+                current_user,
+                form.name.data or "",
+                form.name_km.data or "",
+                form.kind.data,
+                form.province.data,
             )
         except DomainError as error:
             form.name.errors = [explain(error)]
@@ -63,14 +71,14 @@ def index() -> ResponseReturnValue:
             flash(_("Organisation %(name)s created.", name=org.name), "info")
             return redirect(url_for(".show", org_id=org.id), 303)
     page = render_template(
-        "admin/organisations.html", form=form, summaries=organisations.summaries()
+        "admin/organisations.html", form=form, summaries=organisations.summaries(current_user)
     )
     return page, 400 if form.errors else 200
 
 
 def _org(org_id: int) -> Organisation:
     try:
-        return organisations.get(org_id)
+        return organisations.get(current_user, org_id)
     except NotFound:
         abort(404)
 
@@ -82,7 +90,7 @@ def show(org_id: int) -> ResponseReturnValue:
     form = RepresentativeForm()
     if form.validate_on_submit():
         try:
-            user = organisations.add_representative(org, form.username.data or "")
+            user = organisations.add_representative(current_user, org, form.username.data or "")
         except DomainError as error:
             form.username.errors = [explain(error)]
         else:
@@ -92,7 +100,7 @@ def show(org_id: int) -> ResponseReturnValue:
         "admin/organisation.html",
         org=org,
         form=form,
-        representatives=organisations.representatives(org),
+        representatives=organisations.representatives(current_user, org),
         cases=organisations.filed_by(org),
         kinds=ORGANISATION_KINDS,
     )
@@ -104,7 +112,7 @@ def show(org_id: int) -> ResponseReturnValue:
 def remove(org_id: int, user_id: int) -> Response:
     org = _org(org_id)
     try:
-        user = organisations.remove_representative(org, user_id)
+        user = organisations.remove_representative(current_user, org, user_id)
     except NotFound:
         abort(404)
     flash(

@@ -133,6 +133,15 @@ class Case(db.Model):  # type: ignore[name-defined]
         Index("ix_cases_created_at", "created_at"),
         Index("ix_cases_ack_due", "ack_due_at"),
         Index("ix_cases_resolve_due", "resolve_due_at"),
+        # Collective complaints (more than one worker), few among many: the figures'
+        # affected workers read them without scanning every case.
+        Index(
+            "ix_cases_collective",
+            "complainant_id",
+            "affected_count",
+            postgresql_where=text("affected_count > 1"),
+            sqlite_where=text("affected_count > 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,6 +260,18 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     seconds: Mapped[int | None] = mapped_column(Integer)
     playable_name: Mapped[str | None] = mapped_column(String(80), unique=True)
     transcript: Mapped[str | None] = mapped_column(Text)
+    # Where the file came from, for staff only (never in a URL or on a public page): the
+    # name it had on the sender's device (sanitised; None when it came without one), who
+    # sent it (a role of `uploads.SENDER_ROLES`, and the account when staff or a
+    # representative sent it), on which occasion ("filing", "answer", "information"),
+    # through which channel, and with which timeline event. All None on files stored
+    # before these were kept.
+    original_name: Mapped[str | None] = mapped_column(String(120))
+    sender_role: Mapped[str | None] = mapped_column(String(20))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    occasion: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    event_seq: Mapped[int | None] = mapped_column(Integer)  # the timeline event it came with
 
     case: Mapped[Case] = relationship(back_populates="attachments")
 

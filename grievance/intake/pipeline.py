@@ -86,9 +86,11 @@ def file(
     filed = file_case(
         new_case(cleaned, filer, at, secret), actor_id=filer.user_id, actor_role=filer.role, at=at
     )
+    filed_seq = filed.case.event_count  # the "filed" event, the files' place on the timeline
     link_filed(filed.case, at)
     if cleaned.evidence:
-        uploads.store(filed.case, cleaned.evidence)
+        sender = uploads.Sender(filer.role, "filing", cleaned.channel, filer.user_id, filed_seq)
+        uploads.store(filed.case, cleaned.evidence, sender)
     if cleaned.partner_id is not None:
         link = PartnerCase(
             case_id=filed.case.id, partner_id=cleaned.partner_id, external_id=cleaned.external_id

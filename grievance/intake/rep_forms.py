@@ -32,6 +32,7 @@ from grievance.intake.forms import (
     text_of,
     voice_field,
 )
+from grievance.intake.rep_page import MEMBER_WORDS
 from grievance.intake.representation import AGREEMENT_METHODS, Filters, OtherMember
 from grievance.intake.services import category_choices
 from grievance.intake.submission import Submission
@@ -135,7 +136,7 @@ class RepFiltersForm(Form):
         states: dict[str, str] = {}
         for workflow in WORKFLOWS.values():
             for state in workflow.states:
-                states.setdefault(state.name, state.label)
+                states.setdefault(state.name, MEMBER_WORDS.get(state.label, state.label))
         self.state.choices = [everything, *((k, label(v)) for k, v in states.items())]
         self.deadline.choices = [
             everything,

@@ -15,7 +15,7 @@ from grievance.intake import representation
 from grievance.intake.representation import Member
 from grievance.tracking import presenters
 from grievance.tracking.presenters import Entry, StatusPage
-from workflows import Actor
+from workflows import Actor, get_workflow
 from workflows.i18n import N_
 
 ADD_INFORMATION = "add_information"
@@ -36,6 +36,18 @@ BY_REPRESENTATIVE = {
     "": N_("Information added by %(name)s (representative)"),
 }
 MEMBER_COMMENT = N_("The member added information")
+# Headings the member's page words for the member ("you", "our"), as the representative
+# reads them: the member, NSSF. Any other heading is already neutral (checked by
+# tests/intake/test_representation.py over every heading the member's page can show).
+MEMBER_WORDS = {
+    N_("Waiting for your answer"): N_("Waiting for the member's answer"),
+    presenters.FROM_US: N_("Message from NSSF"),
+    presenters.FROM_REPRESENTATIVE: N_("Message from the representative"),
+    presenters.SYSTEMIC_ANSWER: N_(
+        "NSSF's answer to all the complaints about the same employer or facility"
+    ),
+    presenters.RATED: N_("The member rated NSSF's service"),
+}
 # What the member's page calls "ours", in the representative's words.
 DETAIL_LABELS = {
     N_("Our question to you"): N_("The officer's question"),
@@ -63,6 +75,7 @@ class RepCase:
     steps: list[str]  # what the representative may do for the member now
     lines: list[Line] = field(default_factory=list)
     rejection_reason: str | None = None
+    state_label: str = ""  # msgid, in the representative's words
 
 
 def _line(entry: Entry, names: dict[int, str]) -> Line:
@@ -74,7 +87,18 @@ def _line(entry: Entry, names: dict[int, str]) -> Line:
     if entry.title == presenters.OWN_COMMENT:
         return Line(entry.at, MEMBER_COMMENT)
     details = tuple((DETAIL_LABELS.get(label, label), text) for label, text in entry.details)
-    return Line(entry.at, MEMBER_STEPS.get(entry.step, entry.title), "", details)
+    return Line(entry.at, title_for_representative(entry.step, entry.title), "", details)
+
+
+def title_for_representative(step: str, title: str) -> str:
+    """A heading of the member's page (a msgid) in the representative's words."""
+    return MEMBER_STEPS.get(step) or MEMBER_WORDS.get(title, title)
+
+
+def state_for_representative(case: Case) -> str:
+    """The case's state as the representative reads it (a msgid)."""
+    title = get_workflow(case.workflow).state(case.state).label
+    return MEMBER_WORDS.get(title, title)
 
 
 def rep_case(rep: User, case: Case, now: datetime) -> RepCase:
@@ -98,4 +122,5 @@ def rep_case(rep: User, case: Case, now: datetime) -> RepCase:
         steps=steps,
         lines=[_line(e, names) for e in status.timeline],
         rejection_reason=rejection,
+        state_label=state_for_representative(case),
     )

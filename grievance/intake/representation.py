@@ -215,11 +215,27 @@ def file_for_members(
     agreed = [{"person": p.id, "how": o.how} for p, o in zip(people, others, strict=True)]
     case.consent = {**(case.consent or {}), "members": agreed}
     db.session.flush()
-    # A slip for every member, each with its own one-time link to the shared case.
-    others_slips = [
-        replace(slip, member_name=o.name, link=links.create_tracking_link(case, at=at), sms_to=None)
-        for o in others
-    ]
+    # A slip for every member, each with its own one-time link to the shared case, and the
+    # codes by SMS to every member who gave a phone and agreed to be contacted.
+    filed_seq = db.session.scalar(
+        select(CaseEvent.seq).where(CaseEvent.case_id == case.id, CaseEvent.kind == "filed")
+    )
+    others_slips = []
+    for person in people:
+        texted = bool(person.phone) and person.consent_to_contact
+        if texted and filed_seq is not None:
+            context = {"secret": slip.secret}
+            emit(
+                Notice(case.id, filed_seq, "filed", "member", person_id=person.id, context=context)
+            )
+        others_slips.append(
+            replace(
+                slip,
+                member_name=person.name,
+                link=links.create_tracking_link(case, at=at),
+                sms_to=masked(person.phone) if texted and person.phone else None,
+            )
+        )
     return [slip, *others_slips]
 
 

@@ -110,11 +110,11 @@ def place(
             return _chosen(menu, chosen, phone)
     named = named_case(text)
     if named is not None and not get_workflow(named.workflow).state(named.state).final:
-        return _attach(named, text, phone, evidence)
+        return _attach(named, text, phone, evidence, channel=channel)
     cases = open_cases_of(phone)
     waiting = [c for c in cases if c.state == AWAITING]
     if len(waiting) == 1:  # our question is what she is answering
-        return _attach(waiting[0], text, phone, evidence)
+        return _attach(waiting[0], text, phone, evidence, channel=channel)
     if not cases:
         return Placed("new", text=text)
     offered = tuple(cases[:MENU_CASES])
@@ -155,6 +155,8 @@ def _attach(
     text: str,
     phone: str | None,
     evidence: Callable[[], list[Evidence]] = list,
+    *,
+    channel: str = "sms",
 ) -> Placed:
     """The message answers the case's question if it has one, else adds to it."""
     own = case.complainant is not None and phone is not None and case.complainant.phone == phone
@@ -166,10 +168,11 @@ def _attach(
             {"answer": text or (FILES_ONLY if files else "")},
             expected_version=None,
             evidence=files,
+            channel=channel,
         )
         return Placed("answered", case=case)
     if own:
-        tracking.add_information(case, text, evidence())
+        tracking.add_information(case, text, evidence(), channel=channel)
         return Placed("attached", case=case)
     # Someone else's number names the case: the officer sees it, flagged, and decides.
     events.record(

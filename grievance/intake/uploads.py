@@ -16,7 +16,7 @@ import hashlib
 import os
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +29,7 @@ from grievance.cases.models import Attachment, Case
 from grievance.errors import DomainError
 from grievance.extensions import db
 from grievance.intake import decoder, voice
+from grievance.text import clean_text
 from grievance.types import utcnow
 
 MAX_FILES = 5
@@ -59,6 +60,7 @@ class Evidence:
     content_type: str
     data: bytes  # the re-encoded bytes that will be stored
     seconds: float | None = None  # how long a voice note plays
+    name: str | None = None  # the file's name on the sender's device (sanitised)
 
     @property
     def ext(self) -> str:
@@ -140,10 +142,37 @@ def inspect_all(files: Iterable[Any]) -> tuple[list[Evidence], list[str]]:
     problems: list[str] = []
     for f in chosen:
         try:
-            items.append(inspect(f.stream, os.path.basename(f.filename or "")[:80]))
+            checked = inspect(f.stream, os.path.basename(f.filename or "")[:80])
+            items.append(replace(checked, name=original_name(f.filename)))
         except UploadRejected as exc:
             problems.append(str(exc))
     return items, problems
+
+
+MAX_NAME = 120
+SENDER_ROLES = ("complainant", "representative", "intake", "partner", "officer")
+OCCASIONS = ("filing", "answer", "information")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent files, when and how: kept on each file for the officers' evidence panel."""
+
+    role: str  # one of SENDER_ROLES
+    occasion: str  # one of OCCASIONS
+    channel: str  # the channel the files came through (web, telegram, hotline, api...)
+    user_id: int | None = None  # the account, when staff or a representative sent them
+    event_seq: int | None = None  # the timeline event they came with (filed, answer...)
+
+
+def original_name(filename: str | None) -> str | None:
+    """A file's name as the sender's device gave it, safe to show to staff: the last path
+    part only, control and invisible characters and markup-like brackets dropped, spaces
+    collapsed, at most MAX_NAME characters. None when nothing is left."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(c for c in clean_text(base) if c.isprintable() and c not in '<>"')
+    name = " ".join(kept.split())[:MAX_NAME].strip()
+    return name or None
 
 
 def upload_dir() -> Path:
@@ -163,8 +192,9 @@ def write_private(directory: Path, ext: str, data: bytes) -> str:
     return name
 
 
-def store(case: Case, items: list[Evidence]) -> list[Attachment]:
-    """Attach evidence to a flushed case. On any failure the files written so far go too."""
+def store(case: Case, items: list[Evidence], sender: Sender) -> list[Attachment]:
+    """Attach evidence to a flushed case, with who sent it. On any failure the files
+    written so far go too."""
     if case.id is None:
         raise ValueError("store evidence only for a flushed case")
     directory = upload_dir()
@@ -180,6 +210,12 @@ def store(case: Case, items: list[Evidence]) -> list[Attachment]:
                 sha256=hashlib.sha256(item.data).hexdigest(),
                 seconds=round(item.seconds) if item.seconds is not None else None,
                 created_at=utcnow(),
+                original_name=item.name,
+                sender_role=sender.role,
+                sender_id=sender.user_id,
+                occasion=sender.occasion,
+                channel=sender.channel,
+                event_seq=sender.event_seq,
             )
             db.session.add(attachment)
             attachments.append(attachment)

@@ -24,7 +24,11 @@ Definitions (also on the data dictionary page):
   for an acknowledgement past it;
 - working days to acknowledge: filing to acknowledgement; to resolve: filing to the answer
   of resolved cases (working time per the SLA calendar of the case's province);
-- satisfaction: the complainants' ratings (1 to 5) of resolved cases.
+- satisfaction: the complainants' ratings (1 to 5) of resolved cases;
+- affected workers (by sex): every worker a case is about, counted once per case: the
+  complainant, each member listed on a collective complaint, and the workers it says are
+  affected without naming them (as sex "not stated"); so a case filed for 5 members is 5
+  affected workers. "In collective complaints": those of cases about more than one worker.
 """
 
 from __future__ import annotations
@@ -69,6 +73,9 @@ PERCENTILES = (
 )
 MEDIANS = tuple(name for name, _column, _fraction in PERCENTILES)
 FACTS = "stats_facts"
+# Affected workers by sex: {sex: {"workers": n, "collective": n}}, beside the dimensions.
+WORKERS = "workers_sex"
+WORKER_COUNTS = ("workers", "collective")
 
 
 def _open_condition() -> str:
@@ -199,14 +206,55 @@ def _window_percentile_sql(dim: str, column: str, fraction: float) -> str:
 def compute(
     cal: WorkingCalendar, now: datetime | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """{dimension: {key: {measure: number}}} over all cases, as of `now`. The working-day
-    index must be current (workdays.ensure) for the medians."""
+    """{dimension: {key: {measure: number}}} over all cases, as of `now`, and the affected
+    workers by sex (WORKERS). The working-day index must be current (workdays.ensure) for
+    the medians."""
     dialect = db.session.get_bind().dialect.name
     lt = LocalTime(dialect, cal)
     at = now_sql(dialect, now or utcnow())
-    if dialect == "postgresql":
-        return _compute_postgresql(lt, at)
-    return _compute_portable(lt, at)
+    compute_all = _compute_postgresql if dialect == "postgresql" else _compute_portable
+    result = compute_all(lt, at)
+    result[WORKERS] = workers_by_sex(result.get("sex", {}))
+    return result
+
+
+# Beyond one worker per case (the complainant, counted by the "sex" dimension already):
+# the members listed on collective complaints, the unnamed rest of `affected_count` (as
+# "not stated"), and, for the "collective" count, the complainants of cases about more than
+# one worker. Only collective cases are read row by row. Built from constants only.
+WORKERS_SQL = """
+SELECT sex, SUM(extra) AS extra, SUM(collective) AS collective FROM (
+  SELECT p.sex AS sex, COUNT(*) AS extra, COUNT(*) AS collective
+  FROM affected_workers aw JOIN persons p ON p.id = aw.person_id
+  GROUP BY p.sex
+  UNION ALL
+  SELECT COALESCE(p.sex, 'not_stated'), 0, COUNT(*)
+  FROM cases c LEFT JOIN persons p ON p.id = c.complainant_id
+  WHERE c.affected_count > 1
+  GROUP BY COALESCE(p.sex, 'not_stated')
+  UNION ALL
+  SELECT 'not_stated', SUM(rest), SUM(rest) FROM (
+    SELECT c.affected_count - 1
+      - (SELECT COUNT(*) FROM affected_workers aw WHERE aw.case_id = c.id) AS rest
+    FROM cases c WHERE c.affected_count > 1
+  ) unnamed WHERE rest > 0
+) parts GROUP BY sex
+"""
+
+
+def workers_by_sex(by_sex: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Affected workers by sex, and those of them in collective complaints, from the cases
+    by their complainant's sex (`by_sex`, the "sex" dimension) and what collective
+    complaints add."""
+    result = {
+        sex: {"workers": int(cells.get("received", 0)), "collective": 0}
+        for sex, cells in by_sex.items()
+    }
+    for row in db.session.execute(text(WORKERS_SQL)).mappings():
+        cells = result.setdefault(str(row["sex"]), {"workers": 0, "collective": 0})
+        cells["workers"] += int(row["extra"] or 0)
+        cells["collective"] += int(row["collective"] or 0)
+    return result
 
 
 def _cells(row: Any) -> dict[str, Any]:

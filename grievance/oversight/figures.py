@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from flask import g
-from flask_babel import format_date
 from sqlalchemy import select
 
+from grievance import formats
 from grievance.cases.models import Category, Province
 from grievance.domain import CHANNELS, SEXES
 from grievance.extensions import db
@@ -106,6 +106,7 @@ class Table:
     rows: list[Row]
     total: Row
     columns: tuple[Column, ...] = field(default=PUBLIC_COLUMNS)
+    note: str = ""  # msgid: what the figures count, under the table
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -143,9 +144,7 @@ def _month_keys(present: list[str]) -> list[str]:
 def keys_and_labels(dimension: str, present: list[str], lang: str) -> list[tuple[str, str]]:
     """All the groups of a dimension (including those without cases) with their labels."""
     if dimension == "month":
-        return [
-            (k, format_date(date(int(k[:4]), int(k[5:]), 1), "MMM y")) for k in _month_keys(present)
-        ]
+        return [(k, formats.month(date(int(k[:4]), int(k[5:]), 1))) for k in _month_keys(present)]
     if dimension == "province":
         provinces = db.session.scalars(select(Province)).all()
         return sorted_choices(((p.code, p.name(lang)) for p in provinces), lang)
@@ -237,6 +236,60 @@ def league(t: Table) -> League:
     )
     unranked = [r for r in t.rows if r not in eligible and r.cells.get("received", 0) > 0]
     return League([(i, r) for i, r in enumerate(eligible, start=1)], unranked)
+
+
+WORKERS = Column("workers", N_("Affected workers"), "count")
+COLLECTIVE = Column("collective", N_("Of them in collective complaints"), "count")
+WORKERS_DIMENSION = "workers_sex"
+WORKERS_TITLE = N_("Affected workers by sex")
+WORKERS_NOTE = N_(
+    "Every worker a complaint is about counts once: a complaint filed for 5 members of a"
+    " union counts 5 workers. Workers a complaint mentions without naming count as"
+    " “not stated”."
+)
+
+
+def workers_table(dims: dict[str, dict[str, dict[str, Any]]], lang: str, *, public: bool) -> Table:
+    """Affected workers by sex (a collective complaint counts each of its workers), with
+    the same disclosure control as every public table. The public table has the one count
+    column: a second one in the same row (those in collective complaints) would let a
+    small difference be worked out; and it hides every sex (and the total) the table of
+    complainants by sex hides, since a shown count of workers would bound it. A snapshot
+    made before these figures were kept shows no data rather than zeros."""
+    from grievance.i18n import label
+    from grievance.oversight.aggregates import WORKERS as KEY
+
+    columns = (WORKERS,) if public else (WORKERS, COLLECTIVE)
+    names = tuple(c.name for c in columns)
+    raw = dims.get(KEY)
+    rows = [Row(key, label(text), _worker_cells(raw, key, names)) for key, text in SEXES.items()]
+    total = Row("all", N_("All affected workers"), _worker_cells(raw, None, names))
+    if public and raw is not None:
+        # A sex whose cases the complainants' table hides is hidden here too: the workers
+        # are those cases plus the members, so a shown count would bound a hidden one.
+        by_complainant = table(dims, "sex", lang, public=True)
+        hidden = {r.key for r in by_complainant.rows if is_suppressed(r.cells.get("received"))}
+        cells, total.cells = suppress(
+            [r.cells for r in rows],
+            total.cells,
+            names,
+            (),
+            hide_rows=[i for i, r in enumerate(rows) if r.key in hidden],
+            hide_total=is_suppressed(by_complainant.total.cells.get("received")),
+        )
+        for row, suppressed in zip(rows, cells, strict=True):
+            row.cells = suppressed
+    return Table(WORKERS_DIMENSION, WORKERS_TITLE, rows, total, columns, WORKERS_NOTE)
+
+
+def _worker_cells(
+    raw: dict[str, dict[str, Any]] | None, key: str | None, names: tuple[str, ...]
+) -> dict[str, Any]:
+    """A sex's counts (key None: every sex's), or no data when the snapshot has none."""
+    if raw is None:
+        return {}
+    groups = list(raw.values()) if key is None else [raw.get(key, {})]
+    return {name: sum(int(g.get(name, 0)) for g in groups) for name in names}
 
 
 LISTING_COUNTS = ("received", "open")  # what counting a listing's items bounds

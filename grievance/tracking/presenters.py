@@ -48,6 +48,7 @@ FILED = {
 OWN_COMMENT = N_("You added information")
 FROM_US = N_("Message from us")
 FROM_REPRESENTATIVE = N_("Message from your representative")
+RATED = N_("You rated our service")
 OWN_STEPS = {
     "provide_information": N_("You sent your answer"),
     "ask_follow_up": N_("You asked for more help"),
@@ -186,9 +187,7 @@ def public_timeline(case: Case) -> list[Entry]:
         elif event.kind == "systemic_answer" and data.get("text"):
             entry = Entry(event.created_at, SYSTEMIC_ANSWER, (("", str(data["text"])),))
         elif event.kind == "rating":
-            entry = Entry(
-                event.created_at, N_("You rated our service"), rating=_int(data.get("rating"))
-            )
+            entry = Entry(event.created_at, RATED, rating=_int(data.get("rating")))
         if entry is not None:
             entries.append(entry)
     return entries

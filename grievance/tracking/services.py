@@ -96,9 +96,11 @@ def take_step(
     *,
     expected_version: int | None,
     evidence: Sequence[uploads.Evidence] = (),
+    channel: str = "web",
     at: datetime | None = None,
 ) -> CaseEvent:
-    """One of the complainant's workflow steps, with the files sent along with an answer."""
+    """One of the complainant's workflow steps, with the files sent along with an answer
+    (`channel`: where they came from, for the officer's evidence panel)."""
     if name not in ACTIONS:
         raise NotFound("no_such_step", name)
     if len(evidence) > MAX_FILES or (evidence and name not in WITH_FILES):
@@ -109,7 +111,8 @@ def take_step(
         with force_locale(case.language):
             cleaned["answer"] = gettext(VOICE_ANSWER)
     if name == ADD_INFORMATION:
-        return add_information(case, str(cleaned.get("text") or ""), evidence, at=at)
+        text = str(cleaned.get("text") or "")
+        return add_information(case, text, evidence, channel=channel, at=at)
     event = transitions.apply(
         case, name, transitions.COMPLAINANT, cleaned, expected_version=expected_version, at=at
     )
@@ -117,12 +120,19 @@ def take_step(
     if name.startswith("accept_") and case.satisfaction is not None and comment:
         case.satisfaction_comment = str(comment)
     if evidence:
-        uploads.store(case, list(evidence))
+        occasion = "answer" if name == "provide_information" else "information"
+        sender = uploads.Sender("complainant", occasion, channel, event_seq=event.seq)
+        uploads.store(case, list(evidence), sender)
     return event
 
 
 def add_information(
-    case: Case, text: str, evidence: Sequence[uploads.Evidence] = (), *, at: datetime | None = None
+    case: Case,
+    text: str,
+    evidence: Sequence[uploads.Evidence] = (),
+    *,
+    channel: str = "web",
+    at: datetime | None = None,
 ) -> CaseEvent:
     """Something more, at any open stage (not only when we asked): the officer is told."""
     if not can_add_information(case):
@@ -137,7 +147,8 @@ def add_information(
     )
     db.session.flush()
     if evidence:
-        uploads.store(case, list(evidence))
+        sender = uploads.Sender("complainant", "information", channel, event_seq=event.seq)
+        uploads.store(case, list(evidence), sender)
     emit(Notice(case.id, event.seq, "information_added", "assignee"))
     return event
 

@@ -115,3 +115,31 @@ def test_a_provincial_admin_adds_an_officer_and_later_deactivates_her(
     for path in ("", "/reset_code", "/deactivate", "/reset_password"):
         response = desk.request.get(f"{live_server}/admin/users/{target}{path}")
         assert response.status == 404, path
+
+    # Organisations follow the same scope: hers to create and staff, another's not there.
+    from grievance.auth.models import Organisation
+    from grievance.uow import checkpoint as commit
+
+    with live_app.app_context():
+        elsewhere = Organisation(name="Siem Reap Tuk-tuk Association", kind="association")
+        elsewhere.province_code = "KH-17"
+        db.session.add(elsewhere)
+        db.session.flush()
+        elsewhere_id = elsewhere.id
+        commit()
+    make_staff(live_app, "sokha.rep7", "representative", province="KH-12", name="Sokha Rep")
+    desk.goto(f"{live_server}/admin/organisations?lang=km")
+    assert "Siem Reap Tuk-tuk Association" not in desk.inner_text("main")
+    assert desk.locator("#province option").count() == 1  # her province, never nationwide
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 1280
+    desk.fill("#name", "Phnom Penh Garment Union")
+    desk.select_option("#kind", "union")
+    desk.locator("main form button[type=submit]").click()
+    desk.wait_for_load_state()
+    desk.fill("#username", "sokha.rep7")
+    desk.locator("main form button[type=submit].primary").click()
+    desk.wait_for_load_state()
+    assert "Sokha Rep" in desk.inner_text("main table")
+    shot(desk, "admin-organisation-km")
+    response = desk.request.get(f"{live_server}/admin/organisations/{elsewhere_id}")
+    assert response.status == 404

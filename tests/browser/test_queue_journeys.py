@@ -147,8 +147,9 @@ def test_bopha_opens_the_evidence_and_keeps_her_answer_through_a_colleagues_note
             case,
             [
                 uploads.Evidence("image/jpeg", picture.getvalue()),
-                uploads.Evidence("application/pdf", pdf),
+                uploads.Evidence("application/pdf", pdf, name="contract.pdf"),
             ],
+            uploads.Sender("complainant", "filing", "web"),
         )
         transitions.apply(case, "acknowledge", supervisor)
         transitions.apply(case, "assign", supervisor, {"assignee_id": officer.id})

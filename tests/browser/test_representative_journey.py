@@ -158,6 +158,11 @@ def test_a_representative_files_follows_and_answers_for_members(
     page.goto(f"{live_server}/representative/cases/{filed[0]['reference']}")
     assert question in page.inner_text("main")
     assert "Vannak" not in page.inner_text("main")  # never the officer's name
+    # Written for Sokha: the member's answer is awaited (the member's page says "yours").
+    waiting = in_khmer(live_app, "Waiting for the member's answer")
+    assert page.inner_text("#state-h") == waiting and waiting in page.inner_text("ol.timeline")
+    assert in_khmer(live_app, "Waiting for your answer") not in page.inner_text("main")
+    assert re.search("[០-៩]", page.inner_text("ol.timeline .when"))  # dates in Khmer digits
     answer = "ខែមីនា ដល់ ខែមិថុនា ឆ្នាំ 2026។"
     form = page.locator("#step-provide_information")
     form.locator("textarea").fill(answer)
@@ -242,3 +247,112 @@ def test_a_representative_files_follows_and_answers_for_members(
         response = opage.goto(f"{live_server}/representative/cases/{f['reference']}")
         assert response is not None and response.status == 404
     other.close()
+
+
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (60, 40), (30, 90, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_collective_complaint_reaches_every_member_and_the_officer_sees_who_sent_what(
+    browser: Any, live_server: str, live_app: Flask
+) -> None:
+    from sqlalchemy import select
+
+    from grievance.cases.models import Case
+    from grievance.extensions import db
+    from grievance.oversight import snapshots
+    from grievance.uow import checkpoint as commit
+    from notifications.models import Notification
+
+    ours = _organisation(live_app, "Footwear Workers' Union")
+    sokha = make_staff(
+        live_app, "j3csokha", "representative", organisation_id=ours, name="Sokha Chea"
+    )
+    officer = make_staff(live_app, "j3cofficer", "officer", "supervisor", name="Bopha Kim")
+
+    rep = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="km-KH")
+    page = rep.new_page()
+    sign_in(page, live_server, sokha, lang="km")
+    page.goto(f"{live_server}/representative/file")
+    page.check("#consent_given")
+    page.check("input[name=consent_how][value=written]")
+    page.fill("#description", "ប្រាក់ ប.ស.ស ត្រូវបានកាត់ពីប្រាក់ខែយើងទាំងអស់ តែមិនបានបង់។")
+    page.check("input[name=category][value=contributions]")
+    page.select_option("#province", "KH-8")
+    page.fill("#concerned_name", "Golden Garment Factory")
+    page.fill("#name", "Chan Sreymom")
+    page.fill("#phone", "012 345 678")
+    page.check("#consent_to_contact")
+    page.check("input[name=sex][value=female]")
+    page.locator("details.others summary").click()  # native: opens without JavaScript
+    for n, (name, phone, sex, how) in enumerate(MEMBERS[1:]):
+        page.fill(f"#others-{n}-name", name)
+        if phone:
+            page.fill(f"#others-{n}-phone", phone)
+            page.check(f"#others-{n}-contact")
+        page.select_option(f"#others-{n}-sex", sex)
+        page.select_option(f"#others-{n}-how", how)
+    page.set_input_files(
+        "#evidence", [{"name": "payslip-march.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("main form button[type=submit].primary").click()
+    page.wait_for_load_state()
+    slips = page.locator(".slip").all_inner_texts()
+    assert len(slips) == 3, page.inner_text("main")
+    # Each member with a phone who agreed is told the codes come by SMS, on their own number.
+    shown = page.inner_text("main")
+    assert "+855•••••678" in shown and "+855•••••222" in shown
+    reference = page.locator(".slip .secret-value").first.inner_text().strip()
+    links = {page.locator(".slip-link").nth(i).inner_text() for i in range(3)}
+    assert len(links) == 3  # one one-time link per member
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    rep.close()
+
+    with live_app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        assert case is not None and case.affected_count == 3
+        texts = db.session.scalars(
+            select(Notification.address).where(
+                Notification.case_id == case.id, Notification.template == "filed"
+            )
+        ).all()
+        assert sorted(texts) == ["+85512345678", "+85597111222"]  # nobody's codes to another
+        snapshots.refresh()
+        commit()
+
+    # The officer, in Khmer on a phone, then in English: the file with its name and sender.
+    desk = browser.new_context(viewport=PHONE, locale="km-KH")
+    dpage = desk.new_page()
+    sign_in(dpage, live_server, officer, lang="km")
+    dpage.goto(f"{live_server}/cases/{reference}")
+    panel = dpage.inner_text(".evidence-list")
+    assert "payslip-march.jpg" in panel
+    assert (
+        in_khmer(
+            live_app, "Sent by %(name)s (representative) with the complaint", name="Sokha Chea"
+        )
+        in panel
+    )
+    assert re.search("[០-៩]", panel) and not re.search("[0-9]{1,2}:[0-9]{2}", panel)
+    assert dpage.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    dpage.goto(f"{live_server}/cases/{reference}?lang=en")
+    panel = dpage.inner_text(".evidence-list")
+    assert "Sent by Sokha Chea (representative) with the complaint" in panel
+    assert re.search(r"\b\d{1,2}/\d{1,2}/20\d\d, \d\d:\d\d\b", panel)  # day/month/year
+    desk.close()
+
+    # The public figures count the three workers, by sex, small groups hidden.
+    public = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="km-KH")
+    ppage = public.new_page()
+    ppage.goto(f"{live_server}/accountability")
+    table = ppage.inner_text("#t-workers_sex + .table-scroll")
+    assert in_khmer(live_app, "fewer than 5") in table  # 2 women, 1 man: all below 5
+    assert ppage.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    public.close()

@@ -6,6 +6,7 @@ reaches the member as the representative's."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -181,6 +182,48 @@ def test_the_case_page_shows_the_member_and_what_the_member_sees_never_notes_or_
     assert "cousin" not in page and OFFICER_NAME not in page
     assert "Answer the officer's question for the member" in page
     assert "Add information" not in page  # while the question waits, the answer is the way
+    # Written for the representative: the member's answer is awaited, not "yours".
+    shown = unescape(page) + unescape(text_of(listing))
+    assert shown.count("Waiting for the member's answer") >= 3  # heading, timeline, list
+    assert "your answer" not in shown.lower()
+    khmer = client.get(f"/representative/cases/{case.reference}?lang=km").get_data(as_text=True)
+    assert "កំពុងរង់ចាំចម្លើយពីសមាជិក" in khmer and "ចម្លើយពីអ្នក" not in khmer
+
+
+def test_no_heading_of_the_representatives_page_speaks_to_the_member(app: Any) -> None:
+    """Every heading the member's own page can show (its timeline titles, state names and
+    detail labels), as the representative's page words it: no "you", "your", "we" or
+    "our", in English or in Khmer."""
+    from flask_babel import force_locale, gettext
+
+    from grievance.intake import rep_page
+    from grievance.tracking import presenters
+    from workflows import WORKFLOWS
+
+    own = [(step, title) for step, title in presenters.OWN_STEPS.items()]
+    others = [
+        *presenters.FILED.values(),
+        presenters.FROM_US,
+        presenters.FROM_REPRESENTATIVE,
+        presenters.SYSTEMIC_ANSWER,
+        presenters.RATED,
+        *(state.label for wf in WORKFLOWS.values() for state in wf.states),
+    ]
+    titles = [rep_page.title_for_representative(step, t) for step, t in own]
+    titles += [rep_page.title_for_representative("", t) for t in others]
+    details = [
+        rep_page.DETAIL_LABELS.get(label, label)
+        for inputs in presenters.PUBLIC_INPUTS.values()
+        for _key, label in inputs
+    ]
+    second_person = re.compile(r"\b(you|your|we|our|us)\b", re.IGNORECASE)
+    for msgid in [*titles, *details, rep_page.MEMBER_COMMENT]:
+        assert not second_person.search(msgid), msgid
+        with app.test_request_context(), force_locale("km"):
+            khmer = gettext(msgid)
+        # អ្នក alone is "you"; អ្នកតំណាង (representative) and អ្នកប្តឹង (complainant) are not.
+        bare = khmer.replace("អ្នកតំណាង", "").replace("អ្នកប្តឹង", "")
+        assert "អ្នក" not in bare and "យើង" not in khmer, (msgid, khmer)
 
 
 def test_rejection_reason_and_referral_agency_show_and_nothing_more_can_be_added(
@@ -463,6 +506,36 @@ def test_one_case_for_several_members_lists_each_with_how_they_agreed(
         assert f"Name {name}" in page and how in page
     listing = text_of(client.get("/representative/cases?lang=en").get_data(as_text=True))
     assert "Chan Sreymom" in listing and "Other members: 2" in listing
+
+
+def test_every_member_who_gave_a_phone_and_agreed_gets_the_codes_on_their_own_phone(
+    client: FlaskClient, auth: Auth
+) -> None:
+    from notifications import crypto
+    from notifications.complainant_sms import body
+
+    org = _org()
+    _rep(auth, org)
+    response = _file_collective(client, separately=False, consent_to_contact="y")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[:400]
+    (case,) = _newest(1)
+    rows = db.session.scalars(
+        select(Notification)
+        .where(Notification.case_id == case.id, Notification.template == "filed")
+        .order_by(Notification.id)
+    ).all()
+    # The first member and Dara (phone, agreed); Kim gave no phone: no text, nobody else's.
+    assert [(r.channel, r.address) for r in rows] == [
+        ("sms", "+85512345678"),
+        ("sms", "+85597111222"),
+    ]
+    texts = [body(r, crypto.unseal(r.context.get("secret_sealed"))) for r in rows]
+    links = [re.search(r"/t/([\w-]{16})", t) for t in texts]
+    assert all(case.reference in t for t in texts)
+    assert links[0] and links[1] and links[0].group(1) != links[1].group(1)  # one link each
+    shown = text_of(html).lower()
+    assert "+855•••••678" in shown and "+855•••••222" in shown
 
 
 def test_one_case_per_member_when_their_problems_differ_linked_together(

@@ -63,8 +63,10 @@ def test_staff_rules() -> None:
 
 
 def test_only_complainants_get_sms_and_they_get_nothing_else() -> None:
+    # A member listed on a collective complaint is a complainant too: the filed codes only.
+    assert [t for (t, target) in rules.RULES if target == "member"] == ["filed"]
     for (_template, target), channels in rules.RULES.items():
-        if target == "complainant":
+        if target in ("complainant", "member"):
             assert channels == (rules.SMS,)
         else:
             assert rules.SMS not in channels

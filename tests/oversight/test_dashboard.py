@@ -7,6 +7,7 @@ import gzip
 import io
 import re
 from datetime import timedelta
+from typing import Any
 
 from flask.testing import FlaskClient
 
@@ -218,3 +219,42 @@ def test_even_count_median_is_the_mean_of_the_middle_two(client: FlaskClient) ->
         case_in("acknowledged", acknowledged_at=T0 + timedelta(hours=hours))
     refresh()
     assert snapshots.figures(snapshots.latest())["all"]["all"]["ack_median"] == 0.3
+
+
+def _section(page: str, dimension: str) -> str:
+    start = page.index(f'id="t-{dimension}"')
+    return re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start : page.index("</section>", start)])
+    )
+
+
+def test_affected_workers_are_counted_by_sex_every_member_of_a_collective_case(
+    client: FlaskClient, auth: Any
+) -> None:
+    from grievance.cases.models import Person
+
+    _population()  # 15 cases, one worker each: 12 women, 3 men
+    five = case_in(affected_count=5)  # filed by a woman for herself and 4 listed members
+    five.affected.extend(
+        Person(name=f"Member {n}", sex=sex, language="km")
+        for n, sex in enumerate(("female", "female", "male", "male"))
+    )
+    case_in(affected_count=3)  # a woman's complaint about 3 workers, 2 of them unnamed
+    db.session.flush()
+    refresh()
+
+    auth.login("oversight")
+    staff = _section(client.get("/oversight?lang=en").get_data(as_text=True), "workers_sex")
+    assert "Affected workers by sex" in staff
+    assert "Female 16 4 " in staff and "Male 5 2 " in staff  # workers, in collective cases
+    assert "Not stated 2 2 " in staff and "All affected workers 23 8" in staff
+
+    public = _section(client.get("/accountability?lang=en").get_data(as_text=True), "workers_sex")
+    assert "Female 16 " in public
+    assert "Not stated fewer than 5" in public and "Other fewer than 5" in public
+    assert "collective" not in public  # one count column in public: no differences to take
+    complainants = _section(client.get("/accountability?lang=en").get_data(as_text=True), "sex")
+    assert "Male fewer than 5" in complainants  # 3 men complained, 2 more were listed:
+    assert "Male withheld" in public  # 5 workers, hidden, or they would bound the 3
+    khmer = client.get("/accountability?lang=km").get_data(as_text=True)
+    assert 'id="t-workers_sex"' in khmer and "Affected workers" not in khmer

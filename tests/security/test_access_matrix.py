@@ -178,7 +178,8 @@ def others(app: Flask) -> dict[str, Any]:
     filed = make_case(province_code="KH-3")
     filed.case.confidentiality = "restricted"
     pdf = b"%PDF-1.4\ntrailer<<>>\n%%EOF\n"
-    (evidence,) = uploads.store(filed.case, [uploads.Evidence("application/pdf", pdf)])
+    sender = uploads.Sender("complainant", "filing", "web")
+    (evidence,) = uploads.store(filed.case, [uploads.Evidence("application/pdf", pdf)], sender)
     note = Notification(
         idempotency_key="matrix-note", channel="in_app", template="filed", user_id=owner.id
     )

@@ -11,7 +11,7 @@ from flask import current_app, request, url_for
 
 from grievance.domain import SEXES
 from grievance.i18n import lang
-from grievance.intake import representation, services
+from grievance.intake import rep_page, representation, services
 from grievance.intake.views import api, desk, forums, public, sms, telegram
 
 bp = public.bp
@@ -37,6 +37,7 @@ def raise_form_limit() -> None:
 def _helpers() -> dict[str, Any]:
     return {
         "state_label": services.state_label,
+        "rep_state_label": rep_page.state_for_representative,
         "province_name": lambda code: services.province_name(code, lang()),
         "track_url": _track_url,
         "sexes": SEXES,

@@ -51,7 +51,7 @@ def dashboard() -> str:
         "oversight/public_dashboard.html",
         snapshot=row,
         totals=figures.totals(dims, public=True),
-        tables=tables,
+        tables=[*tables, figures.workers_table(dims, lang(), public=True)],
         charts=charts.month_charts(tables[0]),
         map=province_map(tables[DIMENSIONS.index("province")]),
     )

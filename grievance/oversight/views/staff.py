@@ -40,6 +40,7 @@ def oversight_dashboard() -> str:
         snapshot=row,
         totals=figures.totals(dims, public=False),
         tables=tables,
+        workers=figures.workers_table(dims, lang(), public=False),
         provinces=figures.league(tables["province"]),
         categories=figures.league(tables["category"]),
         crosses=[figures.cross_table(dims, name, lang()) for name in figures.CROSS_TITLES],

@@ -3,13 +3,11 @@ and the reason form that opens a restricted case ("break glass")."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 
-from babel.dates import format_datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,7 +16,7 @@ from grievance.auth.decorators import roles_required
 from grievance.cases import policy, queries, transitions
 from grievance.errors import DomainError, NotFound
 from grievance.extensions import db
-from grievance.formats import datetime_pattern
+from grievance.formats import time_formatter
 from grievance.queues import assignment, overview, restricted, workspace
 from grievance.queues import inbox as inbox_reads
 from grievance.queues.filters import filters_from, with_choices
@@ -35,12 +33,7 @@ WORKERS = ("officer", "supervisor")
 def _list_helpers() -> dict[str, object]:
     """Helpers for pages of 50 rows: the locale and time zone are looked up once, and each
     label is translated once per page instead of once per row."""
-    locale, zone = get_locale(), get_timezone()
-    pattern = datetime_pattern("short", locale)
-
-    def short_time(value: datetime) -> str:
-        return format_datetime(value, pattern, tzinfo=zone, locale=locale)
-
+    short_time = time_formatter("short")
     return {"is_overdue": workspace.is_overdue, "short_time": short_time, "tr": lru_cache(_)}
 
 
