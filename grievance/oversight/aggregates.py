@@ -24,7 +24,13 @@ Definitions (also on the data dictionary page):
   for an acknowledgement past it;
 - working days to acknowledge: filing to acknowledgement; to resolve: filing to the answer
   of resolved cases (working time per the SLA calendar of the case's province);
-- satisfaction: the complainants' ratings (1 to 5) of resolved cases.
+- satisfaction: the complainants' ratings (1 to 5) of resolved cases;
+- appealed: the complainant appealed against an answer at least once; the share is over
+  the cases that were answered (a resolution proposed, or closed);
+- reopened: the case left a final state (closed, referred, ...) at least once, which only
+  an appeal after closing does; the share is over the cases that ever reached a final state;
+- time in each state (state_times): working days between entering an open state and
+  leaving it, over the stays that have ended, by the month the case was filed.
 """
 
 from __future__ import annotations
@@ -58,6 +64,10 @@ COUNTS = (
     "resolve_n",
     "rated",
     "rating_sum",
+    "answered_n",
+    "appealed",
+    "finished_n",
+    "reopened",
 )
 # (name, facts column, fraction): medians and 90th percentiles, interpolated as
 # PostgreSQL's percentile_cont does.
@@ -93,6 +103,24 @@ def now_sql(dialect: str, now: datetime) -> str:
     return f"'{utc.replace(tzinfo=None).isoformat(sep=' ', timespec='microseconds')}'"
 
 
+def _final_states() -> str:
+    finals = {s for wf in WORKFLOWS.values() for s in wf.final_states()}
+    return ", ".join(f"'{s}'" for s in sorted(finals))
+
+
+def _history_sql() -> str:
+    """Per case with an appeal or a reopening: whether it was ever appealed or reopened
+    (left a final state). One pass over the transitions, joined to the cases."""
+    finals = _final_states()
+    return f"""(SELECT e.case_id,
+        MAX(CASE WHEN e.to_state = 'appealed' THEN 1 ELSE 0 END) AS appealed,
+        MAX(CASE WHEN e.from_state IN ({finals}) THEN 1 ELSE 0 END) AS reopened
+      FROM case_events e
+      WHERE e.kind = 'transition'
+        AND (e.to_state = 'appealed' OR e.from_state IN ({finals}))
+      GROUP BY e.case_id)"""  # noqa: S608 (state names from the workflow definitions)
+
+
 def _facts_sql(lt: LocalTime, now: str) -> str:
     opened = _open_condition()
     answered = ANSWERED
@@ -126,8 +154,13 @@ def _facts_sql(lt: LocalTime, now: str) -> str:
            THEN 1 ELSE 0 END AS ack_in_time,
       CASE WHEN c.acknowledged_at IS NOT NULL THEN {ack_days} END AS ack_days,
       CASE WHEN {closed} AND {answered} IS NOT NULL THEN {resolve_days} END AS resolve_days,
-      CASE WHEN {closed} THEN c.satisfaction END AS rating
+      CASE WHEN {closed} THEN c.satisfaction END AS rating,
+      CASE WHEN {answered} IS NOT NULL OR h.appealed = 1 THEN 1 ELSE 0 END AS was_answered,
+      COALESCE(h.appealed, 0) AS was_appealed,
+      CASE WHEN NOT {opened} OR h.reopened = 1 THEN 1 ELSE 0 END AS was_finished,
+      COALESCE(h.reopened, 0) AS was_reopened
     {lt.case_rows()}
+    LEFT JOIN {_history_sql()} h ON h.case_id = c.id
     """  # noqa: S608
 
 
@@ -137,7 +170,9 @@ AGGREGATES = """
       SUM(has_due) AS due_n, SUM(in_sla) AS within_sla,
       SUM(ack_has_due) AS ack_due_n, SUM(ack_in_time) AS ack_on_time,
       COUNT(ack_days) AS ack_n, COUNT(resolve_days) AS resolve_n,
-      COUNT(rating) AS rated, SUM(rating) AS rating_sum"""
+      COUNT(rating) AS rated, SUM(rating) AS rating_sum,
+      SUM(was_answered) AS answered_n, SUM(was_appealed) AS appealed,
+      SUM(was_finished) AS finished_n, SUM(was_reopened) AS reopened"""
 
 
 PERCENTILE_SELECT = ",\n      ".join(
@@ -272,3 +307,42 @@ def listing_cells(cal: WorkingCalendar) -> list[list[Any]]:
     return [
         [str(p), str(c), str(m), str(s), int(n)] for p, c, m, s, n in db.session.execute(text(sql))
     ]
+
+
+def _open_states() -> list[str]:
+    return sorted({s for wf in WORKFLOWS.values() for s in wf.open_states()})
+
+
+def state_times(cal: WorkingCalendar) -> dict[str, dict[str, dict[str, Any]]]:
+    """{"state": {state: cells}, "state_month": {"<state>|<month filed>": cells}} with
+    cells {"stays": stays that ended, "days_sum": their working days}: how long cases
+    stay in each open state. A stay runs from the event that entered the state to the
+    next event that changed it (an event that keeps the state is not a move)."""
+    lt = LocalTime(db.session.get_bind().dialect.name, cal)
+    opens = ", ".join(f"'{s}'" for s in _open_states())
+    entered, left = lt.day("m.entered"), lt.day("m.left_at")
+    days = lt.days_between("m.entered", "wa", "m.left_at", "wb")
+    sql = f"""
+    WITH moves AS (
+      SELECT e.case_id, e.to_state AS state, e.created_at AS entered,
+        LEAD(e.created_at) OVER (PARTITION BY e.case_id ORDER BY e.seq) AS left_at
+      FROM case_events e
+      WHERE e.to_state IS NOT NULL AND (e.from_state IS NULL OR e.from_state <> e.to_state)
+    )
+    SELECT m.state, {lt.month("c.created_at")} AS month, COUNT(*) AS stays,
+      SUM({days}) AS days_sum
+    FROM moves m JOIN cases c ON c.id = m.case_id
+    LEFT JOIN working_days wa ON wa.province_code = c.province_code AND wa.day = {entered}
+    LEFT JOIN working_days wb ON wb.province_code = c.province_code AND wb.day = {left}
+    WHERE m.left_at IS NOT NULL AND m.state IN ({opens})
+    GROUP BY m.state, month
+    """  # noqa: S608 (state names from the workflow definitions)
+    by_state: dict[str, dict[str, Any]] = {}
+    by_month: dict[str, dict[str, Any]] = {}
+    for state, month, stays, days_sum in db.session.execute(text(sql)):
+        cells = {"stays": int(stays), "days_sum": round(float(days_sum or 0), 2)}
+        by_month[f"{state}|{month}"] = cells
+        total = by_state.setdefault(str(state), {"stays": 0, "days_sum": 0.0})
+        total["stays"] += cells["stays"]
+        total["days_sum"] = round(total["days_sum"] + cells["days_sum"], 2)
+    return {"state": by_state, "state_month": by_month}

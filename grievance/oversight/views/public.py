@@ -12,14 +12,14 @@ import json
 from typing import Any
 
 from flask import Response, render_template
-from flask_babel import gettext as _
 
 from grievance.domain import SEXES
 from grievance.i18n import lang
-from grievance.oversight import charts, figures, forum_followup, snapshots
+from grievance.oversight import charts, figures, forum_followup, open_data, snapshots
 from grievance.oversight.map import province_map
 from grievance.oversight.models import StatsSnapshot
-from grievance.oversight.suppression import MARKERS, THRESHOLD, for_export, is_suppressed
+from grievance.oversight.open_data import FIELDS as OPEN_DATA_FIELDS
+from grievance.oversight.suppression import MARKERS, THRESHOLD, is_suppressed
 from grievance.oversight.views.blueprint import bp
 
 DIMENSIONS = ("month", "province", "category", "channel", "sex")
@@ -64,45 +64,9 @@ def data_dictionary() -> str:
     )
 
 
-OPEN_DATA_FIELDS = (
-    "dimension",
-    "key",
-    "label_en",
-    "label_km",
-    "received",
-    "resolved",
-    "open",
-    "overdue",
-    "within_sla_pct",
-    "ack_on_time_pct",
-    "ack_median",
-    "resolve_median",
-    "satisfaction",
-)
-
-
 def _open_data_rows() -> tuple[StatsSnapshot | None, list[dict[str, Any]]]:
-    from flask_babel import force_locale
-
     row = current_snapshot()
-    dims = snapshots.figures(row)
-    out: list[dict[str, Any]] = []
-    for dimension in ("all", *DIMENSIONS):
-        labelled: dict[str, Any] = {}
-        for language in ("en", "km"):
-            with force_locale(language):
-                if dimension == "all":
-                    total = figures.totals(dims, public=True)
-                    labelled[language] = [figures.Row("all", _("All cases"), total)]
-                else:
-                    labelled[language] = figures.table(dims, dimension, language, public=True).rows
-        for en, km in zip(labelled["en"], labelled["km"], strict=True):
-            record = {"dimension": dimension, "key": en.key, "label_en": en.label}
-            record["label_km"] = km.label
-            for name in OPEN_DATA_FIELDS[4:]:
-                record[name] = for_export(en.cells.get(name))
-            out.append(record)
-    return row, out
+    return row, open_data.records(snapshots.figures(row), snapshots.state_times())
 
 
 @bp.get("/accountability/data.json")
