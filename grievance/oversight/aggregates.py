@@ -121,7 +121,7 @@ def _history_sql() -> str:
       GROUP BY e.case_id)"""  # noqa: S608 (state names from the workflow definitions)
 
 
-def _facts_sql(lt: LocalTime, now: str) -> str:
+def _facts_sql(lt: LocalTime, now: str, until: str | None = None) -> str:
     opened = _open_condition()
     answered = ANSWERED
     closed = "c.state = 'closed'"
@@ -161,6 +161,7 @@ def _facts_sql(lt: LocalTime, now: str) -> str:
       COALESCE(h.reopened, 0) AS was_reopened
     {lt.case_rows()}
     LEFT JOIN {_history_sql()} h ON h.case_id = c.id
+    {f"WHERE c.created_at < {until}" if until else ""}
     """  # noqa: S608
 
 
@@ -181,14 +182,14 @@ PERCENTILE_SELECT = ",\n      ".join(
 )
 
 
-def _grouping_sets_sql(lt: LocalTime, now: str) -> str:
+def _grouping_sets_sql(lt: LocalTime, now: str, until: str | None) -> str:
     """PostgreSQL: every dimension in one scan, medians by percentile_cont."""
     dims = ", ".join(f'"{d}"' for d in DIMENSIONS)
     sets = ", ".join(
         [f'("{d}")' for d in DIMENSIONS] + [f'("{a}", "{b}")' for a, b in CROSSES.values()]
     )
     return f"""
-    WITH facts AS ({_facts_sql(lt, now)})
+    WITH facts AS ({_facts_sql(lt, now, until)})
     SELECT {dims}, GROUPING({dims}) AS g, {AGGREGATES},
       {PERCENTILE_SELECT}
     FROM facts GROUP BY GROUPING SETS ({sets})
@@ -232,16 +233,18 @@ def _window_percentile_sql(dim: str, column: str, fraction: float) -> str:
 
 
 def compute(
-    cal: WorkingCalendar, now: datetime | None = None
+    cal: WorkingCalendar, now: datetime | None = None, filed_before: datetime | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """{dimension: {key: {measure: number}}} over all cases, as of `now`. The working-day
-    index must be current (workdays.ensure) for the medians."""
+    """{dimension: {key: {measure: number}}} over all cases (or those filed before
+    `filed_before`), as of `now`. The working-day index must be current (workdays.ensure)
+    for the medians."""
     dialect = db.session.get_bind().dialect.name
     lt = LocalTime(dialect, cal)
     at = now_sql(dialect, now or utcnow())
+    until = now_sql(dialect, filed_before) if filed_before else None
     if dialect == "postgresql":
-        return _compute_postgresql(lt, at)
-    return _compute_portable(lt, at)
+        return _compute_postgresql(lt, at, until)
+    return _compute_portable(lt, at, until)
 
 
 def _cells(row: Any) -> dict[str, Any]:
@@ -252,7 +255,9 @@ def _cells(row: Any) -> dict[str, Any]:
     return cells
 
 
-def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _compute_postgresql(
+    lt: LocalTime, now: str, until: str | None
+) -> dict[str, dict[str, dict[str, Any]]]:
     # JIT compilation costs more than it saves here (measured: it took most of the time).
     db.session.execute(text("SET LOCAL jit = off"))
     # The six sorts of the grouping sets fit in memory instead of spilling to disk.
@@ -260,7 +265,7 @@ def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str
     result: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in (*DIMENSIONS, *CROSSES)}
     width = len(DIMENSIONS)
     crosses = {frozenset(pair): name for name, pair in CROSSES.items()}
-    for row in db.session.execute(text(_grouping_sets_sql(lt, now))).mappings():
+    for row in db.session.execute(text(_grouping_sets_sql(lt, now, until))).mappings():
         # GROUPING() sets a bit for every dimension *not* grouped in this row's set.
         grouped = [d for i, d in enumerate(DIMENSIONS) if not row["g"] >> (width - 1 - i) & 1]
         if len(grouped) == 1:
@@ -272,10 +277,12 @@ def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str
     return result
 
 
-def _compute_portable(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _compute_portable(
+    lt: LocalTime, now: str, until: str | None
+) -> dict[str, dict[str, dict[str, Any]]]:
     session = db.session
     session.execute(text(f"DROP TABLE IF EXISTS {FACTS}"))
-    session.execute(text(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql(lt, now)}"))
+    session.execute(text(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql(lt, now, until)}"))
     try:
         return {dim: _dimension(dim) for dim in (*DIMENSIONS, *CROSSES)}
     finally:
@@ -313,13 +320,17 @@ def _open_states() -> list[str]:
     return sorted({s for wf in WORKFLOWS.values() for s in wf.open_states()})
 
 
-def state_times(cal: WorkingCalendar) -> dict[str, dict[str, dict[str, Any]]]:
+def state_times(
+    cal: WorkingCalendar, filed_before: datetime | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
     """{"state": {state: cells}, "state_month": {"<state>|<month filed>": cells}} with
     cells {"stays": stays that ended, "days_sum": their working days}: how long cases
     stay in each open state. A stay runs from the event that entered the state to the
     next event that changed it (an event that keeps the state is not a move)."""
-    lt = LocalTime(db.session.get_bind().dialect.name, cal)
+    dialect = db.session.get_bind().dialect.name
+    lt = LocalTime(dialect, cal)
     opens = ", ".join(f"'{s}'" for s in _open_states())
+    until = f"AND c.created_at < {now_sql(dialect, filed_before)}" if filed_before else ""
     entered, left = lt.day("m.entered"), lt.day("m.left_at")
     days = lt.days_between("m.entered", "wa", "m.left_at", "wb")
     sql = f"""
@@ -334,7 +345,7 @@ def state_times(cal: WorkingCalendar) -> dict[str, dict[str, dict[str, Any]]]:
     FROM moves m JOIN cases c ON c.id = m.case_id
     LEFT JOIN working_days wa ON wa.province_code = c.province_code AND wa.day = {entered}
     LEFT JOIN working_days wb ON wb.province_code = c.province_code AND wb.day = {left}
-    WHERE m.left_at IS NOT NULL AND m.state IN ({opens})
+    WHERE m.left_at IS NOT NULL AND m.state IN ({opens}) {until}
     GROUP BY m.state, month
     """  # noqa: S608 (state names from the workflow definitions)
     by_state: dict[str, dict[str, Any]] = {}

@@ -17,6 +17,7 @@ from grievance.khmer import sorted_choices
 from grievance.oversight.suppression import (
     WITHHELD,
     Derived,
+    Earlier,
     hidden_groups,
     is_suppressed,
     suppress,
@@ -167,8 +168,29 @@ def keys_and_labels(dimension: str, present: list[str], lang: str) -> list[tuple
     return [(k, label(v)) for k, v in vocabulary.items()]
 
 
+# "<dimension>|<key>|<column>" -> the values earlier open-data releases published there
+Published = dict[str, set[int]]
+
+
+def _earlier(published: Published | None, dimension: str, keys: list[str]) -> Earlier | None:
+    """The history of one breakdown's cells, as suppression.suppress reads it."""
+    if not published:
+        return None
+    out: dict[tuple[int | str, str], set[int]] = {}
+    for column in PUBLIC_COUNTS:
+        for i, key in enumerate(keys):
+            out[(i, column)] = published.get(f"{dimension}|{key}|{column}", set())
+        out[("total", column)] = published.get(f"all|all|{column}", set())
+    return out
+
+
 def table(
-    dims: dict[str, dict[str, dict[str, Any]]], dimension: str, lang: str, *, public: bool
+    dims: dict[str, dict[str, dict[str, Any]]],
+    dimension: str,
+    lang: str,
+    *,
+    public: bool,
+    published: Published | None = None,
 ) -> Table:
     raw = dims.get(dimension, {})
     total_raw = with_derived(dims.get("all", {}).get("all", {}))
@@ -178,50 +200,65 @@ def table(
     ]
     total = Row("all", N_("All cases"), total_raw)
     if public:
+        earlier = _earlier(published, dimension, [r.key for r in rows])
         cells, total_cells = suppress(
-            [r.cells for r in rows], total.cells, PUBLIC_COUNTS, PUBLIC_DERIVED
+            [r.cells for r in rows], total.cells, PUBLIC_COUNTS, PUBLIC_DERIVED, earlier=earlier
         )
         for row, suppressed in zip(rows, cells, strict=True):
             row.cells = suppressed
-        total.cells = _same_total(dims, total_cells)
+        total.cells = _same_total(dims, total_cells, published)
     columns = PUBLIC_COLUMNS if public else OVERSIGHT_COLUMNS
     return Table(dimension, DIMENSION_TITLES.get(dimension, ""), rows, total, columns)
 
 
-def totals(dims: dict[str, dict[str, dict[str, Any]]], *, public: bool) -> dict[str, Any]:
+def totals(
+    dims: dict[str, dict[str, dict[str, Any]]],
+    *,
+    public: bool,
+    published: Published | None = None,
+) -> dict[str, Any]:
     total = with_derived(dims.get("all", {}).get("all", {}))
     if not public:
         return total
-    _rows, cells = suppress([], total, PUBLIC_COUNTS, PUBLIC_DERIVED)
-    return _same_total(dims, cells)
+    earlier = _earlier(published, "all", [])
+    _rows, cells = suppress([], total, PUBLIC_COUNTS, PUBLIC_DERIVED, earlier=earlier)
+    return _same_total(dims, cells, published)
 
 
-def _hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+def _hidden_total_columns(
+    dims: dict[str, dict[str, dict[str, Any]]], published: Published | None
+) -> set[str]:
     """Count columns whose total some breakdown had to hide: the total is one figure, so
     it is hidden everywhere, or one table would give away what another hides. Worked out
     once per request and set of figures."""
     memo = g.setdefault("hidden_total_columns", {})
-    if id(dims) not in memo:
-        memo[id(dims)] = (dims, _find_hidden_total_columns(dims))
-    return memo[id(dims)][1]
+    key = (id(dims), id(published))
+    if key not in memo:
+        memo[key] = (dims, published, _find_hidden_total_columns(dims, published))
+    return memo[key][2]
 
 
-def _find_hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+def _find_hidden_total_columns(
+    dims: dict[str, dict[str, dict[str, Any]]], published: Published | None
+) -> set[str]:
     total = with_derived(dims.get("all", {}).get("all", {}))
     hidden: set[str] = set()
     for dimension in DIMENSION_TITLES:
         raw = dims.get(dimension, {})
-        rows = [with_derived(raw[k]) if k in raw else _zero()
-                for k, _ in keys_and_labels(dimension, list(raw), "en")]  # fmt: skip
-        _rows, cells = suppress(rows, total, PUBLIC_COUNTS, ())
+        keys = [k for k, _ in keys_and_labels(dimension, list(raw), "en")]
+        rows = [with_derived(raw[k]) if k in raw else _zero() for k in keys]
+        earlier = _earlier(published, dimension, keys)
+        _rows, cells = suppress(rows, total, PUBLIC_COUNTS, (), earlier=earlier)
         hidden |= {c for c in PUBLIC_COUNTS if is_suppressed(cells.get(c))}
     return hidden
 
 
 def _same_total(
-    dims: dict[str, dict[str, dict[str, Any]]], cells: dict[str, Any]
+    dims: dict[str, dict[str, dict[str, Any]]],
+    cells: dict[str, Any],
+    published: Published | None = None,
 ) -> dict[str, Any]:
-    for column in _hidden_total_columns(dims):
+    for column in _hidden_total_columns(dims, published):
         if not is_suppressed(cells.get(column)):
             cells[column] = WITHHELD
     return cells

@@ -38,23 +38,28 @@ CASE_FIELDS = FIELDS[4:-1]  # the figures of a group of cases
 Dims = dict[str, dict[str, dict[str, Any]]]
 
 
-def records(dims: Dims, times: Dims) -> list[dict[str, Any]]:
+def records(
+    dims: Dims, times: Dims, published: figures.Published | None = None
+) -> list[dict[str, Any]]:
     """One record per group of every public dimension, then one per open state (the
-    average working days spent in it) and per state and month filed."""
-    return [*_case_records(dims), *_state_records(times)]
+    average working days spent in it) and per state and month filed. `published`: what
+    earlier releases published (a release is suppressed against them)."""
+    return [*_case_records(dims, published), *_state_records(times)]
 
 
-def _case_records(dims: Dims) -> list[dict[str, Any]]:
+def _case_records(dims: Dims, published: figures.Published | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for dimension in ("all", *DIMENSIONS):
         labelled: dict[str, list[figures.Row]] = {}
         for language in ("en", "km"):
             with force_locale(language):
                 if dimension == "all":
-                    total = figures.totals(dims, public=True)
+                    total = figures.totals(dims, public=True, published=published)
                     labelled[language] = [figures.Row("all", _("All cases"), total)]
                 else:
-                    labelled[language] = figures.table(dims, dimension, language, public=True).rows
+                    labelled[language] = figures.table(
+                        dims, dimension, language, public=True, published=published
+                    ).rows
         for en, km in zip(labelled["en"], labelled["km"], strict=True):
             record = _blank(dimension, en.key, en.label, km.label)
             for name in CASE_FIELDS:
