@@ -7,6 +7,7 @@ import itertools
 from datetime import datetime
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from grievance.errors import DomainError
@@ -145,3 +146,15 @@ def test_releases_are_listed_and_downloadable(client: FlaskClient) -> None:
     assert client.get("/accountability/data/2026-02.json").status_code == 404
     khmer = client.get("/accountability/data?lang=km").get_data(as_text=True)
     assert "/accountability/data/2026-03.json" in khmer
+
+
+def test_the_job_writes_last_month_once_and_the_command_refuses_a_second(app: Flask) -> None:
+    case_in("closed")
+    assert releases.release_last_month_job() is True
+    assert releases.release_last_month_job() is False  # written already: nothing to do
+    month = releases.last_complete_month()
+    assert [m for m, _at in releases.months()] == [month]
+    result = app.test_cli_runner().invoke(args=["stats", "release", "--month", month])
+    assert result.exit_code != 0 and "exists already" in result.output
+    result = app.test_cli_runner().invoke(args=["stats", "release", "--month", "2026-13"])
+    assert result.exit_code != 0
