@@ -22,7 +22,16 @@ from grievance.extensions import db
 from grievance.sla import clocks
 from grievance.sla.calendar import WorkingCalendar
 from grievance.types import utcnow
-from workflows import Actor, Effect, Facts, Step, Transition, available_transitions, plan
+from workflows import (
+    Actor,
+    Effect,
+    Facts,
+    MissingInput,
+    Step,
+    Transition,
+    available_transitions,
+    plan,
+)
 from workflows import get_workflow as workflow_named
 
 APPEAL_WINDOW_DAYS = 15
@@ -104,6 +113,7 @@ def apply(
         raise StaleCase(reference)
     workflow = workflow_named(case.workflow)
     step = plan(workflow, facts_for(case, at), actor, name, inputs or {})
+    _require_public_outcome(case, step)
     try:
         event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at)
     except StaleDataError:
@@ -113,6 +123,14 @@ def apply(
         raise StaleCase(reference) from None
     _notify(case, step.effects, event, event.data)
     return event
+
+
+def _require_public_outcome(case: Case, step: Step) -> None:
+    """A concern raised at a forum is answered with what was done, in words fit to publish:
+    the forum's public follow-up report lists it (oversight/forum_followup.py)."""
+    wanted = "public_outcome" in step.transition.optional_inputs
+    if wanted and case.forum_id is not None and not step.inputs.get("public_outcome"):
+        raise MissingInput("public_outcome")
 
 
 def _conflict(case: Case, expected_version: int | None, seen_events: int | None) -> bool:
@@ -169,6 +187,8 @@ def _apply_inputs(case: Case, step: Step, actor: Actor) -> dict[str, Any]:
     if "resolution" in inputs:
         case.resolution = str(inputs["resolution"])
         case.resolved_by_id = actor.id
+    if "public_outcome" in inputs:
+        case.public_outcome = str(inputs["public_outcome"]).strip()
     if "agency" in inputs:
         case.referred_to = str(inputs["agency"])
     if "merged_into" in inputs:
