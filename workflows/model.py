@@ -28,7 +28,17 @@ ROLES: frozenset[str] = frozenset(
 CLOCKS: frozenset[str] = frozenset({"acknowledge", "resolve"})
 CLOCK_ACTIONS: frozenset[str] = frozenset({"start", "pause", "resume", "stop"})
 INPUTS: frozenset[str] = frozenset(
-    {"reason", "resolution", "comment", "agency", "merged_into", "assignee_id", "answer", "rating"}
+    {
+        "reason",
+        "resolution",
+        "public_outcome",
+        "comment",
+        "agency",
+        "merged_into",
+        "assignee_id",
+        "answer",
+        "rating",
+    }
 )
 # The engine's guard registry must have exactly these keys (checked by a test); they live
 # here so validate() needs no import of the engine.

@@ -17,6 +17,10 @@ class TransitionForm(FlaskForm):
     resolution = TextAreaField(
         _l("Proposed resolution"), validators=[Optional(), Length(max=10000)]
     )
+    public_outcome = TextAreaField(
+        _l("What was done, for the forum's public report (no names, nothing that shows who)"),
+        validators=[Optional(), Length(max=1000)],
+    )
     answer = TextAreaField(_l("Answer"), validators=[Optional(), Length(max=10000)])
     agency = StringField(
         _l("Agency the case is referred to"), validators=[Optional(), Length(max=200)]
@@ -31,6 +35,7 @@ class TransitionForm(FlaskForm):
         "reason",
         "comment",
         "resolution",
+        "public_outcome",
         "answer",
         "agency",
         "merged_into",

@@ -186,6 +186,9 @@ class Case(db.Model):  # type: ignore[name-defined]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
+    # What was done, in words fit to publish (no names): a forum concern's line in the
+    # forum's public follow-up report.
+    public_outcome: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     referred_to: Mapped[str | None] = mapped_column(String(200))
     satisfaction: Mapped[int | None] = mapped_column(Integer)

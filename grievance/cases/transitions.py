@@ -26,6 +26,7 @@ from workflows import (
     Actor,
     Effect,
     Facts,
+    MissingInput,
     NeedsSecondPerson,
     NotAllowedHere,
     Step,
@@ -125,6 +126,7 @@ def apply(
     step = plan(workflow, facts_for(case, at), actor, name, inputs or {}, approver=approver)
     if step.held and approver is None:
         raise NeedsSecondPerson(name)
+    _require_public_outcome(case, step)
     try:
         event = _carry_out(case, step, actor, workflow.is_final(step.to_state), at, approver, flush)
     except StaleDataError:
@@ -158,6 +160,14 @@ def check_request(
         target = db.session.get(Case, _merge_target(case, str(checked["merged_into"]), actor))
         checked["merged_into"] = target.reference if target is not None else ""
     return checked
+
+
+def _require_public_outcome(case: Case, step: Step) -> None:
+    """A concern raised at a forum is answered with what was done, in words fit to publish:
+    the forum's public follow-up report lists it (oversight/forum_followup.py)."""
+    wanted = "public_outcome" in step.transition.optional_inputs
+    if wanted and case.forum_id is not None and not step.inputs.get("public_outcome"):
+        raise MissingInput("public_outcome")
 
 
 def _conflict(case: Case, expected_version: int | None, seen_events: int | None) -> bool:
@@ -240,6 +250,8 @@ def _apply_inputs(
     if "resolution" in inputs:
         case.resolution = str(inputs["resolution"])
         case.resolved_by_id = actor.id
+    if "public_outcome" in inputs:
+        case.public_outcome = str(inputs["public_outcome"]).strip()
     if "agency" in inputs:
         case.referred_to = str(inputs["agency"])
     if "merged_into" in inputs:

@@ -18,7 +18,6 @@ from grievance.intake import pipeline
 from grievance.intake.checks import MAX_NARRATIVE, parse_count
 from grievance.intake.forms import (
     PlainText,
-    Required,
     SubmissionForm,
     category_field,
     narrative_field,
@@ -29,6 +28,8 @@ from grievance.intake.forums import ForumData
 from grievance.intake.services import category_choices, province_choices
 from grievance.intake.submission import Submission
 
+BILINGUAL = ("title", "venue", "organisers")
+
 
 def _date(field: Field) -> date | None:
     try:
@@ -38,17 +39,19 @@ def _date(field: Field) -> date | None:
 
 
 class ForumForm(FlaskForm):
-    title = StringField(
-        _l("Title"), validators=[Required(_l("Please give the forum a title.")), PlainText(300)]
-    )
+    """A forum's title, venue and organisers in Khmer and in English: at least one of
+    each pair (the public pages show the reader's language, else the other)."""
+
+    title_km = StringField(_l("Title in Khmer"), validators=[PlainText(300)])
+    title = StringField(_l("Title in English"), validators=[PlainText(300)])
     level = SelectField(_l("Kind of forum"), validate_choice=False)
     start_date = StringField(_l("Date"), render_kw={"type": "date"})
     end_date = StringField(_l("Last day (if more than one day)"), render_kw={"type": "date"})
     province = province_field()
-    venue = StringField(
-        _l("Venue"), validators=[Required(_l("Please say where it took place.")), PlainText(200)]
-    )
-    organisers = StringField(_l("Organisers"), validators=[PlainText(300)])
+    venue_km = StringField(_l("Venue in Khmer"), validators=[PlainText(200)])
+    venue = StringField(_l("Venue in English"), validators=[PlainText(200)])
+    organisers_km = StringField(_l("Organisers in Khmer"), validators=[PlainText(300)])
+    organisers = StringField(_l("Organisers in English"), validators=[PlainText(300)])
     participants_female = StringField(_l("Women taking part"), render_kw={"inputmode": "numeric"})
     participants_male = StringField(_l("Men taking part"), render_kw={"inputmode": "numeric"})
     participants_total = StringField(
@@ -65,6 +68,14 @@ class ForumForm(FlaskForm):
         # The choices are the user's own provinces: a forum elsewhere could not be opened.
         if not field.data or field.data not in {code for code, _name in field.choices or []}:
             raise ValidationError(_("Please choose a province from the list."))
+
+    def validate_title(self, field: Field) -> None:
+        if not text_of(field) and not text_of(self.title_km):
+            raise ValidationError(_("Please give the forum a title."))
+
+    def validate_venue(self, field: Field) -> None:
+        if not text_of(field) and not text_of(self.venue_km):
+            raise ValidationError(_("Please say where it took place."))
 
     def validate_level(self, field: Field) -> None:
         if field.data not in FORUM_LEVELS:
@@ -108,11 +119,16 @@ class ForumForm(FlaskForm):
         def count(field: Field) -> int | None:
             return parse_count(field.data) if text_of(field) else None
 
+        khmer = {name: text_of(getattr(self, f"{name}_km")) for name in BILINGUAL}
         return ForumData(
-            title=text_of(self.title),
+            # The English title is the forum's unique name: the Khmer one when not given.
+            title=text_of(self.title) or khmer["title"],
+            title_km=khmer["title"],
+            venue_km=khmer["venue"],
+            organisers_km=khmer["organisers"],
             level=self.level.data,
             province_code=self.province.data,
-            venue=text_of(self.venue),
+            venue=text_of(self.venue) or khmer["venue"],
             start_date=start,
             end_date=_date(self.end_date) or start,
             organisers=text_of(self.organisers),

@@ -42,6 +42,9 @@ class ForumData:
     start_date: date
     end_date: date
     organisers: str = ""
+    title_km: str = ""
+    venue_km: str = ""
+    organisers_km: str = ""
     participants_female: int | None = None
     participants_male: int | None = None
     participants_total: int | None = None

@@ -39,11 +39,21 @@ class Forum(db.Model):  # type: ignore[name-defined]
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     organisers: Mapped[str] = mapped_column(String(300), default="")
+    # The Khmer texts; title, venue and organisers above are the English ones, and each
+    # language falls back to the other when one was not given (see `text`).
+    title_km: Mapped[str] = mapped_column(String(300), default="")
+    venue_km: Mapped[str] = mapped_column(String(200), default="")
+    organisers_km: Mapped[str] = mapped_column(String(300), default="")
     participants_female: Mapped[int | None] = mapped_column(Integer)
     participants_male: Mapped[int | None] = mapped_column(Integer)
     participants_total: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def text(self, field: str, lang: str) -> str:
+        """Title, venue or organisers in the reader's language, else in the other."""
+        english, khmer = getattr(self, field) or "", getattr(self, f"{field}_km") or ""
+        return (khmer or english) if lang == "km" else (english or khmer)
 
 
 IMPORT_STATES = ("checking", "preview", "queued", "running", "done", "failed")

@@ -29,6 +29,12 @@ Definitions (also on the data dictionary page):
   complainant, each member listed on a collective complaint, and the workers it says are
   affected without naming them (as sex "not stated"); so a case filed for 5 members is 5
   affected workers. "In collective complaints": those of cases about more than one worker.
+- appealed: the complainant appealed against an answer at least once; the share is over
+  the cases that were answered (a resolution proposed, or closed);
+- reopened: the case left a final state (closed, referred, ...) at least once, which only
+  an appeal after closing does; the share is over the cases that ever reached a final state;
+- time in each state (state_times): working days between entering an open state and
+  leaving it, over the stays that have ended, by the month the case was filed.
 """
 
 from __future__ import annotations
@@ -62,6 +68,10 @@ COUNTS = (
     "resolve_n",
     "rated",
     "rating_sum",
+    "answered_n",
+    "appealed",
+    "finished_n",
+    "reopened",
 )
 # (name, facts column, fraction): medians and 90th percentiles, interpolated as
 # PostgreSQL's percentile_cont does.
@@ -100,7 +110,25 @@ def now_sql(dialect: str, now: datetime) -> str:
     return f"'{utc.replace(tzinfo=None).isoformat(sep=' ', timespec='microseconds')}'"
 
 
-def _facts_sql(lt: LocalTime, now: str) -> str:
+def _final_states() -> str:
+    finals = {s for wf in WORKFLOWS.values() for s in wf.final_states()}
+    return ", ".join(f"'{s}'" for s in sorted(finals))
+
+
+def _history_sql() -> str:
+    """Per case with an appeal or a reopening: whether it was ever appealed or reopened
+    (left a final state). One pass over the transitions, joined to the cases."""
+    finals = _final_states()
+    return f"""(SELECT e.case_id,
+        MAX(CASE WHEN e.to_state = 'appealed' THEN 1 ELSE 0 END) AS appealed,
+        MAX(CASE WHEN e.from_state IN ({finals}) THEN 1 ELSE 0 END) AS reopened
+      FROM case_events e
+      WHERE e.kind = 'transition'
+        AND (e.to_state = 'appealed' OR e.from_state IN ({finals}))
+      GROUP BY e.case_id)"""  # noqa: S608 (state names from the workflow definitions)
+
+
+def _facts_sql(lt: LocalTime, now: str, until: str | None = None) -> str:
     opened = _open_condition()
     answered = ANSWERED
     closed = "c.state = 'closed'"
@@ -133,8 +161,14 @@ def _facts_sql(lt: LocalTime, now: str) -> str:
            THEN 1 ELSE 0 END AS ack_in_time,
       CASE WHEN c.acknowledged_at IS NOT NULL THEN {ack_days} END AS ack_days,
       CASE WHEN {closed} AND {answered} IS NOT NULL THEN {resolve_days} END AS resolve_days,
-      CASE WHEN {closed} THEN c.satisfaction END AS rating
+      CASE WHEN {closed} THEN c.satisfaction END AS rating,
+      CASE WHEN {answered} IS NOT NULL OR h.appealed = 1 THEN 1 ELSE 0 END AS was_answered,
+      COALESCE(h.appealed, 0) AS was_appealed,
+      CASE WHEN NOT {opened} OR h.reopened = 1 THEN 1 ELSE 0 END AS was_finished,
+      COALESCE(h.reopened, 0) AS was_reopened
     {lt.case_rows()}
+    LEFT JOIN {_history_sql()} h ON h.case_id = c.id
+    {f"WHERE c.created_at < {until}" if until else ""}
     """  # noqa: S608
 
 
@@ -144,7 +178,9 @@ AGGREGATES = """
       SUM(has_due) AS due_n, SUM(in_sla) AS within_sla,
       SUM(ack_has_due) AS ack_due_n, SUM(ack_in_time) AS ack_on_time,
       COUNT(ack_days) AS ack_n, COUNT(resolve_days) AS resolve_n,
-      COUNT(rating) AS rated, SUM(rating) AS rating_sum"""
+      COUNT(rating) AS rated, SUM(rating) AS rating_sum,
+      SUM(was_answered) AS answered_n, SUM(was_appealed) AS appealed,
+      SUM(was_finished) AS finished_n, SUM(was_reopened) AS reopened"""
 
 
 PERCENTILE_SELECT = ",\n      ".join(
@@ -153,14 +189,14 @@ PERCENTILE_SELECT = ",\n      ".join(
 )
 
 
-def _grouping_sets_sql(lt: LocalTime, now: str) -> str:
+def _grouping_sets_sql(lt: LocalTime, now: str, until: str | None) -> str:
     """PostgreSQL: every dimension in one scan, medians by percentile_cont."""
     dims = ", ".join(f'"{d}"' for d in DIMENSIONS)
     sets = ", ".join(
         [f'("{d}")' for d in DIMENSIONS] + [f'("{a}", "{b}")' for a, b in CROSSES.values()]
     )
     return f"""
-    WITH facts AS ({_facts_sql(lt, now)})
+    WITH facts AS ({_facts_sql(lt, now, until)})
     SELECT {dims}, GROUPING({dims}) AS g, {AGGREGATES},
       {PERCENTILE_SELECT}
     FROM facts GROUP BY GROUPING SETS ({sets})
@@ -204,17 +240,20 @@ def _window_percentile_sql(dim: str, column: str, fraction: float) -> str:
 
 
 def compute(
-    cal: WorkingCalendar, now: datetime | None = None
+    cal: WorkingCalendar, now: datetime | None = None, filed_before: datetime | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """{dimension: {key: {measure: number}}} over all cases, as of `now`, and the affected
-    workers by sex (WORKERS). The working-day index must be current (workdays.ensure) for
-    the medians."""
+    """{dimension: {key: {measure: number}}} over all cases (or those filed before
+    `filed_before`), as of `now`, and, over all cases, the affected workers by sex (WORKERS;
+    not for a release of earlier months, whose files do not carry them). The working-day
+    index must be current (workdays.ensure) for the medians."""
     dialect = db.session.get_bind().dialect.name
     lt = LocalTime(dialect, cal)
     at = now_sql(dialect, now or utcnow())
+    until = now_sql(dialect, filed_before) if filed_before else None
     compute_all = _compute_postgresql if dialect == "postgresql" else _compute_portable
-    result = compute_all(lt, at)
-    result[WORKERS] = workers_by_sex(result.get("sex", {}))
+    result = compute_all(lt, at, until)
+    if filed_before is None:
+        result[WORKERS] = workers_by_sex(result.get("sex", {}))
     return result
 
 
@@ -265,7 +304,9 @@ def _cells(row: Any) -> dict[str, Any]:
     return cells
 
 
-def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _compute_postgresql(
+    lt: LocalTime, now: str, until: str | None
+) -> dict[str, dict[str, dict[str, Any]]]:
     # JIT compilation costs more than it saves here (measured: it took most of the time).
     db.session.execute(text("SET LOCAL jit = off"))
     # The six sorts of the grouping sets fit in memory instead of spilling to disk.
@@ -273,7 +314,7 @@ def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str
     result: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in (*DIMENSIONS, *CROSSES)}
     width = len(DIMENSIONS)
     crosses = {frozenset(pair): name for name, pair in CROSSES.items()}
-    for row in db.session.execute(text(_grouping_sets_sql(lt, now))).mappings():
+    for row in db.session.execute(text(_grouping_sets_sql(lt, now, until))).mappings():
         # GROUPING() sets a bit for every dimension *not* grouped in this row's set.
         grouped = [d for i, d in enumerate(DIMENSIONS) if not row["g"] >> (width - 1 - i) & 1]
         if len(grouped) == 1:
@@ -285,10 +326,12 @@ def _compute_postgresql(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str
     return result
 
 
-def _compute_portable(lt: LocalTime, now: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _compute_portable(
+    lt: LocalTime, now: str, until: str | None
+) -> dict[str, dict[str, dict[str, Any]]]:
     session = db.session
     session.execute(text(f"DROP TABLE IF EXISTS {FACTS}"))
-    session.execute(text(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql(lt, now)}"))
+    session.execute(text(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql(lt, now, until)}"))
     try:
         return {dim: _dimension(dim) for dim in (*DIMENSIONS, *CROSSES)}
     finally:
@@ -320,3 +363,46 @@ def listing_cells(cal: WorkingCalendar) -> list[list[Any]]:
     return [
         [str(p), str(c), str(m), str(s), int(n)] for p, c, m, s, n in db.session.execute(text(sql))
     ]
+
+
+def _open_states() -> list[str]:
+    return sorted({s for wf in WORKFLOWS.values() for s in wf.open_states()})
+
+
+def state_times(
+    cal: WorkingCalendar, filed_before: datetime | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """{"state": {state: cells}, "state_month": {"<state>|<month filed>": cells}} with
+    cells {"stays": stays that ended, "days_sum": their working days}: how long cases
+    stay in each open state. A stay runs from the event that entered the state to the
+    next event that changed it (an event that keeps the state is not a move)."""
+    dialect = db.session.get_bind().dialect.name
+    lt = LocalTime(dialect, cal)
+    opens = ", ".join(f"'{s}'" for s in _open_states())
+    until = f"AND c.created_at < {now_sql(dialect, filed_before)}" if filed_before else ""
+    entered, left = lt.day("m.entered"), lt.day("m.left_at")
+    days = lt.days_between("m.entered", "wa", "m.left_at", "wb")
+    sql = f"""
+    WITH moves AS (
+      SELECT e.case_id, e.to_state AS state, e.created_at AS entered,
+        LEAD(e.created_at) OVER (PARTITION BY e.case_id ORDER BY e.seq) AS left_at
+      FROM case_events e
+      WHERE e.to_state IS NOT NULL AND (e.from_state IS NULL OR e.from_state <> e.to_state)
+    )
+    SELECT m.state, {lt.month("c.created_at")} AS month, COUNT(*) AS stays,
+      SUM({days}) AS days_sum
+    FROM moves m JOIN cases c ON c.id = m.case_id
+    LEFT JOIN working_days wa ON wa.province_code = c.province_code AND wa.day = {entered}
+    LEFT JOIN working_days wb ON wb.province_code = c.province_code AND wb.day = {left}
+    WHERE m.left_at IS NOT NULL AND m.state IN ({opens}) {until}
+    GROUP BY m.state, month
+    """  # noqa: S608 (state names from the workflow definitions)
+    by_state: dict[str, dict[str, Any]] = {}
+    by_month: dict[str, dict[str, Any]] = {}
+    for state, month, stays, days_sum in db.session.execute(text(sql)):
+        cells = {"stays": int(stays), "days_sum": round(float(days_sum or 0), 2)}
+        by_month[f"{state}|{month}"] = cells
+        total = by_state.setdefault(str(state), {"stays": 0, "days_sum": 0.0})
+        total["stays"] += cells["stays"]
+        total["days_sum"] = round(total["days_sum"] + cells["days_sum"], 2)
+    return {"state": by_state, "state_month": by_month}

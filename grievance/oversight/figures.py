@@ -17,6 +17,7 @@ from grievance.khmer import sorted_choices
 from grievance.oversight.suppression import (
     WITHHELD,
     Derived,
+    Earlier,
     hidden_groups,
     is_suppressed,
     suppress,
@@ -55,6 +56,8 @@ ACK_P90 = Column("ack_p90", N_("Working days to acknowledge (9 in 10 cases withi
 RESOLVE_P90 = Column("resolve_p90", N_("Working days to resolve (9 in 10 cases within)"), "days")
 SATISFACTION = Column("satisfaction", N_("Satisfaction (1 to 5)"), "rating")
 RATED = Column("rated", N_("Ratings"), "count")
+APPEAL_SHARE = Column("appeal_pct", N_("Answers appealed"), "pct")
+REOPEN_SHARE = Column("reopen_pct", N_("Closed cases reopened"), "pct")
 
 PUBLIC_COLUMNS = (
     RECEIVED,
@@ -81,6 +84,8 @@ OVERSIGHT_COLUMNS = (
     RESOLVE_P90,
     SATISFACTION,
     RATED,
+    APPEAL_SHARE,
+    REOPEN_SHARE,
 )
 PUBLIC_COUNTS = ("received", "resolved", "open", "overdue")
 PUBLIC_DERIVED = (
@@ -89,6 +94,8 @@ PUBLIC_DERIVED = (
     Derived("ack_median", "ack_n"),
     Derived("resolve_median", "resolve_n"),
     Derived("satisfaction", "rated"),
+    Derived("appeal_pct", "answered_n"),
+    Derived("reopen_pct", "finished_n"),
 )
 
 
@@ -117,6 +124,8 @@ def with_derived(raw: dict[str, Any]) -> dict[str, Any]:
     cells = dict(raw)
     cells["within_sla_pct"] = _pct(raw.get("within_sla", 0), raw.get("due_n", 0))
     cells["ack_on_time_pct"] = _pct(raw.get("ack_on_time", 0), raw.get("ack_due_n", 0))
+    cells["appeal_pct"] = _pct(raw.get("appealed", 0), raw.get("answered_n", 0))
+    cells["reopen_pct"] = _pct(raw.get("reopened", 0), raw.get("finished_n", 0))
     rated = raw.get("rated", 0)
     cells["satisfaction"] = round(raw.get("rating_sum", 0) / rated, 2) if rated else None
     return cells
@@ -158,8 +167,29 @@ def keys_and_labels(dimension: str, present: list[str], lang: str) -> list[tuple
     return [(k, label(v)) for k, v in vocabulary.items()]
 
 
+# "<dimension>|<key>|<column>" -> the values earlier open-data releases published there
+Published = dict[str, set[int]]
+
+
+def _earlier(published: Published | None, dimension: str, keys: list[str]) -> Earlier | None:
+    """The history of one breakdown's cells, as suppression.suppress reads it."""
+    if not published:
+        return None
+    out: dict[tuple[int | str, str], set[int]] = {}
+    for column in PUBLIC_COUNTS:
+        for i, key in enumerate(keys):
+            out[(i, column)] = published.get(f"{dimension}|{key}|{column}", set())
+        out[("total", column)] = published.get(f"all|all|{column}", set())
+    return out
+
+
 def table(
-    dims: dict[str, dict[str, dict[str, Any]]], dimension: str, lang: str, *, public: bool
+    dims: dict[str, dict[str, dict[str, Any]]],
+    dimension: str,
+    lang: str,
+    *,
+    public: bool,
+    published: Published | None = None,
 ) -> Table:
     raw = dims.get(dimension, {})
     total_raw = with_derived(dims.get("all", {}).get("all", {}))
@@ -169,50 +199,65 @@ def table(
     ]
     total = Row("all", N_("All cases"), total_raw)
     if public:
+        earlier = _earlier(published, dimension, [r.key for r in rows])
         cells, total_cells = suppress(
-            [r.cells for r in rows], total.cells, PUBLIC_COUNTS, PUBLIC_DERIVED
+            [r.cells for r in rows], total.cells, PUBLIC_COUNTS, PUBLIC_DERIVED, earlier=earlier
         )
         for row, suppressed in zip(rows, cells, strict=True):
             row.cells = suppressed
-        total.cells = _same_total(dims, total_cells)
+        total.cells = _same_total(dims, total_cells, published)
     columns = PUBLIC_COLUMNS if public else OVERSIGHT_COLUMNS
     return Table(dimension, DIMENSION_TITLES.get(dimension, ""), rows, total, columns)
 
 
-def totals(dims: dict[str, dict[str, dict[str, Any]]], *, public: bool) -> dict[str, Any]:
+def totals(
+    dims: dict[str, dict[str, dict[str, Any]]],
+    *,
+    public: bool,
+    published: Published | None = None,
+) -> dict[str, Any]:
     total = with_derived(dims.get("all", {}).get("all", {}))
     if not public:
         return total
-    _rows, cells = suppress([], total, PUBLIC_COUNTS, PUBLIC_DERIVED)
-    return _same_total(dims, cells)
+    earlier = _earlier(published, "all", [])
+    _rows, cells = suppress([], total, PUBLIC_COUNTS, PUBLIC_DERIVED, earlier=earlier)
+    return _same_total(dims, cells, published)
 
 
-def _hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+def _hidden_total_columns(
+    dims: dict[str, dict[str, dict[str, Any]]], published: Published | None
+) -> set[str]:
     """Count columns whose total some breakdown had to hide: the total is one figure, so
     it is hidden everywhere, or one table would give away what another hides. Worked out
     once per request and set of figures."""
     memo = g.setdefault("hidden_total_columns", {})
-    if id(dims) not in memo:
-        memo[id(dims)] = (dims, _find_hidden_total_columns(dims))
-    return memo[id(dims)][1]
+    key = (id(dims), id(published))
+    if key not in memo:
+        memo[key] = (dims, published, _find_hidden_total_columns(dims, published))
+    return memo[key][2]
 
 
-def _find_hidden_total_columns(dims: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+def _find_hidden_total_columns(
+    dims: dict[str, dict[str, dict[str, Any]]], published: Published | None
+) -> set[str]:
     total = with_derived(dims.get("all", {}).get("all", {}))
     hidden: set[str] = set()
     for dimension in DIMENSION_TITLES:
         raw = dims.get(dimension, {})
-        rows = [with_derived(raw[k]) if k in raw else _zero()
-                for k, _ in keys_and_labels(dimension, list(raw), "en")]  # fmt: skip
-        _rows, cells = suppress(rows, total, PUBLIC_COUNTS, ())
+        keys = [k for k, _ in keys_and_labels(dimension, list(raw), "en")]
+        rows = [with_derived(raw[k]) if k in raw else _zero() for k in keys]
+        earlier = _earlier(published, dimension, keys)
+        _rows, cells = suppress(rows, total, PUBLIC_COUNTS, (), earlier=earlier)
         hidden |= {c for c in PUBLIC_COUNTS if is_suppressed(cells.get(c))}
     return hidden
 
 
 def _same_total(
-    dims: dict[str, dict[str, dict[str, Any]]], cells: dict[str, Any]
+    dims: dict[str, dict[str, dict[str, Any]]],
+    cells: dict[str, Any],
+    published: Published | None = None,
 ) -> dict[str, Any]:
-    for column in _hidden_total_columns(dims):
+    for column in _hidden_total_columns(dims, published):
         if not is_suppressed(cells.get(column)):
             cells[column] = WITHHELD
     return cells
@@ -335,3 +380,67 @@ def cross_table(dims: dict[str, dict[str, dict[str, Any]]], name: str, lang: str
     rows = keys_and_labels(first, [a for a, _b in keys], lang)
     columns = keys_and_labels(second, [b for _a, b in keys], lang)
     return CrossTable(name, CROSS_TITLES[name], rows, columns, cells)
+
+
+STAYS = Derived("days_mean", "stays")  # an average from fewer than 5 stays says "too few"
+
+
+def state_label(state: str) -> str:
+    """A state's name (msgid), from the first workflow that has it, the grievance first."""
+    from workflows import WORKFLOWS
+
+    for name in sorted(WORKFLOWS, key=lambda n: (n != "grievance", n)):
+        wf = WORKFLOWS[name]
+        if state in wf.open_states() or state in wf.final_states():
+            return wf.state(state).label
+    return state
+
+
+def _stay_cells(raw: dict[str, Any]) -> dict[str, Any]:
+    stays = int(raw.get("stays", 0))
+    mean = round(raw.get("days_sum", 0.0) / stays, 1) if stays else None
+    return {"stays": stays, "days_mean": mean}
+
+
+@dataclass
+class StateTimes:
+    """Average working days in each open state: overall and by month filed."""
+
+    states: list[tuple[str, str]]  # state, label (msgid)
+    overall: dict[str, dict[str, Any]]  # state -> cells
+    months: list[tuple[str, str]]  # key, label
+    by_month: dict[tuple[str, str], dict[str, Any]]  # (month, state) -> cells
+
+
+def state_times(
+    times: dict[str, dict[str, dict[str, Any]]], *, public: bool, months: int = PAGE_MONTHS
+) -> StateTimes:
+    """Time in each state from the snapshot (aggregates.state_times). Public: an average
+    from fewer than 5 stays is "too few cases" (suppression.TOO_FEW); the number of stays
+    itself is not published."""
+    overall_raw = times.get("state", {})
+    month_raw = times.get("state_month", {})
+    states = [(s, state_label(s)) for s in sorted(overall_raw, key=_state_order)]
+    present = sorted({k.split("|", 1)[1] for k in month_raw})
+    month_keys = keys_and_labels("month", present, "")[-months:] if present else []
+
+    def shown(raw: dict[str, Any]) -> dict[str, Any]:
+        cells = _stay_cells(raw)
+        if not public:
+            return cells
+        _rows, out = suppress([], cells, (), (STAYS,))
+        out.pop("stays")
+        return out
+
+    overall = {s: shown(overall_raw[s]) for s, _label in states}
+    by_month = {
+        (m, s): shown(month_raw.get(f"{s}|{m}", {})) for m, _l in month_keys for s, _x in states
+    }
+    return StateTimes(states, overall, month_keys, by_month)
+
+
+def _state_order(state: str) -> tuple[int, str]:
+    from workflows import WORKFLOWS
+
+    order = list(WORKFLOWS["grievance"].open_states())
+    return (order.index(state), state) if state in order else (len(order), state)

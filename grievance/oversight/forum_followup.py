@@ -7,7 +7,12 @@ through the disclosure rules (suppression.py), with the dashboard's: a forum in 
 or a type of problem, whose public count the dashboard hides has that count hidden here
 too, and a forum's total hidden in the list is hidden on its page. No concern is shown on
 its own (its date and outcome would single it out in a small group), nor anything typed by
-a person (free text can carry names), nor the complainant's sex or reference.
+the person who raised it (free text can carry names), nor the complainant's sex or
+reference. What is published of the answers: the public outcome each officer wrote when
+answering a concern (words fit to publish, asked for by the answer form), listed once per
+different text and in alphabetical order, under its type of problem, and only where that
+type of problem's counts of concerns raised and resolved are themselves shown (5 or more,
+not hidden).
 Confidential and restricted concerns are not counted; the page says that some are handled
 in confidence, without their number. The forum's own record (title, place, dates,
 organisers, participants) is public.
@@ -15,7 +20,7 @@ organisers, participants) is public.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -64,6 +69,7 @@ class ForumSummary:
 class ConcernGroup:
     category_code: str
     cells: dict[str, Cell]  # COUNTS, suppressed
+    outcomes: list[str] = field(default_factory=list)  # what was done, where shown
 
 
 @dataclass
@@ -111,8 +117,35 @@ def report(forum_id: int) -> Report:
     hide_total = [c for c, col in listed.items() if is_suppressed(summary.cells[col])]
     codes, raw, confidential = _raw(forum_id)
     shown, shown_total = _suppressed(codes, raw, blocked, hide_total)
-    groups = [ConcernGroup(c, cells) for c, cells in zip(codes, shown, strict=True)]
+    texts = _outcomes(forum_id)
+    groups = [
+        ConcernGroup(c, cells, texts.get(c, []) if _published(cells) else [])
+        for c, cells in zip(codes, shown, strict=True)
+    ]
     return Report(found, groups, shown_total, confidential)
+
+
+def _published(cells: dict[str, Cell]) -> bool:
+    # The texts bound how many were answered from below: shown only beside shown counts.
+    return not (is_suppressed(cells["raised"]) or is_suppressed(cells["resolved"]))
+
+
+def _outcomes(forum_id: int) -> dict[str, list[str]]:
+    """Type of problem -> the different public outcomes of its concerns, sorted."""
+    rows = db.session.execute(
+        select(Category.code, Case.public_outcome)
+        .join(Category, Category.id == Case.category_id)
+        .where(
+            Case.forum_id == forum_id,
+            Case.confidentiality.in_(PUBLIC_LEVELS),
+            Case.public_outcome.is_not(None),
+        )
+    ).all()
+    found: dict[str, set[str]] = {}
+    for code, text in rows:
+        if text and text.strip():
+            found.setdefault(code, set()).add(text.strip())
+    return {code: sorted(texts) for code, texts in found.items()}
 
 
 def _raw(forum_id: int) -> tuple[list[str], list[dict[str, int]], bool]:

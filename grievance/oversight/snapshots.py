@@ -20,6 +20,7 @@ from grievance.types import utcnow
 
 NAME = "dashboard"
 LISTING = "open311_cells"
+STATE_TIMES = "state_times"
 MAX_AGE = timedelta(minutes=15)
 
 
@@ -41,7 +42,13 @@ def refresh(now: datetime | None = None) -> StatsSnapshot:
         cells = StatsSnapshot(name=LISTING)
         db.session.add(cells)
     cells.data = {"cells": aggregates.listing_cells(cal)}
-    cells.generated_at = row.generated_at = now or utcnow()
+    # Time in each state: for the oversight page and open data, not the public dashboard.
+    stays = db.session.get(StatsSnapshot, STATE_TIMES)
+    if stays is None:
+        stays = StatsSnapshot(name=STATE_TIMES)
+        db.session.add(stays)
+    stays.data = aggregates.state_times(cal)
+    cells.generated_at = row.generated_at = stays.generated_at = now or utcnow()
     row.took_ms = int((time.monotonic() - started) * 1000)
     db.session.flush()
     return row
@@ -75,6 +82,12 @@ def listing() -> list[list[Any]]:
         return []
     cells: list[list[Any]] = row.data.get("cells", [])
     return cells
+
+
+def state_times() -> dict[str, dict[str, dict[str, Any]]]:
+    """How long cases stay in each state (aggregates.state_times), as of the latest figures."""
+    row = db.session.get(StatsSnapshot, STATE_TIMES)
+    return {} if row is None else dict(row.data)
 
 
 def figures(row: StatsSnapshot | None) -> dict[str, dict[str, dict[str, Any]]]:

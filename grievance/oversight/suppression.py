@@ -22,6 +22,15 @@ Rules, applied to one breakdown at a time (the rows of a dimension with the tota
    is WITHHELD (`pinned`).
 3. Derived: a figure whose base count is below THRESHOLD is TOO_FEW.
 
+Across releases (the monthly open-data snapshots, each a cumulative release built by these
+rules): a reader can subtract one release from another. `earlier` gives, for each cell,
+the values earlier releases published for it, and
+
+4. Stable across releases: a count within 1 to 4 of a value published earlier is
+   WITHHELD (or FEWER_THAN_5), so no two releases differ by a small number in any cell,
+   and complementary suppression never picks a row whose value an earlier release
+   published (hiding it would hide nothing); the total is withheld instead.
+
 `hidden_groups` says which groups of a breakdown have any count hidden: an output that
 lists cases one by one (Open311) leaves those groups out entirely, so counting its items
 cannot bound a hidden count. `cell_allowed` is the rule for such a listing: a group of
@@ -36,7 +45,7 @@ for the oversight role only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +68,8 @@ WITHHELD = Hidden("withheld", "withheld")
 TOO_FEW = Hidden("too_few", "too few cases")
 MARKERS = (FEWER_THAN_5, WITHHELD, TOO_FEW)
 Cell = Any  # a number, None (no data) or a Hidden marker
+# (row index or "total", column) -> the values earlier releases published for that cell
+Earlier = Mapping[tuple[int | str, str], Collection[int]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,12 @@ def primary(value: float | None) -> bool:
     return value is None or value < THRESHOLD
 
 
+def too_close(value: int, earlier: Collection[int]) -> bool:
+    """Would publishing `value` tell a reader of an earlier release that a count changed
+    by 1 to 4 since then?"""
+    return any(0 < abs(value - before) < THRESHOLD for before in earlier)
+
+
 def suppress(
     rows: Sequence[Mapping[str, Any]],
     total: Mapping[str, Any],
@@ -81,6 +98,7 @@ def suppress(
     *,
     hide_rows: Iterable[int] = (),
     hide_total: bool | Iterable[str] = False,
+    earlier: Earlier | None = None,
 ) -> tuple[list[dict[str, Cell]], dict[str, Cell]]:
     """(rows, total) with hidden cells replaced by markers. Inputs are not changed.
 
@@ -88,14 +106,18 @@ def suppress(
     protected by a base count, which need not itself be published. `hide_rows` (indexes)
     and `hide_total` (True, or the count columns of the total) are hidden whatever their
     size, because another output has to hide them (a forum's province or type of problem
-    the dashboard hides, a total the forum list hides).
+    the dashboard hides, a total the forum list hides). `earlier`: what earlier releases
+    published (rule 4).
     """
     out_rows = [dict(r) for r in rows]
     out_total = dict(total)
     forced = set(hide_rows)
     hidden_total = set(counts) if hide_total is True else set(hide_total or ())
+    before = earlier or {}
     for column in counts:
-        _suppress_column(out_rows, out_total, column, forced, column in hidden_total)
+        history = [before.get((i, column), ()) for i in range(len(rows))]
+        history.append(before.get(("total", column), ()))
+        _suppress_column(out_rows, out_total, column, forced, column in hidden_total, history)
     for d in derived:
         for raw, out in zip([*rows, total], [*out_rows, out_total], strict=True):
             if primary(raw.get(d.base)):
@@ -116,18 +138,22 @@ def _suppress_column(
     column: str,
     forced: set[int],
     hide_total: bool,
+    history: list[Collection[int]],
 ) -> None:
     raw = [r.get(column) or 0 for r in rows]
     raw_total = total.get(column) or 0
     for cell in [*rows, total]:
         if primary(cell.get(column)):
             cell[column] = FEWER_THAN_5
-    for i in forced:
+    for i in forced | {i for i, value in enumerate(raw) if too_close(value, history[i])}:
         _hide(rows[i], column)
-    if hide_total:
+    if hide_total or too_close(raw_total, history[-1]):
         _hide(total, column)
+    known = [value in history[i] for i, value in enumerate(raw)]
     while pinned([r[column] for r in rows], total[column], raw_total):
-        candidates = [i for i, r in enumerate(rows) if not is_suppressed(r[column])]
+        candidates = [
+            i for i, r in enumerate(rows) if not is_suppressed(r[column]) and not known[i]
+        ]
         if not candidates:  # every row is hidden and still they give one away
             total[column] = WITHHELD
             break

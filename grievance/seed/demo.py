@@ -166,6 +166,9 @@ def _forums() -> None:
                 start_date=date.fromisoformat(row["start_date"]),
                 end_date=date.fromisoformat(row["end_date"]),
                 organisers=row["organisers"],
+                title_km=row["title_km"],
+                venue_km=row["venue_km"],
+                organisers_km=row["organisers_km"],
                 participants_total=int(row["participants_total"])
                 if row["participants_total"]
                 else None,

@@ -109,8 +109,31 @@ def _delay(step: str, rng: random.Random) -> timedelta:
     return timedelta(hours=rng.uniform(2, 60))
 
 
-def _inputs(step: str, rng: random.Random) -> dict[str, object]:
+# What was done, as published in a forum's follow-up report (no names), by type of problem.
+PUBLIC_OUTCOMES = {
+    "registration": [
+        "The employer was inspected and registered its workers with NSSF.",
+        "NSSF corrected the member's card; the hospital now accepts it.",
+    ],
+    "contributions": [
+        "The employer paid the missing contributions after an NSSF inspection.",
+        "NSSF set a payment plan with the employer for the arrears.",
+    ],
+    "maternity": ["The maternity allowance was paid after the missing documents arrived."],
+    "healthcare_quality": [
+        "NSSF reminded the health facility of its duty to treat card holders; it apologised.",
+    ],
+    "employment_injury": ["The injury was recognised and the medical costs were repaid."],
+    "pension": ["The pension file was completed and the first payment made."],
+}
+GENERAL_OUTCOME = "The question was answered and the member was told where to go next."
+
+
+def _inputs(step: str, rng: random.Random, case: Case | None = None) -> dict[str, object]:
     inputs = dict(INPUTS.get(step, {}))
+    if step == "propose_resolution" and case is not None and case.forum_id is not None:
+        code = case.category.code if case.category else ""
+        inputs["public_outcome"] = rng.choice(PUBLIC_OUTCOMES.get(code, [GENERAL_OUTCOME]))
     if step == "accept_resolution":
         inputs["rating"] = rng.choices(list(RATINGS), weights=list(RATINGS.values()))[0]
     return inputs
@@ -131,7 +154,7 @@ def advance(case: Case, rng: random.Random, now: datetime) -> None:
             at = _office_hours(at, rng)  # staff work office hours; complainants any time
         if at >= now:
             return
-        inputs = _inputs(step, rng)
+        inputs = _inputs(step, rng, case)
         if step == "assign":
             officer = _officer_for(case, staff)
             if officer is None:

@@ -271,3 +271,42 @@ def test_the_request_only_keeps_the_sheet_and_the_job_checks_it(
     answer = client.get(bomb_url + "?lang=en").get_data(as_text=True)
     assert "The workbook unpacks to far more than it holds." in answer
     assert "Good lines: 0." in answer and "/confirm" not in answer
+
+
+def test_a_forum_in_khmer_only_is_shown_in_khmer_to_every_reader(
+    client: FlaskClient, auth: Auth
+) -> None:
+    auth.login("intake")
+    page = client.get("/forums/new?lang=en").get_data(as_text=True)
+    assert "Title in Khmer" in page and "Venue in English" in page
+    form = {"csrf_token": csrf_from(page), "level": "community", "start_date": "2026-04-02",
+            "province": "KH-12"}  # fmt: skip
+    missing = client.post("/forums/new", data=form).get_data(as_text=True)
+    assert "Please give the forum a title." in missing and "Please say where" in missing
+    title = "វេទិកាកម្មករ ច្បារអំពៅ"
+    response = client.post(
+        "/forums/new",
+        data={**form, "title_km": title, "venue_km": "សាលាវត្ត", "organisers_km": "សហជីព"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    forum = db.session.scalar(select(Forum).where(Forum.title_km == title))
+    assert forum is not None and forum.title == title  # the unique name falls back to Khmer
+    for lang in ("km", "en"):
+        public = client.get(f"/accountability/forums/{forum.id}?lang={lang}")
+        text = public.get_data(as_text=True)
+        assert title in text and "សាលាវត្ត" in text and "សហជីព" in text
+
+
+def test_a_forum_in_both_languages_speaks_the_readers(client: FlaskClient) -> None:
+    from tests.factories import make_forum
+
+    forum = make_forum("KH-12", date(2026, 3, 1), title="Garment workers' forum",
+                       title_km="វេទិកាកម្មករកាត់ដេរ", venue="Union hall",
+                       venue_km="សាលសហជីព")  # fmt: skip
+    khmer = client.get(f"/accountability/forums/{forum.id}?lang=km").get_data(as_text=True)
+    english = client.get(f"/accountability/forums/{forum.id}?lang=en").get_data(as_text=True)
+    assert "វេទិកាកម្មករកាត់ដេរ" in khmer and "Garment workers" not in khmer
+    assert "សាលសហជីព" in khmer and "Union hall" in english
+    assert "Garment workers&#39; forum" in english and "វេទិកាកម្មករកាត់ដេរ" not in english
+    listing = client.get("/accountability/forums?lang=km").get_data(as_text=True)
+    assert "វេទិកាកម្មករកាត់ដេរ" in listing

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from grievance.cases.services import PersonData
 from grievance.intake.models import Forum
+from tests.conftest import Auth
 from tests.factories import make_forum
 from tests.oversight.helpers import case_in, refresh
 
@@ -82,3 +83,58 @@ def test_a_forum_in_a_province_the_dashboard_hides_shows_no_counts(client: Flask
     page = client.get(f"/accountability/forums/{forum.id}?lang=en").get_data(as_text=True)
     total = page[page.index("All concerns") :]
     assert ">6<" not in total[:400] and "withheld" in total[:400]
+
+
+def test_answering_a_forum_concern_asks_what_was_done_for_the_public_report(
+    client: FlaskClient, auth: Auth
+) -> None:
+    from grievance.cases.models import Case
+    from grievance.extensions import db
+    from tests.cases.test_case_page import act
+
+    forum = _forum()
+    boss = auth.login("supervisor", "officer", username="boss")
+    concern = case_in("in_progress", forum_id=forum.id, province_code="KH-8", assignee_id=boss.id)
+    other = case_in("in_progress", province_code="KH-8", assignee_id=boss.id)
+    page = client.get(f"/cases/{concern.reference}?lang=en").get_data(as_text=True)
+    assert "public report (no names" in page
+    assert "public report" not in client.get(f"/cases/{other.reference}").get_data(as_text=True)
+    refused = act(client, concern, "propose_resolution", resolution="Paid in full, Mr Heng.")
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "Please fill in this field." in refused.get_data(as_text=True)  # type: ignore[attr-defined]
+    outcome = "The employer paid the missing contributions."
+    done = act(client, concern, "propose_resolution", resolution="Paid in full, Mr Heng.",
+               public_outcome=outcome)  # fmt: skip
+    assert done.status_code == 302  # type: ignore[attr-defined]
+    db.session.expire_all()
+    assert db.session.get(Case, concern.id).public_outcome == outcome
+    assert act(client, other, "propose_resolution", resolution="Paid.").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_the_report_says_what_was_done_by_type_of_problem_where_counts_are_shown(
+    client: FlaskClient,
+) -> None:
+    forum = _forum()
+    paid, plan = "The employer paid the missing contributions.", "A payment plan was agreed."
+    for i in range(6):
+        case_in("closed", forum_id=forum.id, province_code="KH-8",
+                public_outcome=paid if i % 2 else plan)  # fmt: skip
+    for _ in range(2):  # too few to publish what was done for them
+        case_in("closed", forum_id=forum.id, province_code="KH-8", category_code="maternity",
+                public_outcome="The allowance for Ms Dara was paid.")  # fmt: skip
+    for _ in range(5):  # the smallest other type: withheld so that the 2 stay hidden
+        case_in("closed", forum_id=forum.id, province_code="KH-8",
+                category_code="healthcare_quality")  # fmt: skip
+    case_in("closed", forum_id=forum.id, province_code="KH-8", confidentiality="confidential",
+            public_outcome="Handled in confidence for the Vuthy family.")  # fmt: skip
+    # Elsewhere, so that the dashboard hides little: open cases of each type.
+    for code in ("contributions", "maternity", "healthcare_quality", "pension", "registration"):
+        for _ in range(20 if code == "contributions" else 7):
+            case_in("in_progress", category_code=code, province_code="KH-3")
+    refresh()
+    page = client.get(f"/accountability/forums/{forum.id}?lang=en").get_data(as_text=True)
+    section = page[page.index('id="outcomes"') :]
+    assert "Contributions not paid or wrongly deducted" in section
+    assert section.index(plan) < section.index(paid)  # each text once, in order
+    assert section.count(paid) == 1
+    assert "Ms Dara" not in page and "Vuthy" not in page

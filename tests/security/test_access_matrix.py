@@ -124,6 +124,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "oversight.data_dictionary": ALL,
     "oversight.open_data_csv": ALL,
     "oversight.open_data_json": ALL,
+    "oversight.open_data_release": ALL,  # a monthly release: public open data
     "oversight.forums": ALL,
     "oversight.forum": ALL,
     # Someone else's objects: nobody here may have them.
@@ -230,6 +231,7 @@ def others(app: Flask) -> dict[str, Any]:
         "token": "not-a-real-link-token",
         "feature": "file",
         "fmt": "json",
+        "month": "2026-11",
         "rest": "nothing-here",
     }
 

@@ -215,6 +215,9 @@ TRANSITIONS = (
         "resolution_proposed",
         CASEWORK,
         inputs=("resolution",),
+        # Required for a forum's concern (grievance.cases.transitions): its public report
+        # says what was done.
+        optional_inputs=("public_outcome",),
         guards=("has_assignee", *OWN_CASE),
         effects=(
             notify("complainant", "resolution_proposed"),

@@ -9,17 +9,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from typing import Any
 
-from flask import Response, render_template
-from flask_babel import gettext as _
+from flask import Response, abort, render_template
+from flask_babel import format_date
 
 from grievance.domain import SEXES
 from grievance.i18n import lang
-from grievance.oversight import charts, figures, forum_followup, snapshots
+from grievance.oversight import charts, figures, forum_followup, open_data, releases, snapshots
 from grievance.oversight.map import province_map
 from grievance.oversight.models import StatsSnapshot
-from grievance.oversight.suppression import MARKERS, THRESHOLD, for_export, is_suppressed
+from grievance.oversight.open_data import FIELDS as OPEN_DATA_FIELDS
+from grievance.oversight.suppression import MARKERS, THRESHOLD, is_suppressed
 from grievance.oversight.views.blueprint import bp
 
 DIMENSIONS = ("month", "province", "category", "channel", "sex")
@@ -60,56 +62,25 @@ def dashboard() -> str:
 @bp.get("/accountability/data")
 def data_dictionary() -> str:
     return render_template(
-        "oversight/data_dictionary.html", columns=OPEN_DATA_FIELDS, licence_url=LICENCE_URL
+        "oversight/data_dictionary.html",
+        columns=OPEN_DATA_FIELDS,
+        licence_url=LICENCE_URL,
+        releases=[
+            (m, format_date(date(int(m[:4]), int(m[5:7]), 1), "MMMM y"))
+            for m, _at in releases.months()
+        ],  # fmt: skip
     )
 
 
-OPEN_DATA_FIELDS = (
-    "dimension",
-    "key",
-    "label_en",
-    "label_km",
-    "received",
-    "resolved",
-    "open",
-    "overdue",
-    "within_sla_pct",
-    "ack_on_time_pct",
-    "ack_median",
-    "resolve_median",
-    "satisfaction",
-)
-
-
 def _open_data_rows() -> tuple[StatsSnapshot | None, list[dict[str, Any]]]:
-    from flask_babel import force_locale
-
     row = current_snapshot()
-    dims = snapshots.figures(row)
-    out: list[dict[str, Any]] = []
-    for dimension in ("all", *DIMENSIONS):
-        labelled: dict[str, Any] = {}
-        for language in ("en", "km"):
-            with force_locale(language):
-                if dimension == "all":
-                    total = figures.totals(dims, public=True)
-                    labelled[language] = [figures.Row("all", _("All cases"), total)]
-                else:
-                    labelled[language] = figures.table(dims, dimension, language, public=True).rows
-        for en, km in zip(labelled["en"], labelled["km"], strict=True):
-            record = {"dimension": dimension, "key": en.key, "label_en": en.label}
-            record["label_km"] = km.label
-            for name in OPEN_DATA_FIELDS[4:]:
-                record[name] = for_export(en.cells.get(name))
-            out.append(record)
-    return row, out
+    return row, open_data.records(snapshots.figures(row), snapshots.state_times())
 
 
-@bp.get("/accountability/data.json")
-def open_data_json() -> Response:
-    row, records = _open_data_rows()
+def _json(generated_at: str | None, records: list[dict[str, Any]], **extra: Any) -> Response:
     body = {
-        "generated_at": row.generated_at.isoformat() if row and row.generated_at else None,
+        "generated_at": generated_at,
+        **extra,
         "hidden_markers": {m.reason: m.marker for m in MARKERS},
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
@@ -122,18 +93,46 @@ def open_data_json() -> Response:
     return response
 
 
-@bp.get("/accountability/data.csv")
-def open_data_csv() -> Response:
-    _row, records = _open_data_rows()
+def _csv(records: list[dict[str, Any]], filename: str) -> Response:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS)
     writer.writeheader()
     writer.writerows(records)
     response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=samleng-accountability.csv"
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     response.headers["Link"] = f'<{LICENCE_URL}>; rel="license"'
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.get("/accountability/data.json")
+def open_data_json() -> Response:
+    row, records = _open_data_rows()
+    return _json(row.generated_at.isoformat() if row and row.generated_at else None, records)
+
+
+@bp.get("/accountability/data.csv")
+def open_data_csv() -> Response:
+    _row, records = _open_data_rows()
+    return _csv(records, "samleng-accountability.csv")
+
+
+def _release(month: str) -> StatsSnapshot:
+    row = releases.get(month)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/accountability/data/<month>.<any(json, csv):fmt>")
+def open_data_release(fmt: str, month: str) -> Response:
+    """A monthly release, as it was written (releases.py)."""
+    row = _release(month)
+    records = row.data["records"]
+    if fmt == "csv":
+        return _csv(records, f"samleng-accountability-{month}.csv")
+    stamp = row.generated_at.isoformat() if row.generated_at else None
+    return _json(stamp, records, month=month, cases_filed_before=row.data["cases_filed_before"])
 
 
 @bp.get("/accountability/forums")

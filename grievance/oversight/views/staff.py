@@ -44,6 +44,7 @@ def oversight_dashboard() -> str:
         provinces=figures.league(tables["province"]),
         categories=figures.league(tables["category"]),
         crosses=[figures.cross_table(dims, name, lang()) for name in figures.CROSS_TITLES],
+        stays=figures.state_times(snapshots.state_times(), public=False),
         min_ranked=figures.MIN_RANKED,
         drill=drill,
     )
