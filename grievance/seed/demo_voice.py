@@ -56,7 +56,8 @@ def seed_voice_case(now: datetime) -> int:
         ),
         at=at,
     )
-    uploads.store(filed.case, [note])
+    sender = uploads.Sender("complainant", "filing", "telegram", None, filed.case.event_count)
+    uploads.store(filed.case, [note], sender)
     link_filed(filed.case, at)
     return 1
 
