@@ -3,7 +3,9 @@ cases, spike alerts, and the registries for administrators."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -24,6 +26,7 @@ from grievance.systemic.forms import (
     OpenSystemicForm,
 )
 from grievance.systemic.models import CONTRACT_STATUSES, ENTITY_KINDS
+from grievance.types import utcnow
 
 bp = Blueprint("systemic", __name__, url_prefix="/systemic")
 WATCHERS = ("supervisor", "oversight", "admin")
@@ -130,9 +133,12 @@ def figures_page() -> str:
 
 @bp.get("/employers")
 def public_figures() -> str:
-    """Public: employers and facilities with at least 5 complaints (disclosure control)."""
-    rows = figures.public_rows(figures.per_entry(), lang())
-    return render_template("systemic/public_figures.html", rows=rows)
+    """Public: employers and facilities with at least 5 complaints in the 12 whole months
+    before this one (disclosure control)."""
+    period = figures.public_period(utcnow(), current_app.config["SAMLENG"].TIMEZONE)
+    rows = figures.public_rows(figures.per_entry(period=period), lang())
+    last_day = period[1] - timedelta(days=1)
+    return render_template("systemic/public_figures.html", rows=rows, period=(period[0], last_day))
 
 
 @bp.get("/registry")
