@@ -180,3 +180,16 @@ def test_who_may_open_which_page(client, auth, role: str, path: str, status: int
 def test_pages_need_a_sign_in(client) -> None:  # type: ignore[no-untyped-def]
     for path in ("/systemic/registry", "/systemic/clusters", "/systemic/alerts"):
         assert client.get(path).status_code in (302, 401)
+
+
+def test_a_sheet_over_5_mb_is_refused_and_nothing_is_kept(client, auth) -> None:  # type: ignore[no-untyped-def]
+    auth.login("admin")
+    page = client.get("/systemic/registry").get_data(as_text=True)
+    kept = set(imports.imports_dir().iterdir())
+    refused = _upload(client, page, "code,name_latin\n" + "x" * (5 * 1024 * 1024))
+    assert refused.headers["Location"].endswith("/systemic/registry")
+    assert "The file is larger than 5 MB." in client.get("/systemic/registry?lang=en").get_data(
+        as_text=True
+    )
+    assert db.session.scalars(select(RegistryImport)).first() is None
+    assert set(imports.imports_dir().iterdir()) == kept
