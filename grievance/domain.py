@@ -18,7 +18,10 @@ CHANNELS = {
     "api": N_("Partner system"),
     "open311": N_("Open311"),
     "telegram": N_("Telegram"),
+    # Not a way in for complaints: the parent of a cluster, opened by a supervisor.
+    "systemic": N_("Systemic case"),
 }
+SYSTEMIC_CHANNEL = "systemic"
 PRIORITIES = {
     "urgent": N_("Urgent"),
     "high": N_("High"),

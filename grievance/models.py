@@ -32,6 +32,7 @@ from grievance.systemic.models import (
     ClusterCase,
     RegistryChange,
     RegistryEntry,
+    RegistryImport,
     RegistryName,
     SpikeAlert,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "ClusterCase",
     "RegistryChange",
     "RegistryEntry",
+    "RegistryImport",
     "RegistryName",
     "SpikeAlert",
     "Case",

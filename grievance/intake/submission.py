@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from grievance.domain import CHANNELS, SEXES
+from grievance.domain import CHANNELS, SEXES, SYSTEMIC_CHANNEL
 from grievance.intake.checks import MAX_AFFECTED, MAX_NARRATIVE, MAX_SHORT, has_control_chars
 from grievance.phones import to_e164
 
@@ -108,7 +108,8 @@ def check(sub: Submission, known: Known) -> tuple[Submission, list[Problem]]:
             problems.append(Problem("phone", "invalid"))
     _choice(problems, "sex", sub.sex, SEXES)
     _choice(problems, "language", sub.language, LANGUAGES)
-    _choice(problems, "channel", sub.channel, CHANNELS)
+    # A systemic case is opened from its cluster (grievance.systemic), never submitted.
+    _choice(problems, "channel", sub.channel, CHANNELS.keys() - {SYSTEMIC_CHANNEL})
     if sub.consent_how is not None:
         _choice(problems, "consent_how", sub.consent_how, CONSENT_METHODS)
     if not 1 <= sub.affected_count <= MAX_AFFECTED:

@@ -35,8 +35,9 @@ from grievance.search.schema import FTS_TABLE
 
 MAX_WORDS = 8
 CANDIDATES = 1000  # matches ranked for one search (the newest); more show as "1,000+"
-# PostgreSQL: the newest ids are searched first, in windows of these many buckets of ids
-WINDOW_BUCKETS = (2, 4, 14, 40)  # 20k, 60k, 200k, 600k newest ids, then the rest
+# PostgreSQL: the newest ids are searched first, in windows reaching at least these many ids
+# below the newest, then the rest
+WINDOW_IDS = (20_000, 60_000, 200_000, 600_000)
 # bm25 column weights on SQLite (description, concerned, names), as ts_rank's D, B, A.
 FTS_WEIGHTS = (0.1, 0.4, 1.0)
 
@@ -122,36 +123,50 @@ def narrow(
     return select(found.c.id), found.c.rank
 
 
+def windows(newest: int | None) -> list[range]:
+    """The buckets of ids each window searches, newest first: disjoint, and the k-th
+    reaching WINDOW_IDS[k] ids below the newest case. The newest bucket is only partly
+    filled (at 1,000,000 cases it holds one id): counted in buckets, the first window held
+    half the ids it was meant to, and a common word needed the second one too."""
+    if newest is None:
+        return []
+    found: list[range] = []
+    top = newest // BUCKET
+    for ids in WINDOW_IDS:
+        lowest = max(0, (newest - ids) // BUCKET)
+        if top < 0:
+            break
+        if lowest <= top:
+            found.append(range(top, lowest - 1, -1))
+            top = lowest - 1
+    return found
+
+
 def _postgres(
     query: Select[Any], parsed: list[Word], identity: ColumnElement[bool], newest: int | None
 ) -> tuple[Select[Any], ColumnElement[Any]]:
     words, public_words = tsquery(parsed, public=False), tsquery(parsed, public=True)
     every = cast(words, TSQUERY)
-    newest_bucket = -1 if newest is None else newest // BUCKET
-    windows = []
-    done = 0  # buckets already searched, newest first
-    for size in [*WINDOW_BUCKETS, None]:
-        doc = CaseSearch.doc
-        matched: ColumnElement[Any]
-        if size is None or newest_bucket - done < 0:
-            # The rest: every match older than the windows (a rare word's few).
-            matched = doc.op("@@")(every)
-            if done:
-                matched = and_(matched, CaseSearch.case_id < (newest_bucket - done + 1) * BUCKET)
-        else:
-            ranges = range(newest_bucket - done, max(-1, newest_bucket - done - size), -1)
-            buckets = " | ".join(f"'{bucket_lexeme(b)}'" for b in ranges)
-            matched = doc.op("@@")(cast(f"({words}) & ({buckets})", TSQUERY))
-            done += size
-        windows.append(
-            query.join(CaseSearch, CaseSearch.case_id == Case.id)
-            .where(matched, or_(identity, doc.op("@@")(cast(public_words, TSQUERY))))
-            .add_columns(func.ts_rank(doc, every).label("rank"))
-            .order_by(Case.id.desc())
-            .limit(CANDIDATES)
-        )
-        if size is None or newest_bucket - done < 0:
-            break
-    found = union_all(*windows).subquery() if len(windows) > 1 else windows[0].subquery()
+    doc = CaseSearch.doc
+    spans = windows(newest)
+    parts: list[ColumnElement[Any]] = []
+    for buckets in spans:
+        lexemes = " | ".join(f"'{bucket_lexeme(b)}'" for b in buckets)
+        parts.append(doc.op("@@")(cast(f"({words}) & ({lexemes})", TSQUERY)))
+    # The rest: every match older than the windows (a rare word's few).
+    lowest = spans[-1][-1] if spans else None
+    if lowest is None:
+        parts.append(doc.op("@@")(every))
+    elif lowest > 0:
+        parts.append(and_(doc.op("@@")(every), CaseSearch.case_id < lowest * BUCKET))
+    found_in = [
+        query.join(CaseSearch, CaseSearch.case_id == Case.id)
+        .where(matched, or_(identity, doc.op("@@")(cast(public_words, TSQUERY))))
+        .add_columns(func.ts_rank(doc, every).label("rank"))
+        .order_by(Case.id.desc())
+        .limit(CANDIDATES)
+        for matched in parts
+    ]
+    found = union_all(*found_in).subquery() if len(found_in) > 1 else found_in[0].subquery()
     newest_first = select(found.c.id, found.c.rank).limit(CANDIDATES).subquery()
     return select(newest_first.c.id), newest_first.c.rank

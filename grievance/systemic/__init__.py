@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     from grievance import nav
     from grievance.effects import subscribe
     from grievance.jobs import periodic
-    from grievance.systemic import clusters, models, services, spikes, views  # noqa: F401
+    from grievance.systemic import clusters, imports, models, services, spikes, views  # noqa: F401
     from grievance.systemic.cli import registry_cli
     from workflows.i18n import N_
 

@@ -16,14 +16,16 @@ from sqlalchemy import Select, func, select
 
 from grievance import jobs
 from grievance.cases.models import Case
+from grievance.domain import SYSTEMIC_CHANNEL
 from grievance.effects import StaffAlert, emit
 from grievance.extensions import db
 from grievance.systemic.models import CaseEntity, Cluster, ClusterCase
 from grievance.types import utcnow
 
 LIVE = ("proposed", "opened")
-# The parent a supervisor opens is filed as a walk-in: NSSF itself brings the problem in.
-PARENT_CHANNEL = "walk_in"
+# The parent a supervisor opens has a channel of its own: no complainant brought it in, and
+# figures by channel tell it apart from the complaints it answers.
+PARENT_CHANNEL = SYSTEMIC_CHANNEL
 
 
 def parents() -> Select[tuple[int | None]]:

@@ -4,6 +4,8 @@ months, the open ones, the main categories, the median days to close, systemic c
 Counts only, never a person. The public variant goes through the disclosure control every
 public figure uses (`grievance.oversight.suppression`): entries with fewer than 5
 complaints are left out altogether, and a median from fewer than 5 closed cases withheld.
+It counts the 12 whole months before this one (`public_period`), so its numbers change
+once a month: an employer watching the page cannot tell on which day a worker complained.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -25,6 +28,7 @@ from grievance.types import utcnow
 
 PERIOD = timedelta(days=365)
 TOP_CATEGORIES = 3
+PUBLIC_MONTHS = 12
 
 
 @dataclass
@@ -38,13 +42,30 @@ class EntryFigures:
     categories: list[tuple[Category, int]] = field(default_factory=list)
 
 
-def per_entry(now: datetime | None = None, limit: int = 100) -> list[EntryFigures]:
-    """The entries with the most complaints in the last 12 months, most first."""
-    since = (now or utcnow()) - PERIOD
+def public_period(now: datetime, tz: str) -> tuple[datetime, datetime]:
+    """The 12 whole months (in local time, `tz`) before the month of `now`, as UTC times:
+    [start, end)."""
+    zone = ZoneInfo(tz)
+    local = now.astimezone(zone)
+    end = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    months = end.year * 12 + end.month - 1 - PUBLIC_MONTHS
+    start = end.replace(year=months // 12, month=months % 12 + 1)
+    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
+
+
+def per_entry(
+    now: datetime | None = None,
+    limit: int = 100,
+    period: tuple[datetime, datetime] | None = None,
+) -> list[EntryFigures]:
+    """The entries with the most complaints in the last 12 months (or in `period`), most
+    first."""
+    since, until = period or ((now or utcnow()) - PERIOD, None)
+    when = [Case.created_at >= since] + ([Case.created_at < until] if until else [])
     rows = db.session.execute(
         select(CaseEntity.entry_id, Case.category_id, Case.created_at, Case.closed_at)
         .join(Case, Case.id == CaseEntity.case_id)
-        .where(Case.created_at >= since, Case.id.not_in(parents()))
+        .where(*when, Case.id.not_in(parents()))
     ).all()
     cases: dict[int, list[Any]] = defaultdict(list)
     for row in rows:

@@ -4,13 +4,15 @@ Two keys, one per script: Khmer names compare by `khmer_key` (the same visible n
 in any cluster order is one key); Latin names by a key without punctuation and company
 suffixes ("Co., Ltd."), then by RapidFuzz's token-sort ratio for spellings and typos. One
 pass reads the registry's keys once per process (again only when the registry changed)
-and compares a name with those of its own script; the same key scores 100.
+and compares a name with those of its own script; the same key scores 100. The answer for a
+key is kept with the keys it was found in (a case page shown again, a factory named in the
+same words by many workers), and goes with them when the registry changes.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
@@ -23,6 +25,7 @@ from grievance.systemic.models import RegistryEntry, RegistryName
 # confirms it); candidates down to SHOWN are offered to the officer.
 AUTO = 90
 SHOWN = 70
+KEPT_ANSWERS = 2000  # per registry kind, forgotten all at once when full
 _SUFFIXES = re.compile(
     r"\b(co|company|ltd|limited|plc|inc|corp|corporation|enterprise|enterprises|"
     r"manufacturing|mfg|group|the)\b"
@@ -52,6 +55,7 @@ class _Keys:
     # is the token-sort ratio without sorting 50,000 keys on every call; and its entry.
     keys: dict[str, list[str]]
     entry_ids: dict[str, list[int]]
+    answers: dict[tuple[str, int], list[Candidate]] = field(default_factory=dict)
 
 
 _cache: dict[str, _Keys] = {}
@@ -95,8 +99,19 @@ def candidates(name: str, kind: str, limit: int = 5) -> list[Candidate]:
     key = name_key(name or "")
     if len(key) < 2:
         return []
+    keys = _keys(kind)
+    kept = keys.answers.get((key, limit))
+    if kept is None:
+        kept = _fuzzy(keys, key, limit)
+        if len(keys.answers) >= KEPT_ANSWERS:
+            keys.answers.clear()
+        keys.answers[(key, limit)] = kept
+    return list(kept)
+
+
+def _fuzzy(keys: _Keys, key: str, limit: int) -> list[Candidate]:
     # One pass over the keys of the name's script finds the exact key too (ratio 100).
-    keys, script = _keys(kind), _script(key)
+    script = _script(key)
     found: dict[int, int] = {}
     for _match, score, index in process.extract(
         _sorted_words(key),

@@ -36,6 +36,7 @@ CLUSTER_STATES = {
     "dismissed": N_("Dismissed"),
     "closed": N_("Closed"),
 }
+IMPORT_STATES = ("checking", "preview", "queued", "running", "done", "failed")
 SERIES = {
     "category_province": N_("Category and province"),
     "category_employer": N_("Category and employer"),
@@ -107,6 +108,34 @@ class RegistryChange(db.Model):  # type: ignore[name-defined]
     source: Mapped[str] = mapped_column(String(10))  # import | admin
     changes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # field: [old, new]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RegistryImport(db.Model):  # type: ignore[name-defined]
+    """A registry sheet an administrator uploaded: kept privately under a generated name,
+    checked by a job (the preview: its row errors and what it would change), then, once
+    confirmed, applied by another job; each entry it changes is versioned as any change."""
+
+    __tablename__ = "registry_imports"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", ENTITY_KINDS), name="kind"),
+        CheckConstraint(check_in("status", IMPORT_STATES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # generated, never typed
+    original_name: Mapped[str] = mapped_column(String(200), default="")  # shown to admins only
+    status: Mapped[str] = mapped_column(String(10), default="checking")
+    total: Mapped[int] = mapped_column(Integer, default=0)  # good rows
+    done: Mapped[int] = mapped_column(Integer, default=0)  # good rows already applied
+    changed: Mapped[int] = mapped_column(Integer, default=0)  # entries created or changed
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    # What the good rows would do, counted when checked: {"new": n, "changed": n, "same": n}
+    # and the first rows as they would be saved.
+    preview: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CaseEntity(db.Model):  # type: ignore[name-defined]

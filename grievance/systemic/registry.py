@@ -1,5 +1,6 @@
 """The registries: entries written with a version and a record of who changed what, their
-names kept under matching keys, and sheets imported as NSSF keeps them (CSV or XLSX)."""
+names kept under matching keys, and sheets read as NSSF keeps them (CSV or XLSX; imported
+in the background through `grievance.systemic.imports`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import load_only
 
 from grievance import reference
 from grievance.errors import DomainError, NotFound
@@ -64,7 +66,12 @@ MESSAGES = {
     "too_long": N_("This text is too long or contains control characters."),
     "too_large": N_("The file is larger than 5 MB."),
     "empty": N_("The sheet is empty."),
+    "too_many_rows": N_("The sheet has too many lines: split it into sheets of 50,000 rows."),
 }
+# A registry sheet is larger than a forum's (every employer of a province), within the
+# same 5 MB and unpacked-size limits (grievance.intake.sheets).
+MAX_ROWS = 50_000
+MAX_LINES = 2 * MAX_ROWS
 
 
 @dataclass
@@ -99,18 +106,14 @@ def save(data: EntryData, actor_id: int | None, source: str, at: datetime | None
             RegistryEntry.kind == data.kind, RegistryEntry.code == data.code
         )
     )
-    new = entry is None
+    changes = changes_of(entry, data)
+    if not changes:
+        return False
     if entry is None:
         entry = RegistryEntry(kind=data.kind, code=data.code, version=0, aliases=[])
         db.session.add(entry)
-    changes: dict[str, Any] = {}
-    for name in FIELDS:
-        old, value = getattr(entry, name) if not new else None, getattr(data, name)
-        if new or old != value:
-            changes[name] = [old, value]
-            setattr(entry, name, value)
-    if not changes:
-        return False
+    for name, (_old, value) in changes.items():
+        setattr(entry, name, value)
     entry.version = (entry.version or 0) + 1
     entry.updated_at, entry.updated_by_id = at, actor_id
     db.session.flush()
@@ -127,6 +130,43 @@ def save(data: EntryData, actor_id: int | None, source: str, at: datetime | None
     )
     db.session.flush()
     return True
+
+
+def changes_of(entry: RegistryEntry | None, data: EntryData) -> dict[str, list[Any]]:
+    """Field -> [old, new] for what saving `data` over `entry` (None: a new one) changes."""
+    if entry is None:
+        return {name: [None, getattr(data, name)] for name in FIELDS}
+    return {
+        name: [getattr(entry, name), getattr(data, name)]
+        for name in FIELDS
+        if getattr(entry, name) != getattr(data, name)
+    }
+
+
+def preview(entries: list[EntryData], kind: str, shown: int) -> dict[str, Any]:
+    """What saving `entries` would do: how many are new, changed or the same, and the
+    first `shown` of them with the fields they change."""
+    existing: dict[str, RegistryEntry] = {}
+    codes = [e.code for e in entries]
+    for start in range(0, len(codes), 500):
+        query = select(RegistryEntry).where(
+            RegistryEntry.kind == kind, RegistryEntry.code.in_(codes[start : start + 500])
+        )
+        columns = [getattr(RegistryEntry, name) for name in ("id", "code", *FIELDS)]
+        existing.update((e.code, e) for e in db.session.scalars(query.options(load_only(*columns))))
+    counts = {"new": 0, "changed": 0, "same": 0}
+    rows: list[dict[str, Any]] = []
+    for data in entries:
+        entry = existing.get(data.code)
+        changes = changes_of(entry, data)
+        action = "new" if entry is None else "changed" if changes else "same"
+        counts[action] += 1
+        if len(rows) < shown:
+            name = data.name_km or data.name_latin or ""
+            rows.append(
+                {"code": data.code, "name": name, "action": action, "fields": sorted(changes)}
+            )
+    return {**counts, "rows": rows}
 
 
 def get(entry_id: int) -> RegistryEntry:
@@ -163,7 +203,12 @@ def parse(data: bytes, kind: str) -> ParsedSheet:
         return parsed
     provinces = _province_spellings()
     columns: list[str] | None = None
+    lines = 0
     for line, cells in records(data, sheet):
+        lines += 1
+        if lines > MAX_LINES or len(parsed.entries) >= MAX_ROWS:
+            sheet.error(line, "", "too_many_rows")
+            return parsed
         if columns is None:
             raw = [c.strip().lower().replace(" ", "_").replace("-", "_") for c in cells]
             columns = [HEADERS.get(c, c) for c in raw]

@@ -3,7 +3,9 @@ cases, spike alerts, and the registries for administrators."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -14,8 +16,9 @@ from grievance.cases import policy, transitions
 from grievance.cases.queries import load_case
 from grievance.errors import DomainError
 from grievance.i18n import lang
+from grievance.intake.sheets import MAX_BYTES
 from grievance.refusals import explain
-from grievance.systemic import figures, links, queries, registry, services
+from grievance.systemic import figures, imports, links, queries, registry, services
 from grievance.systemic.forms import (
     ButtonForm,
     EntityForm,
@@ -24,6 +27,7 @@ from grievance.systemic.forms import (
     OpenSystemicForm,
 )
 from grievance.systemic.models import CONTRACT_STATUSES, ENTITY_KINDS
+from grievance.types import utcnow
 
 bp = Blueprint("systemic", __name__, url_prefix="/systemic")
 WATCHERS = ("supervisor", "oversight", "admin")
@@ -130,9 +134,12 @@ def figures_page() -> str:
 
 @bp.get("/employers")
 def public_figures() -> str:
-    """Public: employers and facilities with at least 5 complaints (disclosure control)."""
-    rows = figures.public_rows(figures.per_entry(), lang())
-    return render_template("systemic/public_figures.html", rows=rows)
+    """Public: employers and facilities with at least 5 complaints in the 12 whole months
+    before this one (disclosure control)."""
+    period = figures.public_period(utcnow(), current_app.config["SAMLENG"].TIMEZONE)
+    rows = figures.public_rows(figures.per_entry(period=period), lang())
+    last_day = period[1] - timedelta(days=1)
+    return render_template("systemic/public_figures.html", rows=rows, period=(period[0], last_day))
 
 
 @bp.get("/registry")
@@ -147,25 +154,45 @@ def registry_index() -> str:
 
 @bp.post("/registry/import")
 @roles_required("admin")
-def registry_import() -> str | Response:
+def registry_import() -> Response:
     form = ImportForm()
     form.kind.choices = _kinds()
     if not form.validate() or form.kind.data not in ENTITY_KINDS:
         flash(_("Choose a registry and a sheet."), "error")
         return redirect(url_for("systemic.registry_index"))
-    data = form.sheet.data.read()
-    if request.form.get("check"):
-        parsed = registry.parse(data, form.kind.data)
-        return render_template(
-            "systemic/imported.html",
-            checked=len(parsed.entries),
-            sheet=parsed.sheet,
-            messages=registry.MESSAGES,
-        )
-    changed, sheet = registry.import_sheet(data, form.kind.data, current_user.id)
+    upload = form.sheet.data
+    data = upload.stream.read(MAX_BYTES + 1)
+    try:
+        imp = imports.start(form.kind.data, data, upload.filename or "", current_user)
+    except DomainError:
+        flash(_("The file is larger than 5 MB."), "error")
+        return redirect(url_for("systemic.registry_index"))
+    return redirect(url_for("systemic.registry_import_page", import_id=imp.id))
+
+
+@bp.get("/registry/imports/<int:import_id>")
+@roles_required("admin")
+def registry_import_page(import_id: int) -> str:
+    imp = imports.get(import_id)
     return render_template(
-        "systemic/imported.html", changed=changed, sheet=sheet, messages=registry.MESSAGES
+        "systemic/import.html",
+        imp=imp,
+        messages=registry.MESSAGES,
+        bad_lines=len({e["line"] for e in imp.errors}),
+        running=imp.status in ("checking", "queued", "running"),
     )
+
+
+@bp.post("/registry/imports/<int:import_id>/confirm")
+@roles_required("admin")
+def registry_import_confirm(import_id: int) -> Response:
+    if not ButtonForm().validate():
+        abort(400)
+    try:
+        imports.confirm(imports.get(import_id))
+    except DomainError:
+        flash(_("There is no good line to import. Correct the sheet and upload it again."), "error")
+    return redirect(url_for("systemic.registry_import_page", import_id=import_id))
 
 
 @bp.route("/registry/<int:entry_id>", methods=["GET", "POST"])

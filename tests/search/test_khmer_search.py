@@ -120,3 +120,19 @@ def test_english_words_are_found_by_their_start(typed: str) -> None:
     reader = make_user("supervisor")
     case = make_case(description="Registration of my NSSF card was refused").case
     assert found(reader, typed) == [case.reference]
+
+
+@pytest.mark.parametrize("newest", [1, 9_999, 10_000, 25_000, 400_000, 1_000_000, 1_009_999])
+def test_search_windows_cover_every_id_once_newest_first(newest: int) -> None:
+    from grievance.search.models import BUCKET
+    from grievance.search.query import WINDOW_IDS, windows
+
+    spans = windows(newest)
+    buckets = [b for span in spans for b in span]
+    assert buckets == sorted(set(buckets), reverse=True)  # disjoint, newest first
+    assert buckets[0] == newest // BUCKET
+    for span, ids in zip(spans, WINDOW_IDS, strict=False):
+        # Each window reaches its number of ids below the newest case (or the first id),
+        # however little of the newest bucket is filled.
+        assert span[-1] * BUCKET <= max(0, newest - ids)
+    assert windows(None) == []

@@ -164,6 +164,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "systemic.public_figures": ALL,
     "systemic.registry_index": frozenset({"admin"}),
     "systemic.registry_import": frozenset({"admin"}),
+    "systemic.registry_import_page": frozenset({"admin"}),
+    "systemic.registry_import_confirm": frozenset({"admin"}),
     "systemic.registry_entry": frozenset({"admin"}),
 }
 

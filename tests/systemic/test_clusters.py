@@ -3,17 +3,25 @@ reaches every linked complainant who agreed to contact, through the outbox."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from grievance import uow
 from grievance.cases import people, transitions
 from grievance.cases.models import Case
 from grievance.extensions import db
+from grievance.intake import pipeline
+from grievance.intake.submission import Submission
+from grievance.oversight import figures as oversight_figures
+from grievance.oversight import snapshots
 from grievance.systemic import clusters, services
 from grievance.systemic.models import Cluster, ClusterCase
 from notifications.channels import twilio as twilio_channel
@@ -21,6 +29,7 @@ from notifications.models import Notification
 from tests.conftest import csrf_from
 from tests.factories import make_user
 from tests.notifications.fake_twilio import FakeTwilio
+from tests.oversight.helpers import refresh
 from tests.systemic.helpers import SPELLINGS, employer, file
 
 
@@ -195,3 +204,41 @@ def test_a_dismissed_proposal_is_not_proposed_again_and_other_provinces_cannot_d
     assert clusters.sweep() == []
     file(SPELLINGS[0], phone=phone(7))
     assert clusters.sweep() == []  # one new complaint: below K on its own
+
+
+def test_the_parent_is_filed_on_the_systemic_channel_and_figures_name_it(client, auth) -> None:  # type: ignore[no-untyped-def]
+    supervisor = make_user("supervisor", province="KH-12")
+    employer()
+    six_complaints()
+    [cluster] = clusters.sweep()
+    parent = services.open_systemic(cluster, supervisor, "One answer for all of them.")
+    assert parent.channel == "systemic"
+    uow.checkpoint()
+    refresh()
+    auth.login("oversight")
+    by_lang = {}
+    for lang in ("en", "km"):
+        text = client.get(f"/oversight/exports/cases.csv?lang={lang}", buffered=True)
+        rows = csv.DictReader(io.StringIO(text.get_data(as_text=True)))
+        by_lang[lang] = {r["reference"]: r for r in rows}
+    assert by_lang["en"][parent.reference]["channel"] == "systemic"
+    assert by_lang["en"][parent.reference]["channel_name"] == "Systemic case"
+    assert by_lang["km"][parent.reference]["channel_name"] == "ករណីជាប្រព័ន្ធ"
+    assert {r["channel"] for k, r in by_lang["en"].items() if k != parent.reference} == {"web"}
+    figures = snapshots.figures(snapshots.latest())["channel"]
+    assert figures["systemic"]["received"] == 1 and figures["web"]["received"] == 6
+    for lang, name in (("en", "Systemic case"), ("km", "ករណីជាប្រព័ន្ធ")):
+        with force_locale(lang):
+            assert ("systemic", name) in oversight_figures.keys_and_labels("channel", [], lang)
+
+
+def test_no_one_submits_a_complaint_on_the_systemic_channel() -> None:
+    sub = Submission(
+        description="The factory never paid NSSF.",
+        category="contributions",
+        province="KH-12",
+        channel="web",
+    )
+    _cleaned, problems = pipeline.validate(replace(sub, channel="systemic"))
+    assert [(p.field, p.code) for p in problems] == [("channel", "invalid")]
+    assert pipeline.validate(replace(sub, channel="walk_in"))[1] == []

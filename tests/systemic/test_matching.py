@@ -3,10 +3,12 @@ fuzzy matching; the officer confirms or corrects on the case page; registries ve
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from grievance.extensions import db
-from grievance.systemic import links, matching, registry
+from grievance.systemic import links, matching, queries, registry
 from grievance.systemic.models import CaseEntity, RegistryChange
 from tests.conftest import csrf_from
 from tests.systemic.helpers import OTHER_ORDER_KM, SPELLINGS, employer, file
@@ -116,3 +118,26 @@ def test_the_success_page_says_which_employer_was_understood_and_nothing_more(cl
     assert "Angkor" not in page and "E-000123" not in page
     page = public_post(client, concerned_name="").get_data(as_text=True)
     assert "We understood" not in page
+
+
+def test_a_kept_answer_goes_when_the_registry_changes() -> None:
+    first = employer()
+    assert [c.entry_id for c in matching.candidates("Khmer Women Garment", "employer")] == [
+        first.id
+    ]
+    later = first.updated_at + timedelta(seconds=1)  # the registry's stamp moves on
+    registry.save(
+        registry.EntryData("employer", "E-000777", name_latin="Khmer Women Garment Ltd"),
+        None,
+        "import",
+        at=later,
+    )
+    found = matching.candidates("Khmer Women Garment", "employer")
+    assert {c.entry_id for c in found} == {first.id, registry_entry("E-000777")}
+    assert all(c.score == 100 for c in found)
+
+
+def registry_entry(code: str) -> int:
+    entry = queries.entry_by_code(("employer",), code)
+    assert entry is not None
+    return entry.id
