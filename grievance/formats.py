@@ -3,12 +3,14 @@ the locale's digit grouping) with Babel's CLDR data: the one set of Jinja filter
 functions templates and views use for them.
 
 Dates: in Cambodian order in both languages, day, month, year ("7 December 2026",
-"7 Dec 2026", "7/12/2026"), not CLDR's English month-first order. On Khmer pages a date or
-time is written in Khmer digits ("៧ ធ្នូ ២០២៦, ១៤:០៣"), as Khmer calendars and letters
-write them. Other numbers (counts, shares) keep Western digits on every page: that is
-CLDR's default numbering system for Khmer (`km`: latn), and the references, secrets and
-phone numbers beside them are typed in Western digits on every phone. Khmer digits are
-accepted wherever something is typed (grievance.khmer).
+"7 Dec 2026", "7/12/2026"), not CLDR's English month-first order; Khmer month names on
+Khmer pages ("7 ធ្នូ 2026, 14:03").
+
+Digits: Western (0-9) on every page, Khmer pages included, for dates, counts and shares
+alike, so that a page never mixes two scripts of digits. That is CLDR's default numbering
+system for Khmer (`km`: latn), and the references, secrets and phone numbers shown beside
+them are typed in Western digits on every phone. Khmer digits are accepted wherever
+something is typed (grievance.khmer).
 Times: 24-hour ("14:03") in both languages, never "PM", never seconds.
 
 Times are stored in UTC and shown in the configured time zone. Machine-readable outputs
@@ -34,8 +36,6 @@ from flask_babel import (
     get_timezone,
 )
 
-from grievance.khmer.keys import khmer_digits
-
 Number = int | float | Decimal
 
 
@@ -49,16 +49,9 @@ def datetime_pattern(fmt: str) -> str:
     return f"{DATE_PATTERNS[fmt]}, HH:mm"
 
 
-def in_script(text: str, locale: Locale | str | None = None) -> str:
-    """A formatted date or time in the digits of the page's language (Khmer on Khmer
-    pages)."""
-    chosen = locale if locale is not None else get_locale()
-    return khmer_digits(text) if str(chosen or "km").startswith("km") else text
-
-
 def local_time(value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC time in local time: "5 មីនា 2026, 14:03" in Khmer digits / "5 Mar 2026, 14:03"."""
-    return "" if value is None else in_script(format_datetime(value, datetime_pattern(fmt)))
+    """A UTC time in local time: "5 មីនា 2026, 14:03" / "5 Mar 2026, 14:03"."""
+    return "" if value is None else format_datetime(value, datetime_pattern(fmt))
 
 
 def time_formatter(fmt: str = "short") -> Callable[[datetime], str]:
@@ -67,22 +60,21 @@ def time_formatter(fmt: str = "short") -> Callable[[datetime], str]:
     pattern = datetime_pattern(fmt)
 
     def formatted(value: datetime) -> str:
-        text = babel_dates.format_datetime(value, pattern, tzinfo=zone, locale=locale)
-        return in_script(text, locale)
+        return babel_dates.format_datetime(value, pattern, tzinfo=zone, locale=locale)
 
     return formatted
 
 
 def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
-    """A day ("medium": 5 មីនា 2026 / 5 Mar 2026; "long": 5 មីនា 2026 / 5 March 2026, the
-    Khmer in Khmer digits); a datetime is first moved to local time, so a late-evening UTC
+    """A day ("medium": 5 មីនា 2026 / 5 Mar 2026; "long": 5 មីនា 2026 / 5 March 2026); a
+    datetime is first moved to local time, so a late-evening UTC
     time shows tomorrow."""
-    return "" if value is None else in_script(format_date(value, DATE_PATTERNS[fmt]))
+    return "" if value is None else format_date(value, DATE_PATTERNS[fmt])
 
 
 def month(value: date) -> str:
-    """A month: "Mar 2026" / "មីនា 2026" in Khmer digits."""
-    return in_script(format_date(value, MONTH_PATTERN))
+    """A month: "Mar 2026" / "មីនា 2026"."""
+    return format_date(value, MONTH_PATTERN)
 
 
 def number(value: Number | None) -> str:

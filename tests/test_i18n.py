@@ -91,7 +91,7 @@ def test_dates_and_numbers_follow_the_language_of_the_page(client: FlaskClient) 
     )
 
     khmer = client.get(f"/accountability/forums/{forum.id}?lang=km").get_data(as_text=True)
-    assert "៥ មីនា ២០២៦" in khmer  # March by its Khmer name, the day and year in Khmer digits
+    assert "5 មីនា 2026" in khmer  # day, March by its Khmer name, year: Western digits
     assert "1,234" in khmer and "1,050" in khmer
     assert "March" not in khmer and "Mar " not in khmer
 
@@ -111,9 +111,9 @@ def test_format_filters_in_each_language(app: Flask) -> None:
     # 18:30 UTC on 31 December is already the next day (and year) in Phnom Penh.
     late = datetime(2025, 12, 31, 18, 30, tzinfo=UTC)
     with app.test_request_context(), force_locale("km"):
-        assert local_date(late, "long") == "១ មករា ២០២៦"
-        assert local_time(late) == "១ មករា ២០២៦, ០១:៣០"  # 24-hour: no Latin AM/PM
-        assert local_time(late, "short") == "១/១/២០២៦, ០១:៣០"
+        assert local_date(late, "long") == "1 មករា 2026"
+        assert local_time(late) == "1 មករា 2026, 01:30"  # 24-hour: no Latin AM/PM
+        assert local_time(late, "short") == "1/1/2026, 01:30"
         assert (number(12345), decimal(3.25), percent(0.873)) == ("12,345", "3.2", "87%")
     with app.test_request_context(), force_locale("en"):
         assert local_date(late, "long") == "1 January 2026"  # day, month, year
