@@ -124,7 +124,21 @@ def current() -> Snapshot:
     seen: tuple[tuple[Any, int], Snapshot] | None = session.info.get(_SESSION_KEY)
     if seen and seen[0] == (transaction, _changes[0]) and not _changes_rules(session):
         return seen[1]
-    stamp = db.session.scalar(select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1)) or ""
+    stamp = db.session.scalar(select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1))
+    return seen_stamp(stamp)
+
+
+def stamp_column() -> Any:
+    """The stamp as a column, for a page's first SELECT to read it along with its own row
+    (one round trip instead of two); hand what it read to `seen_stamp`."""
+    return select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1).scalar_subquery()
+
+
+def seen_stamp(stamp: str | None) -> Snapshot:
+    """The snapshot for the stamp this transaction has just read, kept for the rest of it
+    (as `current` keeps it)."""
+    stamp = stamp or ""
+    session = db.session()
     key = str(session.get_bind().engine.url)
     snapshot = _snapshots.get(key)
     if snapshot is None or snapshot.stamp != stamp or not stamp:
