@@ -61,7 +61,7 @@ def _session_case() -> Case | None:
     except NotFound:
         tracking_session.forget()
         return None
-    tracking_session.remember(case_id)  # each visit gives another half hour
+    tracking_session.renew(case_id)  # each visit gives another half hour
     return case
 
 
