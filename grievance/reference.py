@@ -14,7 +14,7 @@ rolled back (a test, a failed admin save) must never match the stamp of a later 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import String, event, select
@@ -100,14 +100,27 @@ class Snapshot:
         category = self.categories.get(code)
         return category if category is not None and category.active else None
 
+    # Sorted once per snapshot and language (collation keys cost a form request time).
+    _sorted: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
     def category_choices(self, lang: str) -> list[tuple[str, str]]:
         """Active categories in the reader's alphabetical order, "other" last."""
-        active = ((c.code, c.name(lang)) for c in self.categories.values() if c.active)
-        return sorted_choices(active, lang, last=("other",))
+        found = self._sorted.get(("categories", lang))
+        if found is None:
+            active = ((c.code, c.name(lang)) for c in self.categories.values() if c.active)
+            found = self._sorted[("categories", lang)] = tuple(
+                sorted_choices(active, lang, last=("other",))
+            )
+        return list(found)
 
     def province_choices(self, lang: str) -> list[tuple[str, str]]:
-        pairs = ((p.code, p.name(lang)) for p in self.provinces.values())
-        return sorted_choices(pairs, lang)
+        found = self._sorted.get(("provinces", lang))
+        if found is None:
+            pairs = ((p.code, p.name(lang)) for p in self.provinces.values())
+            found = self._sorted[("provinces", lang)] = tuple(sorted_choices(pairs, lang))
+        return list(found)
 
 
 # One snapshot per database (the test suite runs apps on several): {url: snapshot}.
