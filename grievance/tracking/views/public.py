@@ -180,6 +180,7 @@ def _stale(case_id: int) -> ResponseReturnValue:
 
 @bp.get("/case")
 def status() -> ResponseReturnValue:
+    uow.read_only()  # the page reads the case and its timeline, and writes nothing
     case = _session_case()
     return _ask_again() if case is None else _render(case)
 
