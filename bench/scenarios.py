@@ -1,4 +1,4 @@
-"""The seven scenarios of the suite, each measured next to its floor in the same run.
+"""The eight scenarios of the suite, each measured next to its floor in the same run.
 
 HTTP scenarios alternate app and floor in short rounds (`Context.rounds` x
 `Context.duration` seconds each) so that load from other processes falls on both alike;
