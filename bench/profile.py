@@ -1,4 +1,4 @@
-"""`python -m bench.profile form|track [--scale 10k] [--requests 500] [--profiler ...]`
+"""`python -m bench.profile form|track|status [--scale 10k] [--db NAME] [--requests 500]`
 
 In-process look at one request path, for finding where its time goes (the suite measures;
 this explains). It uses the suite's database `samleng_bench_<scale>` (made as `python -m
@@ -66,6 +66,29 @@ def _track_sender(client: Any, url: str) -> Send:
     return send
 
 
+def _status_sender(client: Any, url: str) -> Send:
+    """The status page of one tracked case, its session opened by a real lookup (an
+    answered case when one is tracked: its page shows the most)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        _id, reference, secret = conn.execute(scenarios.STATUS_CASES_SQL).fetchone()  # type: ignore[misc]
+    token = scenarios.TOKEN.search(client.get("/track?lang=en").get_data(as_text=True))
+    if token is None:
+        raise RuntimeError("GET /track showed no CSRF token")
+    fields = {"csrf_token": token.group(1), "reference": reference, "secret": secret}
+    if client.post("/track", data=fields).status_code != 303:
+        raise RuntimeError("the lookup failed")
+
+    def send(_i: int) -> Any:
+        response = client.get("/track/case")
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /track/case answered {response.status_code}")
+        return response
+
+    return send
+
+
 def _floor_sender(client: Any, path: str) -> Send:
     def send(i: int) -> Any:
         response = client.post(path, data={"note": f"n{i}", "id": "1"})
@@ -125,27 +148,30 @@ def profiled(send: Send, n: int, profiler: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile",
                                      description=(__doc__ or "").splitlines()[0])  # fmt: skip
-    parser.add_argument("path", choices=["form", "track"])
+    parser.add_argument("path", choices=["form", "track", "status"])
     parser.add_argument("--scale", choices=sorted(SCALES), default="10k")
+    parser.add_argument("--db", default="", help="database name (default samleng_bench_SCALE)")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--profiler", choices=["pyinstrument", "cprofile", "none"],
                         default="pyinstrument")  # fmt: skip
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="'' for in-process jobs")
     args = parser.parse_args()
 
-    name = f"samleng_bench_{args.scale}"
+    name = args.db or f"samleng_bench_{args.scale}"
     url = prepare_database(server_url(), name, SCALES[args.scale])
     redis_url = _redis_url(args.redis_url)
     # The floor app reads its database from the environment, as under gunicorn.
     os.environ.update(DATABASE_URL=url, RATELIMIT_ENABLED="0")
     app = _local_app(url, tempfile.mkdtemp(prefix="samleng-profile-"), redis_url)
-    if args.path == "track":
+    if args.path in ("track", "status"):
         prepare_extras(app, url)
     floor = bare_app()
     with floor.app_context(), floor.extensions["sqlalchemy"].engine.begin() as conn:
         conn.exec_driver_sql(PINGS_SQL)
     client = app.test_client()
-    send = scenarios.form_sender(client) if args.path == "form" else _track_sender(client, url)
+    senders = {"form": scenarios.form_sender, "track": lambda c: _track_sender(c, url),
+               "status": lambda c: _status_sender(c, url)}  # fmt: skip
+    send = senders[args.path](client)
     floor_send = _floor_sender(floor.test_client(), "/insert" if args.path == "form" else "/pk")
 
     app_s, floor_s = timed(send, args.requests), timed(floor_send, args.requests)

@@ -16,7 +16,7 @@ from flask import Flask, Response, request, session
 
 from grievance import uow
 from grievance.config import PROJECT_ROOT, Config
-from grievance.extensions import babel, csrf, db, migrate
+from grievance.extensions import babel, csrf, db, migrate, ping_after_idle
 from grievance.i18n import select_locale, select_timezone
 from grievance.logs import configure_logging
 from grievance.site import assets
@@ -107,6 +107,8 @@ def create_app(config: Config | None = None) -> App:
     Path(config.INSTANCE_PATH).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)

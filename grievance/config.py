@@ -173,7 +173,8 @@ class Config:
             "SQLALCHEMY_DATABASE_URI": self.database_uri,
             # hide_parameters: a failed statement's error (and so any log line quoting it)
             # never carries its parameters, which can be a complainant's name or phone.
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+            # No pool_pre_ping: extensions.ping_after_idle pings only idle connections.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
             "SESSION_COOKIE_SECURE": secure,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic produces the same schema on SQLite and PostgreSQL.
@@ -111,3 +113,29 @@ def _sqlite_begin(conn: Any) -> None:
     if conn.dialect.name == "sqlite":
         # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# A connection used this recently is not pinged again when it is checked out: a busy
+# process saves a round trip on every request. One idle longer (or new) is pinged, and a
+# dead one replaced, as `pool_pre_ping` would. Should the database go away within that
+# window, the next statement fails instead: the request answers "please try again" (see
+# grievance/site/errors.py) and SQLAlchemy drops every connection older than the failure.
+PING_AFTER_IDLE_SECONDS = 5.0
+_IDLE_SINCE = "samleng.idle_since"
+
+
+def ping_after_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure: a fresh connection
+            raise DisconnectionError() from error

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask import Flask, g, has_app_context, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from grievance import formats
@@ -37,13 +37,41 @@ def lang() -> str:
     return str(get_locale() or "km")
 
 
+_KEPT = "samleng_translations"
+
+
+def translations() -> Any:
+    """The reader's catalogue, found once per request and locale. (Flask-Babel finds it
+    anew for every string, three context look-ups each, and a page has dozens of strings;
+    `force_locale` replaces the locale object, so a forced language is found afresh.)"""
+    if not has_app_context():
+        return get_translations()
+    ns = g.get("_flask_babel")
+    kept = getattr(ns, _KEPT, None)
+    if kept is not None and kept[0] is getattr(ns, "babel_locale", None):
+        return kept[1]
+    found = get_translations()
+    ns = g.get("_flask_babel")
+    if ns is not None and getattr(ns, "babel_locale", None) is not None:
+        setattr(ns, _KEPT, (ns.babel_locale, found))
+    return found
+
+
 def label(msgid: str) -> str:
     """Translate a msgid kept in data (workflow labels, vocabularies)."""
-    return gettext(msgid) if msgid else ""
+    return str(translations().ugettext(msgid)) if msgid else ""
 
 
 def init_app(app: Flask) -> None:
     formats.init_app(app)
+    # Templates translate through the catalogue kept for the request (see translations).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -14,7 +14,7 @@ rolled back (a test, a failed admin save) must never match the stamp of a later 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import String, event, select
@@ -100,14 +100,27 @@ class Snapshot:
         category = self.categories.get(code)
         return category if category is not None and category.active else None
 
+    # Sorted once per snapshot and language (collation keys cost a form request time).
+    _sorted: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
     def category_choices(self, lang: str) -> list[tuple[str, str]]:
         """Active categories in the reader's alphabetical order, "other" last."""
-        active = ((c.code, c.name(lang)) for c in self.categories.values() if c.active)
-        return sorted_choices(active, lang, last=("other",))
+        found = self._sorted.get(("categories", lang))
+        if found is None:
+            active = ((c.code, c.name(lang)) for c in self.categories.values() if c.active)
+            found = self._sorted[("categories", lang)] = tuple(
+                sorted_choices(active, lang, last=("other",))
+            )
+        return list(found)
 
     def province_choices(self, lang: str) -> list[tuple[str, str]]:
-        pairs = ((p.code, p.name(lang)) for p in self.provinces.values())
-        return sorted_choices(pairs, lang)
+        found = self._sorted.get(("provinces", lang))
+        if found is None:
+            pairs = ((p.code, p.name(lang)) for p in self.provinces.values())
+            found = self._sorted[("provinces", lang)] = tuple(sorted_choices(pairs, lang))
+        return list(found)
 
 
 # One snapshot per database (the test suite runs apps on several): {url: snapshot}.
@@ -124,7 +137,21 @@ def current() -> Snapshot:
     seen: tuple[tuple[Any, int], Snapshot] | None = session.info.get(_SESSION_KEY)
     if seen and seen[0] == (transaction, _changes[0]) and not _changes_rules(session):
         return seen[1]
-    stamp = db.session.scalar(select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1)) or ""
+    stamp = db.session.scalar(select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1))
+    return seen_stamp(stamp)
+
+
+def stamp_column() -> Any:
+    """The stamp as a column, for a page's first SELECT to read it along with its own row
+    (one round trip instead of two); hand what it read to `seen_stamp`."""
+    return select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1).scalar_subquery()
+
+
+def seen_stamp(stamp: str | None) -> Snapshot:
+    """The snapshot for the stamp this transaction has just read, kept for the rest of it
+    (as `current` keeps it)."""
+    stamp = stamp or ""
+    session = db.session()
     key = str(session.get_bind().engine.url)
     snapshot = _snapshots.get(key)
     if snapshot is None or snapshot.stamp != stamp or not stamp:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import BACKENDS, Auth, Released, Statements, csrf_from
@@ -23,7 +24,8 @@ from tests.tracking.helpers import lookup, new_case, officer, step, to_in_progre
 BACKEND = "postgresql" if BACKENDS.postgres else "sqlite"
 # Measured on 2026-12-06; {page: {backend: statements}}.
 BUDGETS = {
-    "GET /track/case": {"sqlite": 3, "postgresql": 3},
+    # the case with the rules stamp, then its whole timeline (steps taken and entries shown)
+    "GET /track/case": {"sqlite": 2, "postgresql": 2},
     "POST /track": {"sqlite": 1, "postgresql": 1},
     "POST /file": {"sqlite": 8, "postgresql": 7},  # with the case's search terms
     "POST /workspace/claim": {"sqlite": 11, "postgresql": 10},  # SQLite claims by compare-and-set
@@ -60,6 +62,31 @@ def test_status_page_after_lookup(
         response = client.get("/track/case?lang=en")
     assert response.status_code == 200
     within_budget("GET /track/case", seen)
+
+
+def test_status_page_of_an_answer_she_may_appeal(
+    client: FlaskClient, count_queries: Any, recorded_jobs: Released
+) -> None:
+    """The page with the most on it: the answer, the appeal window's end, the day the case
+    closes by itself, and the step forms to accept or appeal."""
+    filed = new_case()
+    user = officer()
+    to_in_progress(filed.case, user)
+    step(filed.case, user, "propose_resolution", resolution="Arrears paid for May.")
+    assert lookup(client, filed.case.reference, filed.secret).status_code == 303
+    assert client.get("/track/case?lang=en").status_code == 200  # warm
+    with count_queries() as seen:
+        response = client.get("/track/case?lang=en")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "you can appeal until" in page and 'id="step-appeal"' in page
+    within_budget("GET /track/case", seen)
+
+
+def test_a_page_over_its_budget_fails() -> None:
+    over = Statements(["SELECT 1"] * (BUDGETS["GET /track/case"][BACKEND] + 1))
+    with pytest.raises(AssertionError, match="ran 3 statements"):
+        within_budget("GET /track/case", over)
 
 
 def test_case_lookup(client: FlaskClient, count_queries: Any, recorded_jobs: Released) -> None:

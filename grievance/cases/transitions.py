@@ -6,7 +6,7 @@ caller's transaction: state, assignee, timestamps, clocks, the CaseEvent and the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,15 +53,26 @@ def actor_for(user: User) -> Actor:
     return Actor(id=user.id, roles=user.role_names)
 
 
-def _transitions_taken(case: Case) -> list[str]:
-    rows = db.session.scalars(
-        select(CaseEvent.data).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
-    )
-    return [str(d.get("transition")) for d in rows]
+def _transitions_taken(case: Case, events: Sequence[CaseEvent] | None) -> list[str]:
+    if events is not None:  # the caller has read the whole timeline already
+        rows: Iterable[Any] = (e.data for e in events if e.kind == "transition")
+    else:
+        rows = db.session.scalars(
+            select(CaseEvent.data)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+            .order_by(CaseEvent.seq)
+        )
+    return [str((d or {}).get("transition")) for d in rows]
 
 
-def facts_for(case: Case, now: datetime, calendar: WorkingCalendar | None = None) -> Facts:
-    """What the guards may know, computed from the row and its timeline."""
+def facts_for(
+    case: Case,
+    now: datetime,
+    calendar: WorkingCalendar | None = None,
+    events: Sequence[CaseEvent] | None = None,
+) -> Facts:
+    """What the guards may know, computed from the row and its timeline (`events`: all of
+    the case's events in order, when the caller has them, saves reading them again)."""
     window_open = auto_close_due = False
     if case.resolution_proposed_at is not None:
         cal = calendar or clocks.working_calendar()
@@ -69,7 +80,7 @@ def facts_for(case: Case, now: datetime, calendar: WorkingCalendar | None = None
         answered, province = case.resolution_proposed_at, case.province_code
         appeal_end = cal.add_working_time(answered, days=APPEAL_WINDOW_DAYS, province=province)
         closes_at = cal.add_working_time(answered, days=AUTO_CLOSE_DAYS, province=province)
-        taken = _transitions_taken(case)
+        taken = _transitions_taken(case, events)
         # One appeal per case, and none once the complainant accepted the answer.
         reopenable = case.state != "closed" or (taken and taken[-1] == "auto_close")
         window_open = bool(reopenable) and "appeal" not in taken and now <= appeal_end
@@ -86,9 +97,17 @@ def facts_for(case: Case, now: datetime, calendar: WorkingCalendar | None = None
     )
 
 
-def available(case: Case, actor: Actor, now: datetime | None = None) -> list[Transition]:
+def available(
+    case: Case,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    calendar: WorkingCalendar | None = None,
+    events: Sequence[CaseEvent] | None = None,
+) -> list[Transition]:
     workflow = workflow_named(case.workflow)
-    return available_transitions(workflow, facts_for(case, now or utcnow()), actor)
+    facts = facts_for(case, now or utcnow(), calendar, events)
+    return available_transitions(workflow, facts, actor)
 
 
 def apply(

@@ -93,7 +93,10 @@ class RQRunner:
     def __call__(self, name: str, ids: tuple[int | str, ...]) -> None:
         _func, queue = lookup(name)
         try:
-            self.queue(queue).enqueue(execute, name, *ids, job_timeout=JOB_TIMEOUT)
+            # One round trip to Redis: RQ on its own sends two (queue key, then the job).
+            pipe = self.connection.pipeline()
+            self.queue(queue).enqueue(execute, name, *ids, job_timeout=JOB_TIMEOUT, pipeline=pipe)
+            pipe.execute()
         except Exception:
             # Redis away: nothing is lost, the obligation is a database row a sweep re-finds.
             log.warning("could not enqueue job=%s; a sweep will pick it up", name)

@@ -75,7 +75,8 @@ def database_unavailable(error: Exception) -> WerkzeugResponse:
     """The database went away (a dropped connection, a failover, a lock timeout), most
     often at the commit. The unit of work was rolled back, so nothing of the request was
     kept (its uploaded files are deleted and its jobs dropped with it); the pool replaces
-    the dead connection (pool_pre_ping), so trying again works once the database answers.
+    the dead connection (extensions.ping_after_idle), so trying again works once the
+    database answers.
     """
     # The class name only: the error's text can quote the statement's parameters.
     log.warning(

@@ -40,6 +40,13 @@ def _public_holidays(year: int, language: str) -> holidays.HolidayBase:
     return holidays.country_holidays("KH", years=year, language=language, expand=False)
 
 
+@lru_cache(maxsize=512)
+def _holiday_dates(year: int) -> frozenset[date]:
+    # The same holidays as a plain set: a day's lookup is then one hash, not a trip through
+    # HolidayBase's key conversion (the calendar asks once per day it walks).
+    return frozenset(_public_holidays(year, "en_US"))
+
+
 def _to_utc(value: datetime, name: str = "datetime") -> datetime:
     # Naive datetimes are ambiguous between server time, UTC and Phnom Penh time; a
     # silent guess would shift every deadline by 7 hours.
@@ -112,7 +119,7 @@ class WorkingCalendar:
     def is_working_day(self, d: date, province: str | None = None) -> bool:
         if d.weekday() >= 5:
             return False
-        if d in _public_holidays(d.year, "en_US"):
+        if d in _holiday_dates(d.year):
             return False
         return not any(c.applies(d, province) for c in self.closures)
 

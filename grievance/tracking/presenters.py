@@ -9,6 +9,7 @@ added later stay off the page until someone decides they belong on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -155,16 +156,26 @@ def _int(value: object) -> int | None:
         return None
 
 
-def public_timeline(case: Case) -> list[Entry]:
-    """The case's story as the complainant may read it, oldest first."""
-    events = db.session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id, CaseEvent.public.is_(True))
-        .order_by(CaseEvent.seq)
+def case_events(case: Case) -> list[CaseEvent]:
+    """All of the case's events, oldest first: read once for both the steps open to the
+    complainant (which depend on the steps taken) and the timeline."""
+    return list(
+        db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        )
     )
+
+
+def public_timeline(case: Case, events: Sequence[CaseEvent] | None = None) -> list[Entry]:
+    """The case's story as the complainant may read it, oldest first (from `events`, all
+    of the case's events in order, when the caller has read them)."""
+    if events is None:
+        events = case_events(case)
     entries: list[Entry] = []
     rejection: str | None = None  # shown only once a supervisor approved it
     for event in events:
+        if not event.public:
+            continue
         data = event.data or {}
         entry: Entry | None = None
         if event.kind == "filed":
@@ -202,9 +213,15 @@ def status_page(case: Case, now: datetime, calendar: WorkingCalendar | None = No
     workflow = get_workflow(case.workflow)
     state = workflow.state(case.state)
     expected = expected_date(case, cal)
-    offered = {t.name for t in transitions.available(case, transitions.COMPLAINANT, now)}
+    events = case_events(case)
+    offered = {
+        t.name
+        for t in transitions.available(
+            case, transitions.COMPLAINANT, now, calendar=cal, events=events
+        )
+    }
     until = schedule.appeal_until(case, cal)
-    timeline = public_timeline(case)
+    timeline = public_timeline(case, events)
     waiting_for_answer = state.name in ("resolution_proposed", "answered")
     appealed = any(e.step == "appeal" for e in timeline)
     actions = [name for name in ACTIONS if name in offered]

@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from grievance import reference as rules
 from grievance.cases import events, transitions
 from grievance.cases.models import Case, CaseEvent
 from grievance.effects import Notice, emit
@@ -83,10 +84,13 @@ def reference_key(reference: str) -> str:
 
 
 def get_case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None:
+    """The case, with the rules in force read in the same statement (every page of the
+    case needs them: its dates come from the calendar, its closures included)."""
+    row = db.session.execute(select(Case, rules.stamp_column()).where(Case.id == case_id)).first()
+    if row is None:
         raise NotFound("no_case")
-    return case
+    rules.seen_stamp(row[1])
+    return row[0]
 
 
 def take_step(

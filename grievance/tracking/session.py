@@ -13,8 +13,20 @@ KEY = "tracked_case"
 SECONDS = 30 * 60
 
 
+RENEW_AFTER = 60  # seconds: a page read within a minute of the last renewal keeps it
+
+
 def remember(case_id: int) -> None:
     session[KEY] = {"id": case_id, "until": int(time.time()) + SECONDS}
+
+
+def renew(case_id: int) -> None:
+    """Another half hour from now, to the minute: a reload within a minute of the last
+    renewal leaves the session (and its cookie) as it is, instead of signing it again."""
+    value = session.get(KEY)
+    until = value.get("until") if isinstance(value, dict) and value.get("id") == case_id else None
+    if not isinstance(until, int) or until < time.time() + SECONDS - RENEW_AFTER:
+        remember(case_id)
 
 
 def tracked_id() -> int | None:

@@ -61,7 +61,7 @@ def _session_case() -> Case | None:
     except NotFound:
         tracking_session.forget()
         return None
-    tracking_session.remember(case_id)  # each visit gives another half hour
+    tracking_session.renew(case_id)  # each visit gives another half hour
     return case
 
 
@@ -180,6 +180,7 @@ def _stale(case_id: int) -> ResponseReturnValue:
 
 @bp.get("/case")
 def status() -> ResponseReturnValue:
+    uow.read_only()  # the page reads the case and its timeline, and writes nothing
     case = _session_case()
     return _ask_again() if case is None else _render(case)
 
