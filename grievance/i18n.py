@@ -14,6 +14,8 @@ LOCALES = ("km", "en")
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "km"  # a job or command that formats a date or a number: Khmer first
     asked = request.args.get("lang")
     if asked in LOCALES:
         session["lang"] = asked

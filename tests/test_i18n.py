@@ -121,3 +121,17 @@ def test_format_filters_in_each_language(app: Flask) -> None:
         assert local_time(late, "short") == "1/1/2026, 01:30"  # 24-hour, no seconds
         assert local_time(datetime(2026, 12, 7, 2, 5, 59, tzinfo=UTC)) == "7 Dec 2026, 09:05"
         assert (number(0.5), decimal(4, 1), local_date(None)) == ("0.5", "4.0", "")
+
+
+def test_a_job_formats_dates_in_khmer_without_a_request(app: Flask) -> None:
+    """Jobs and commands (the monthly open-data release, notices) run with no request: a
+    month label or a date they write is Khmer, not an error."""
+    from datetime import date
+
+    from flask import has_request_context
+
+    from grievance import formats
+
+    assert not has_request_context()
+    assert formats.month(date(2026, 3, 1)) == "មីនា 2026"
+    assert formats.local_date(date(2026, 3, 5), "long") == "5 មីនា 2026"
