@@ -28,6 +28,7 @@ from grievance.tracking.forms import (
     RateForm,
     StepForm,
 )
+from grievance.tracking.views import steps
 from grievance.types import utcnow
 from workflows import MissingInput, WorkflowError
 
@@ -161,15 +162,12 @@ def _render(
     rate_form: RateForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    """The page; `forms` (by step) and `rate_form` are forms sent back with their errors."""
     page = presenters.status_page(case, utcnow())
-    shown: dict[str, StepForm] = {
-        name: STEP_FORMS[name](formdata=None, prefix=name, version=case.version)
-        for name in page.actions
-    }
-    shown.update(forms or {})
-    rate_form = rate_form or RateForm(formdata=None, prefix="rate", version=case.version)
-    html = render_template("tracking/case.html", page=page, forms=shown, rate_form=rate_form)
-    return html, status
+    sent: dict[str, StepForm] = {**(forms or {}), **({steps.RATE: rate_form} if rate_form else {})}
+    shown = [*page.actions, *([steps.RATE] if page.can_rate else [])]
+    sections = {name: steps.section(name, case.version, sent.get(name)) for name in shown}
+    return render_template("tracking/case.html", page=page, steps=sections), status
 
 
 def _stale(case_id: int) -> ResponseReturnValue:
