@@ -7,6 +7,7 @@ the message itself and are complete once committed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +32,11 @@ log = logging.getLogger(__name__)
 QUEUED_TIMEOUT = timedelta(minutes=5)
 INSERT_BATCH = 1000  # rows per INSERT when a batch of notices is written
 SEND_BATCH = 200  # rows per send job for such a batch
+# A batch that would send one person more e-mails of one kind than this (the sweep after
+# an outage: thousands of deadlines at once) sends her one e-mail that counts them and
+# names the first DIGEST_NAMES instead; her in-app inbox still lists every case.
+DIGEST_AFTER = 5
+DIGEST_NAMES = 20
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def on_notices(batch: Notices) -> None:
     `on_notice` would write for each, in one INSERT per thousand rows, and their send
     jobs in batches of SEND_BATCH rows."""
     staff: dict[tuple[str, str | None], list[User]] = {}
-    rows = [row for notice in batch.items for row in rows_for(notice, staff)]
+    rows = digested([row for notice in batch.items for row in rows_for(notice, staff)])
     created = insert_rows(rows)
     sent_by_job = [row_id for row_id, channel in created if channel in rules.SENT_BY_JOB]
     if sent_by_job:
@@ -72,6 +78,40 @@ def on_notices(batch: Notices) -> None:
 
         for first in range(0, len(sent_by_job), SEND_BATCH):
             jobs.enqueue(send_batch, *sent_by_job[first : first + SEND_BATCH])
+
+
+def digested(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` with each staff member's e-mails of one kind folded into one when there are
+    more than DIGEST_AFTER of them (for templates with a digest: `rules.DIGESTS`)."""
+    kept: list[dict[str, Any]] = []
+    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["channel"] == rules.EMAIL and row["user_id"] and row["template"] in rules.DIGESTS:
+            groups.setdefault((row["user_id"], row["template"]), []).append(row)
+        else:
+            kept.append(row)
+    for (_user, template), group in groups.items():
+        kept.extend(group if len(group) <= DIGEST_AFTER else [_digest(template, group)])
+    return kept
+
+
+def _digest(template: str, group: list[dict[str, Any]]) -> dict[str, Any]:
+    """One e-mail for a group of one person's e-mails of one template, keyed by the keys
+    of the rows it stands for (the same batch again writes nothing)."""
+    keys = hashlib.sha256("\n".join(row["idempotency_key"] for row in group).encode())
+    # One case can pass two deadlines in one sweep (acknowledgement and answer): count cases.
+    references = list(dict.fromkeys(str(row["context"]["reference"]) for row in group))
+    return {
+        **group[0],
+        "idempotency_key": f"digest:{template}:{keys.hexdigest()[:32]}:u{group[0]['user_id']}",
+        "template": rules.DIGESTS[template],
+        "case_id": None,
+        "context": {
+            "count": len(references),
+            "references": ", ".join(references[:DIGEST_NAMES]),
+            "list": "inbox",
+        },
+    }
 
 
 def rows_for(

@@ -311,7 +311,7 @@ def email_message(row: Notification, values: dict[str, Any], address: str) -> Me
     lang = row.language
     subject = messages.text(row.template, "title", lang, **values)
     lines = [messages.text(row.template, "text", lang, **values)]
-    url = case_url(values.get("reference"))
+    url = inbox_url() if values.get("list") == "inbox" else case_url(values.get("reference"))
     if url:
         lines.append(messages.text("_email", "open", lang, url=url))
     footer = messages.text("_email", "footer", lang)
@@ -331,6 +331,11 @@ def case_url(reference: str | None) -> str:
     except BuildError:
         return ""
     return public_url(path)
+
+
+def inbox_url() -> str:
+    """The staff member's notifications, for an e-mail that stands for many of them."""
+    return public_url(current_app.url_map.bind("localhost").build("notifications.index"))
 
 
 def _reference(case_id: int | None) -> str:

@@ -45,6 +45,9 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("break_glass", "supervisor"): (IN_APP, EMAIL),
     ("secret_guessing", "supervisor"): (IN_APP, EMAIL),
     ("escalated", "supervisor"): (IN_APP, EMAIL),
+    # Many of the two above for one person in one sweep: one e-mail (outbox.digested).
+    ("sla_breach_many", "supervisor"): (EMAIL,),
+    ("escalated_many", "supervisor"): (EMAIL,),
     ("appeal_lodged", "supervisor"): (IN_APP,),
     ("rejection_pending", "supervisor"): (IN_APP,),
     ("approval_requested", "supervisor"): (IN_APP,),
@@ -57,6 +60,9 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("spike", "oversight"): (IN_APP, EMAIL),
     ("systemic_answer", "complainant"): (SMS,),
 }
+
+# E-mails that a batch folds into one when it would send a person many of them.
+DIGESTS: dict[str, str] = {"sla_breach": "sla_breach_many", "escalated": "escalated_many"}
 
 # Sent to the phone on file even without consent to be contacted: she asked for them.
 ASKED_FOR: frozenset[str] = frozenset({"secret_check", "secret_reissued", "codes_by_sms"})

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grievance import uow
 from grievance.cases import events, transitions
@@ -20,7 +20,9 @@ from grievance.extensions import db
 from grievance.queues import routing
 from grievance.sla import clocks, sweep
 from grievance.sla.models import SlaMark
+from notifications import rules
 from notifications.models import Notification
+from notifications.relay import compose
 from tests.conftest import Released
 from tests.factories import make_user
 from tests.sla.conftest import file_at, officer, pp, take_to_work
@@ -202,7 +204,10 @@ def test_a_batch_sends_its_e_mails_in_batch_jobs(recorded_jobs: Released) -> Non
             Notification.template.in_(("sla_at_risk", "sla_breach", "escalated")),
         )
     )
-    emails = sorted(emails)
+    digests = db.session.scalars(
+        select(Notification.id).where(Notification.template.in_(rules.DIGESTS.values()))
+    )
+    emails = sorted([*emails, *digests])
     assert sorted(i for ids in batches for i in ids) == emails
     assert not singles & set(emails)  # (the cases' filing sent its own, one by one)
 
@@ -229,3 +234,43 @@ def test_a_batch_job_sends_each_row_once_and_records_it(app: Flask) -> None:
     db.session.expire_all()
     rows = db.session.scalars(select(Notification).where(Notification.id.in_(emails)))
     assert {(r.status, r.attempts, r.claimed_at) for r in rows} == {("sent", 1, None)}
+
+
+def test_a_flood_of_deadlines_sends_each_supervisor_one_e_mail_of_each_kind() -> None:
+    """After an outage one sweep finds many deadlines at once: each supervisor's inbox in
+    the app lists every case, and her e-mail counts them instead of arriving once per case.
+    (The first pass finds 7 breaches of 6 cases at once, one case past both its deadlines;
+    the later passes climb 2 cases up the ladder a level at a time, told one by one.)"""
+    cases, now = _backlog()
+
+    sweep.sweep(now)
+    uow.checkpoint()
+
+    ids = [c.id for c in cases]
+    rows = list(db.session.scalars(select(Notification).order_by(Notification.id)))
+    mine = [r for r in rows if r.case_id in ids or r.case_id is None]
+    for sup in ("province.sup@example.org", "national.sup@example.org"):
+        hers = [r for r in mine if r.address == sup]
+        for kind, cases_at_once, one_by_one in (("sla_breach", 6, 6), ("escalated", 6, 4)):
+            digests = [r.context["count"] for r in hers if r.template == f"{kind}_many"]
+            assert digests == [cases_at_once]
+            assert len([r for r in hers if r.template == kind]) == one_by_one
+    in_app = Counter((r.template, r.user_id) for r in mine if r.channel == "in_app")
+    assert sorted(n for (t, _u), n in in_app.items() if t == "sla_breach") == [13, 13]
+    officer_told = [r.template for r in mine if r.address == "officer@example.org"]
+    assert officer_told.count("sla_at_risk") == 1
+
+    digest = next(r for r in mine if r.template == "sla_breach_many" and r.language == "en")
+    message = compose(digest)
+    references = [c.reference for c in db.session.scalars(select(Case).where(Case.id.in_(ids)))]
+    assert message.subject == "6 cases have passed their deadline."
+    assert sum(ref in message.body for ref in references) == 6
+    assert "/notifications" in message.body
+    khmer = next(r for r in mine if r.template == "escalated_many")
+    khmer.language = "km"  # what a Khmer-reading supervisor gets
+    assert compose(khmer).subject.startswith("ករណីចំនួន 6 ")
+    db.session.expire(khmer)
+
+    sweep.sweep(now + timedelta(minutes=1))  # the same deadlines again: nothing more
+    uow.checkpoint()
+    assert db.session.scalar(select(func.count(Notification.id))) == len(rows)
