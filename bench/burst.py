@@ -320,7 +320,7 @@ def main() -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="100k")
     parser.add_argument("--rate", type=float, default=10.0, help="arrivals a second")
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of arrivals")
-    parser.add_argument("--workers", type=int, default=2, help="RQ workers")
+    parser.add_argument("--workers", type=int, default=4, help="RQ workers (deploy/systemd runs 4)")
     parser.add_argument("--gateway-latency", type=float, default=0.2,
                         help="seconds the stand-in gateway takes per message")  # fmt: skip
     parser.add_argument("--threads", type=int, default=THREADS,

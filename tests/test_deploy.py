@@ -52,13 +52,12 @@ def test_each_process_kind_is_a_supervised_unit(kind: str) -> None:
         assert "samleng" not in service["Unit"].get(key, "")
 
 
-def test_the_target_starts_the_web_two_workers_and_the_scheduler() -> None:
+def test_the_target_starts_the_web_four_workers_and_the_scheduler() -> None:
     wanted = unit("samleng.target")["Unit"]["Wants"].split()
     assert sorted(wanted) == [
         "samleng-scheduler.service",
         "samleng-web.service",
-        "samleng-worker@1.service",
-        "samleng-worker@2.service",
+        *(f"samleng-worker@{n}.service" for n in range(1, 5)),
     ]
 
 
