@@ -77,8 +77,8 @@ TOP_LEVEL = 3  # 0 not escalated, 1 province office, 2 national unit, 3 oversigh
 LEVEL_QUEUES = {2: "national", 3: "oversight"}  # level 1 stays in its provincial queue
 MAX_PASSES = TOP_LEVEL + 2  # each pass climbs at most one level per case
 INLINE_CASES = 200  # claimed cases a sweep handles itself; more go to jobs
-BATCH = 500  # cases per handling job
-CHUNK = 250  # cases locked, taken through their step and written together
+BATCH = 1000  # cases per handling job
+CHUNK = 500  # cases locked, taken through their step and written together
 STALE_AFTER = timedelta(minutes=10)
 LOCK_KEY = 0x534C_4153_5745  # "SLASWE": one sweep at a time on PostgreSQL
 # Kept in the timeline as a person's typed reason would be; readable in both languages.
