@@ -140,3 +140,27 @@ def test_security_headers_and_no_store(client: FlaskClient, auth: Auth) -> None:
     auth.login("officer")
     assert client.get("/staff").headers["Cache-Control"] == "no-store"
     assert client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
+
+
+def test_a_complainant_reloading_her_case_page_is_sent_no_cookie(client: FlaskClient) -> None:
+    """Her session holds her case and language, no login: reloading the page re-signs
+    nothing and sends no "forget me" cookie (it did on every public page)."""
+    from tests.tracking.helpers import new_case, open_case
+
+    open_case(client, new_case())
+    for path in ("/track/case", "/track/case", "/file", "/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers.getlist("Set-Cookie") == [], path
+
+
+def test_a_staff_session_taken_to_another_browser_is_signed_out(
+    client: FlaskClient, auth: Auth
+) -> None:
+    """The strong session protection still holds for signed-in staff: the same cookie sent
+    by another browser (another User-Agent) is no longer signed in."""
+    auth.login("officer")
+    assert client.get("/workspace/").status_code == 200
+    other = {"User-Agent": "Mozilla/5.0 (another phone)"}
+    moved = client.get("/workspace/", headers=other)
+    assert moved.status_code == 302 and moved.headers["Location"].startswith("/login")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from grievance.auth.models import User
+from grievance.extensions import login_manager
 from grievance.types import utcnow
 
 IDLE_SECONDS = 30 * 60
@@ -43,8 +44,16 @@ def _expired() -> bool:
 
 
 def enforce_timeouts() -> Response | None:
-    if "_user_id" not in session or request.endpoint in (None, "static"):
-        return None  # nobody signed in: the public pages need no user loaded
+    if "_user_id" not in session:
+        # Nobody signed in: the request's user is the anonymous one, without asking
+        # Flask-Login, whose strong session protection would otherwise find a session
+        # with no identity mark (a complainant's: her case, her language), empty it of
+        # login keys that are not there, and so re-sign her cookie and send a "forget me"
+        # cookie on every public page. There is no signed-in user to protect.
+        g._login_user = login_manager.anonymous_user()
+        return None
+    if request.endpoint in (None, "static"):
+        return None
     if not current_user.is_authenticated:
         return None
     if _expired():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from grievance.cases.models import Attachment, CaseEvent
@@ -14,6 +17,7 @@ from grievance.types import utcnow
 from tests.conftest import csrf_from
 from tests.tracking.helpers import (
     act,
+    lookup,
     new_case,
     officer,
     open_case,
@@ -241,3 +245,43 @@ def test_answer_an_information_request_with_a_voice_note_alone(client: FlaskClie
     ).first()
     assert answered is not None
     assert "ចម្លើយរបស់ខ្ញុំមាននៅក្នុងសារសំឡេង។" in str(answered.data), answered.data
+
+
+def test_kept_step_forms_carry_each_pages_own_case_version_and_session_token(
+    app: Flask,
+) -> None:
+    """The empty step forms are rendered once per language and kept: two complainants, one
+    reading Khmer, each get forms with their own case's version and their own session's
+    token, and a step taken with the other session's token is refused."""
+    answered, working = _proposed(), new_case()
+    to_in_progress(working.case, officer("Officer Dara"))
+    sokha, dara = app.test_client(), app.test_client()
+    assert lookup(sokha, answered.case.reference, answered.secret).status_code == 303
+    assert lookup(dara, working.case.reference, working.secret, lang="km").status_code == 303
+    pages = {}
+    for who, client, filed, lang in (
+        ("sokha", sokha, answered, "en"),
+        ("dara", dara, working, "km"),
+    ):
+        for _ in range(2):  # the second page comes from the kept forms
+            page = client.get(f"/track/case?lang={lang}").get_data(as_text=True)
+            versions = set(re.findall(r'name="[a-z_]+-version"[^>]*value="(\d+)"', page))
+            assert versions == {str(reload(filed.case).version)}, who
+            tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+            assert len(tokens) == 1, who
+            pages[who] = page
+    with force_locale("km"):
+        assert gettext("Withdraw my case") in pages["dara"]
+    assert "Accept and close my case" in pages["sokha"]
+    assert reload(answered.case).version != reload(working.case).version
+
+    withdraw = {"withdraw-version": version_of(pages["dara"], "withdraw"), "withdraw-confirm": "y"}
+    stolen = dara.post(
+        "/track/act/withdraw", data={**withdraw, "csrf_token": csrf_from(pages["sokha"])}
+    )
+    assert stolen.status_code == 400
+    assert reload(working.case).state == "in_progress"
+    done = dara.post(
+        "/track/act/withdraw", data={**withdraw, "csrf_token": csrf_from(pages["dara"])}
+    )
+    assert done.status_code == 303 and reload(working.case).state == "withdrawn"
