@@ -248,14 +248,14 @@ def test_answer_an_information_request_with_a_voice_note_alone(client: FlaskClie
 
 
 def test_kept_step_forms_carry_each_pages_own_case_version_and_session_token(
-    app: Flask,
+    app: Flask, client: FlaskClient
 ) -> None:
     """The empty step forms are rendered once per language and kept: two complainants, one
     reading Khmer, each get forms with their own case's version and their own session's
     token, and a step taken with the other session's token is refused."""
     answered, working = _proposed(), new_case()
     to_in_progress(working.case, officer("Officer Dara"))
-    sokha, dara = app.test_client(), app.test_client()
+    sokha, dara = client, app.test_client()  # two phones
     assert lookup(sokha, answered.case.reference, answered.secret).status_code == 303
     assert lookup(dara, working.case.reference, working.secret, lang="km").status_code == 303
     pages = {}
