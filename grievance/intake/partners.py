@@ -315,8 +315,12 @@ def list_cases(partner: PartnerClient, f: Filters) -> dict[str, Any]:
     pages (`next_cursor`), and a count that stops at COUNT_CAP."""
     query = matching(partner.id, f)
     before = case_id_of(partner.id, f.cursor) if f.cursor else None
-    counted = query.with_only_columns(PartnerCase.case_id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    if f.state or f.category or f.province or f.since:
+        counted = query.with_only_columns(PartnerCase.case_id)
+    else:  # no condition on the case: the partner's links alone (each names a case)
+        counted = select(PartnerCase.case_id).where(PartnerCase.partner_id == partner.id)
+    capped = counted.limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
     rows = db.session.execute(page_query(query, f, before)).all()
     more = len(rows) > f.per_page
     items = [case_json(case, external_id) for case, external_id in rows[: f.per_page]]

@@ -331,6 +331,22 @@ def test_the_count_stops_at_its_cap_and_says_so(
     assert (page["total"], page["total_capped"], len(page["items"])) == (3, True, 5)
 
 
+def test_the_count_is_of_the_partners_cases_that_match(
+    client: FlaskClient, token: str, spec: dict[str, Any]
+) -> None:
+    """Without a filter the count is of the partner's links alone; with one, of the cases
+    that match it: both are counts of what the list would walk through."""
+    for i in range(4):
+        call(client, "POST", "/api/v1/cases", token, json={**BODY, "external_id": f"N{i}"})
+    everything = call(client, "GET", "/api/v1/cases?per_page=2", token).get_json()
+    state = everything["items"][0]["state"]
+    same = call(client, "GET", f"/api/v1/cases?per_page=2&state={state}", token).get_json()
+    none = call(client, "GET", "/api/v1/cases?state=closed", token).get_json()
+    assert (everything["total"], same["total"], none["total"]) == (4, 4, 0)
+    after = call(client, "GET", f"/api/v1/cases?cursor={everything['next_cursor']}", token)
+    assert check(spec, "/api/v1/cases", "get", after)["total"] == 4  # of the list, not the rest
+
+
 def test_a_partners_page_is_read_in_index_order_not_sorted(app: Flask) -> None:
     """The plan of a page reads the (partner, case) index and never sorts all of the
     partner's cases (on PostgreSQL with sorting discouraged, so that any sort shows)."""
