@@ -115,6 +115,11 @@ affected_workers = Table(
 )
 
 
+# States where the next move is the complainant's (or her representative's, for a member).
+WAITING_FOR_COMPLAINANT = ("awaiting_complainant", "resolution_proposed", "answered")
+_WAITING_SQL = "state IN ({})".format(", ".join(f"'{s}'" for s in WAITING_FOR_COMPLAINANT))
+
+
 class Case(db.Model):  # type: ignore[name-defined]
     __tablename__ = "cases"
     __table_args__ = (
@@ -141,6 +146,33 @@ class Case(db.Model):  # type: ignore[name-defined]
             "affected_count",
             postgresql_where=text("affected_count > 1"),
             sqlite_where=text("affected_count > 1"),
+        ),
+        # A representative's list (grievance.intake.representation.organisation_cases):
+        # the organisation's cases newest first, its cases waiting for the member first.
+        *(
+            Index(
+                name,
+                "organisation_id",
+                "created_at",
+                "id",
+                postgresql_where=text(where),
+                sqlite_where=text(where),
+            )
+            for name, where in (
+                ("ix_cases_organisation_newest", "organisation_id IS NOT NULL"),
+                (
+                    "ix_cases_organisation_waiting",
+                    f"organisation_id IS NOT NULL AND {_WAITING_SQL}",
+                ),
+            )
+        ),
+        Index(
+            "ix_cases_filed_by_newest",
+            "filed_by_id",
+            "created_at",
+            "id",
+            postgresql_where=text("filed_by_id IS NOT NULL"),
+            sqlite_where=text("filed_by_id IS NOT NULL"),
         ),
     )
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import segno
-from sqlalchemy import ColumnElement, and_, false, or_, select
-from sqlalchemy import case as sql_case
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from grievance.auth.models import User
 from grievance.cases import events, transitions
-from grievance.cases.models import Case, CaseEvent, Category, Person
+from grievance.cases.models import WAITING_FOR_COMPLAINANT, Case, CaseEvent, Category, Person
 from grievance.domain import SEXES
 from grievance.effects import Notice, emit
 from grievance.errors import DomainError, NotFound
@@ -335,8 +335,9 @@ def representatives_named(ids: set[int]) -> dict[int, str]:
 
 # -- the organisation's cases ---------------------------------------------------------------
 
-# Where the next move is the member's (so the organisation's): first on the list.
-NEEDS_ACTION = ("awaiting_complainant", "resolution_proposed", "answered")
+# Where the next move is the member's (so the organisation's): first on the list (and in
+# an index of its own: ix_cases_organisation_waiting).
+NEEDS_ACTION = WAITING_FOR_COMPLAINANT
 DEADLINES = ("late", "week")
 
 
@@ -359,17 +360,30 @@ class Row:
 def organisation_cases(
     rep: User, filters: Filters = Filters(), *, now: datetime | None = None, limit: int = 200
 ) -> list[Row]:
-    """Every case the representative follows, those waiting for the member's answer or
-    agreement first, then the newest."""
+    """The cases the representative follows, those waiting for the member's answer or
+    agreement first, then the newest, `limit` in all: two walks down an index of the
+    organisation's cases by filing time (one of its waiting cases only), so the page costs
+    the same for an organisation with 100 cases as for one with 100,000."""
     now = now or utcnow()
-    waiting = Case.state.in_(NEEDS_ACTION)
-    query = (
-        select(Case)
-        .where(follows(rep))
-        .options(selectinload(Case.complainant), selectinload(Case.affected))
-        .order_by(sql_case((waiting, 0), else_=1), Case.created_at.desc())
-        .limit(limit)
-    )
+    cases = list(db.session.scalars(list_query(rep, filters, now, waiting=True, limit=limit)))
+    if len(cases) < limit:
+        rest = list_query(rep, filters, now, waiting=False, limit=limit - len(cases))
+        cases += db.session.scalars(rest)
+    return [Row(case, members_for(rep, case), case.state in NEEDS_ACTION) for case in cases]
+
+
+def list_query(
+    rep: User, filters: Filters, now: datetime, *, waiting: bool, limit: int
+) -> Select[Any]:
+    """The newest `limit` cases `rep` follows that match `filters`, of those waiting for
+    the member (`waiting`) or of the others."""
+    state = Case.state.in_(NEEDS_ACTION)
+    query = _filtered(select(Case).where(follows(rep), state if waiting else ~state), filters, now)
+    query = query.options(selectinload(Case.complainant), selectinload(Case.affected))
+    return query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+
+
+def _filtered(query: Select[Any], filters: Filters, now: datetime) -> Select[Any]:
     if filters.member.strip():
         text = filters.member.strip()
         digits = "".join(c for c in text if c.isdigit()).lstrip("0")
@@ -391,7 +405,4 @@ def organisation_cases(
         until = now if filters.deadline == "late" else now + timedelta(days=7)
         query = query.where(Case.resolve_due_at.is_not(None), Case.resolve_due_at <= until)
         query = query.where(Case.paused_at.is_(None), Case.closed_at.is_(None))
-    return [
-        Row(case, members_for(rep, case), case.state in NEEDS_ACTION)
-        for case in db.session.scalars(query)
-    ]
+    return query

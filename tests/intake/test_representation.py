@@ -444,6 +444,54 @@ def test_the_organisation_view_filters_by_member_employer_state_and_deadline(
     assert db.session.scalar(select(CaseEvent.id).limit(1)) is not None
 
 
+def test_the_list_shows_waiting_cases_first_then_the_newest_up_to_its_length(
+    auth: Auth,
+) -> None:
+    org = _org()
+    rep = _rep(auth, org)
+    filed = [_filed_for(org, rep).case for _ in range(4)]
+    officer = _officer()
+    for case in (filed[0], filed[2]):  # the member's move: first, the newer of them first
+        to_in_progress(case, officer)
+        step(case, officer, "request_information", comment="?")
+    listed = representation.organisation_cases(rep, limit=3)
+    assert [row.case.id for row in listed] == [filed[2].id, filed[0].id, filed[3].id]
+    assert [row.needs_action for row in listed] == [True, True, False]
+    assert len(representation.organisation_cases(rep)) == 4
+
+
+@pytest.mark.parametrize("waiting", [True, False])
+def test_a_representatives_list_is_read_in_index_order_not_sorted(
+    auth: Auth, waiting: bool
+) -> None:
+    """Both walks of the list read the organisation's index newest first and stop at the
+    page: no sort of all of the organisation's cases (on PostgreSQL with sorting and
+    sequential scans discouraged, so that either shows)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from tests.conftest import BACKENDS
+
+    rep = _rep(auth, _org())
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    query = representation.list_query(
+        rep, representation.Filters(), now, waiting=waiting, limit=200
+    )
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if BACKENDS.postgres:
+        db.session.execute(text("SET LOCAL enable_sort = off"))
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(db.session.scalars(text("EXPLAIN " + sql)))
+        assert "Sort" not in plan, plan
+    else:
+        rows = db.session.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
+        plan = "\n".join(str(row[-1]) for row in rows)
+        assert "TEMP B-TREE" not in plan, plan
+    index = "ix_cases_organisation_waiting" if waiting else "ix_cases_organisation_newest"
+    assert index in plan, plan
+
+
 # -- several members at once --------------------------------------------------------------------
 
 
