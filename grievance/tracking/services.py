@@ -83,10 +83,14 @@ def reference_key(reference: str) -> str:
     return "ref:" + server_mac("track_ref", canonical).hex()[:32]
 
 
+# Built once (the status page reads it on every visit).
+_CASE_WITH_RULES = select(Case, rules.stamp_column()).where(Case.id == bindparam("case_id"))
+
+
 def get_case(case_id: int) -> Case:
     """The case, with the rules in force read in the same statement (every page of the
     case needs them: its dates come from the calendar, its closures included)."""
-    row = db.session.execute(select(Case, rules.stamp_column()).where(Case.id == case_id)).first()
+    row = db.session.execute(_CASE_WITH_RULES, {"case_id": case_id}).first()
     if row is None:
         raise NotFound("no_case")
     rules.seen_stamp(row[1])
