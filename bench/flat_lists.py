@@ -38,6 +38,7 @@ def prepare(conn: psycopg.Connection) -> dict[str, int]:
                 "VALUES (%s, '', 'union', 'KH-12', now()) RETURNING id",
                 (name,),
             ).fetchone()
+            assert row is not None
             conn.execute(
                 "UPDATE cases SET organisation_id = %s WHERE id IN (SELECT id FROM cases "
                 f"WHERE id %% {share} = {rest} AND organisation_id IS NULL "

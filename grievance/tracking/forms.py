@@ -81,12 +81,16 @@ class StepForm(PublicForm):
         return {}
 
 
-class AnswerForm(StepForm):
-    answer = TextAreaField(_l("Your answer"), validators=[Length(max=MAX_TEXT)])
-    files = MultipleFileField(
+def _files_field() -> Any:
+    return MultipleFileField(
         _l("Photos, documents or a voice note (optional, at most 3)"),
         render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf,audio/*"},
     )
+
+
+class AnswerForm(StepForm):
+    answer = TextAreaField(_l("Your answer"), validators=[Length(max=MAX_TEXT)])
+    files = _files_field()
     # Her answer may be a voice note alone (tracking.services.take_step says so).
     ANSWER_REQUIRED: Any = _l("Please write your answer or choose a voice note.")
 
@@ -122,6 +126,7 @@ class AddInformationForm(AnswerForm):
         _l("What do you want to add?"),
         validators=[Length(max=MAX_TEXT)],
     )
+    files = _files_field()  # after her words, as on the answer form
     ANSWER_REQUIRED = None  # text, files or both: the service refuses nothing at all
 
     def inputs(self) -> dict[str, object]:

@@ -33,6 +33,17 @@ def test_what_she_wrote_is_folded_away_and_there_on_demand(client: FlaskClient) 
     assert "The factory deducts NSSF money but never pays it." in details
 
 
+def test_each_step_asks_for_her_words_before_her_files(client: FlaskClient) -> None:
+    filed = new_case()
+    vannak = officer()
+    to_in_progress(filed.case, vannak)
+    working = open_case(client, filed)  # she may add information
+    step(filed.case, vannak, "request_information", comment="Which month?")
+    asked = client.get("/track/case?lang=en").get_data(as_text=True)  # she must answer
+    for name, page in (("add_information", working), ("provide_information", asked)):
+        assert page.index(f'name="{name}-answer"') < page.index(f'name="{name}-files"'), name
+
+
 def test_she_adds_a_photo_while_the_officer_works_and_the_officer_is_told(
     client: FlaskClient,
 ) -> None:
