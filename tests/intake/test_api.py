@@ -350,21 +350,9 @@ def test_the_count_is_of_the_partners_cases_that_match(
 def test_a_partners_page_is_read_in_index_order_not_sorted(app: Flask) -> None:
     """The plan of a page reads the (partner, case) index and never sorts all of the
     partner's cases (on PostgreSQL with sorting discouraged, so that any sort shows)."""
-    from sqlalchemy import text
-
     from grievance.intake import partners
-    from tests.conftest import BACKENDS
+    from tests.plans import unsorted_plan
 
     f = partners.Filters(state="submitted")
-    query = partners.page_query(partners.matching(1, f), f, before=10**9)
-    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    if BACKENDS.postgres:
-        db.session.execute(text("SET LOCAL enable_sort = off"))
-        db.session.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(db.session.scalars(text("EXPLAIN " + sql)))
-        assert "Sort" not in plan, plan
-    else:
-        rows = db.session.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
-        plan = "\n".join(str(row[-1]) for row in rows)
-        assert "TEMP B-TREE" not in plan, plan
+    plan = unsorted_plan(partners.page_query(partners.matching(1, f), f, before=10**9))
     assert "ix_partner_cases_partner_case" in plan, plan
