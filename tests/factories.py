@@ -64,3 +64,18 @@ def make_forum(province_code: str, held: date, **overrides: Any) -> Forum:
     db.session.add(forum)
     db.session.flush()
     return forum
+
+
+def swapped(reference: str) -> str:
+    """`reference` with two neighbouring characters swapped, as a hurried hand types it:
+    the first such swap that is no valid reference. (About one in 75 spells a valid
+    reference of the older alphabet, which is then looked up as one, not named a typo.)"""
+    from grievance.security import normalize_reference
+
+    chars = reference.replace("-", "")
+    swaps = (
+        chars[:i] + chars[i + 1] + chars[i] + chars[i + 2 :]
+        for i in range(len(chars) - 1)
+        if chars[i] != chars[i + 1]
+    )
+    return next(s for s in swaps if normalize_reference(s) is None)

@@ -15,6 +15,7 @@ from flask import Flask
 from tests.browser.harness import run_queued_jobs
 from tests.browser.staff import make_staff, sign_in
 from tests.browser.test_journeys import KHMER, in_khmer, track
+from tests.factories import swapped
 
 TWILIO_TOKEN = "browser-journey-token"
 
@@ -222,13 +223,7 @@ def test_lost_codes_come_back_only_to_her_and_guessing_never_locks_her_out(
     assert reference in phone.locator("h1").inner_text()
 
     # A typo is named as a typo, in Khmer.
-    chars = reference.replace("-", "")
-    swapped = next(
-        chars[:i] + chars[i + 1] + chars[i] + chars[i + 2 :]
-        for i in range(len(chars) - 1)
-        if chars[i] != chars[i + 1]
-    )
-    track(phone, live_server, swapped, new_secret)
+    track(phone, live_server, swapped(reference), new_secret)
     mistyped = in_khmer(
         live_app,
         "This reference looks mistyped: one character is wrong or two are swapped. "

@@ -16,7 +16,7 @@ from grievance.extensions import db
 from notifications.models import Notification
 from notifications.segments import segments
 from tests.conftest import Auth
-from tests.factories import make_case
+from tests.factories import make_case, swapped
 from tests.intake.helpers import case_count
 from tests.intake.test_sms import send, twilio_token  # noqa: F401 (the signing fixture)
 from tests.tracking.helpers import officer, reload, step, to_in_progress
@@ -134,12 +134,7 @@ def test_status_with_the_reference_alone_works_only_from_her_number(client: Flas
     assert filed.case.reference in own and "We found no case" not in own
     _, other = send(client, f"STATUS {filed.case.reference}", sid="SM601", sender="+85599111222")
     assert "We found no case" in other
-    chars = filed.case.reference.replace("-", "")
-    typo = next(
-        chars[:i] + chars[i + 1] + chars[i] + chars[i + 2 :]
-        for i in range(len(chars) - 1)
-        if chars[i] != chars[i + 1]
-    )
+    typo = swapped(filed.case.reference)
     _, mistyped = send(client, f"STATUS {typo}", sid="SM602")
     assert "this reference looks mistyped" in mistyped
 
