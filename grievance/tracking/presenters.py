@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from grievance.cases import transitions
 from grievance.cases.models import Case, CaseEvent
@@ -156,14 +156,14 @@ def _int(value: object) -> int | None:
         return None
 
 
+# Built once (every visit to the status page reads it).
+_EVENTS = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.seq)
+
+
 def case_events(case: Case) -> list[CaseEvent]:
     """All of the case's events, oldest first: read once for both the steps open to the
     complainant (which depend on the steps taken) and the timeline."""
-    return list(
-        db.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-        )
-    )
+    return list(db.session.scalars(_EVENTS, {"case_id": case.id}))
 
 
 def public_timeline(case: Case, events: Sequence[CaseEvent] | None = None) -> list[Entry]:

@@ -166,7 +166,7 @@ def _render(
     page = presenters.status_page(case, utcnow())
     sent: dict[str, StepForm] = {**(forms or {}), **({steps.RATE: rate_form} if rate_form else {})}
     shown = [*page.actions, *([steps.RATE] if page.can_rate else [])]
-    sections = {name: steps.section(name, case.version, sent.get(name)) for name in shown}
+    sections = steps.sections(shown, case.version, sent)
     return render_template("tracking/case.html", page=page, steps=sections), status
 
 

@@ -30,17 +30,22 @@ def blank_form(name: str, version: object) -> StepForm:
     return form_class(formdata=None, prefix=name, version=version)
 
 
-def section(name: str, version: int, form: StepForm | None = None) -> Markup:
-    """Step `name`'s section of the page: `form` with its errors, or the empty form."""
+def sections(names: list[str], version: int, sent: dict[str, StepForm]) -> dict[str, Markup]:
+    """Each step's section of the page, by name: the form `sent` back with its errors, or
+    the empty form."""
     step = get_template_attribute(MACROS, "step")
-    if form is not None:
-        return step(name, form, generate_csrf())
+    token, language = generate_csrf(), lang()
     cache: dict[tuple[str, str], Markup] = current_app.extensions.setdefault(_CACHE, {})
-    key = (name, lang())
-    blank = cache.get(key)
-    if blank is None:
-        blank = step(name, blank_form(name, VERSION_SLOT), TOKEN_SLOT)
-        if not current_app.jinja_env.auto_reload:  # templates being edited: render each time
-            cache[key] = blank
-    # Markup.replace escapes what it puts in.
-    return blank.replace(VERSION_SLOT, str(int(version))).replace(TOKEN_SLOT, generate_csrf())
+    shown = {}
+    for name in names:
+        if name in sent:
+            shown[name] = step(name, sent[name], token)
+            continue
+        blank = cache.get((name, language))
+        if blank is None:
+            blank = step(name, blank_form(name, VERSION_SLOT), TOKEN_SLOT)
+            if not current_app.jinja_env.auto_reload:  # templates being edited: not kept
+                cache[(name, language)] = blank
+        # Markup.replace escapes what it puts in.
+        shown[name] = blank.replace(VERSION_SLOT, str(int(version))).replace(TOKEN_SLOT, token)
+    return shown
