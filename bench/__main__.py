@@ -31,7 +31,7 @@ from typing import Any
 
 import psycopg
 
-from bench import load, queues, scenarios
+from bench import load, queues, scenarios, write_report
 from bench.datagen import database_url, drop_database, prepare_database, server_url
 from bench.serve import BENCH_KEY, PINGS_SQL, ROOT, Server, server_env
 
@@ -318,13 +318,8 @@ def main() -> int:
         if args.drop:
             drop_database(url)
     text = report(args, rows, notes, data, redis_url, began, load_before)
-    print("\n" + text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     suffix = "" if wanted == list(scenarios.SCENARIOS) else "-" + "-".join(wanted)
-    path = out / f"{began:%Y-%m-%d}-{args.scale}{suffix}.md"
-    path.write_text(text)
-    print(f"written to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    write_report(args.out, f"{began:%Y-%m-%d}-{args.scale}{suffix}.md", text)
     failed = [r.scenario for r in rows if r.throughput == "FAILED"]
     if failed:
         print(f"FAILED scenarios: {', '.join(failed)}")

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import sms_gateway
+from bench import sms_gateway, write_report
 from bench.datagen import database_url, drop_database, prepare_database, server_url
 from bench.scenarios import TOKEN, form_fields, multipart
 from bench.serve import ROOT, Server, free_port, server_env
@@ -385,12 +385,8 @@ def main() -> int:
         if args.drop:
             drop_database(url)
     text = report(args, run, accepted, load_before, began, cases)
-    print("\n" + text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{began:%Y-%m-%d}-burst{'' if args.scale == '100k' else '-' + args.scale}.md"
-    path.write_text(text)
-    print(f"written to {path}")
+    scale = "" if args.scale == "100k" else "-" + args.scale
+    write_report(args.out, f"{began:%Y-%m-%d}-burst{scale}.md", text)
     served = all(v.served for v in run.visits)
     return 0 if served and run.drained_at is not None else 1
 

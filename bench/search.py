@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import event, select, text
 
+from bench import write_report
 from bench.datagen import database_url, drop_database, prepare_database, server_url
 from bench.khmer_text import phrase_groups
 
@@ -300,11 +301,7 @@ def main() -> None:
     with app.app_context():
         cost = indexing_cost(app)
     text_out = report(args.scale, n, compared, rows, cost, args.runs)
-    print(text_out)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{date.today().isoformat()}-search-{args.scale}.md"
-    out.write_text(text_out, encoding="utf-8")
-    print(f"written to {out}")
+    write_report(RESULTS, f"{date.today().isoformat()}-search-{args.scale}.md", text_out)
     if args.drop:
         drop_database(url)
 

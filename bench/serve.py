@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import ROOT
+
 WORKERS = 2
 # Fixed, so that case secrets hashed while preparing a reused database still match.
 BENCH_KEY = "samleng-bench-key-only-for-scratch-databases-0123456789"

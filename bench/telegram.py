@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import write_report
 from bench.datagen import drop_database, prepare_database, server_url
 from bench.serve import BENCH_KEY, PINGS_SQL, ROOT, Server, server_env
 
@@ -104,12 +105,7 @@ def main() -> int:
     if not args.keep:
         drop_database(url)
     text = _report(args, filing, floor, deciding, began, load_before)
-    print("\n" + text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{began:%Y-%m-%d}-telegram.md"
-    path.write_text(text)
-    print(f"written to {path}")
+    write_report(args.out, f"{began:%Y-%m-%d}-telegram.md", text)
     return 0
 
 
