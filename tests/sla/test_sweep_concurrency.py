@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,10 @@ def _withdraw(app: Flask, sessions: scoped_session, ids: list[int]) -> None:  # 
         sessions.remove()
 
 
-def _race(app: Flask, sessions: scoped_session, lock: bool, now: object) -> list[SweepResult]:  # type: ignore[type-arg]
+def _race(
+    app: Flask, sessions: scoped_session, work: Callable[[], SweepResult]
+) -> list[SweepResult]:  # type: ignore[type-arg]
+    """`work` in two threads at once, each in its own request and committed transaction."""
     barrier = threading.Barrier(2)
     results: list[SweepResult] = []
     errors: list[BaseException] = []
@@ -53,7 +57,7 @@ def _race(app: Flask, sessions: scoped_session, lock: bool, now: object) -> list
         with app.test_request_context():
             try:
                 barrier.wait()
-                results.append(sweep(now, lock=lock))  # type: ignore[arg-type]
+                results.append(work())
                 sessions.commit()
             except BaseException as error:  # noqa: BLE001  (reported by the test)
                 errors.append(error)
@@ -83,7 +87,7 @@ def test_two_sweeps_at_once_act_once(app: Flask, real_sessions: scoped_session, 
     ids = _committed_cases(app, real_sessions, year)
     try:
         now = pp(year, 12, 1) + timedelta(days=1)  # past the resolve deadline of every level
-        results = _race(app, real_sessions, lock, now)
+        results = _race(app, real_sessions, lambda: sweep(now, lock=lock))
 
         counts = _breaches(real_sessions, ids)
         # Each case: acknowledge breach once, resolve breach at levels 0 to 3 once each.
@@ -102,7 +106,8 @@ def test_two_sweeps_at_once_act_once(app: Flask, real_sessions: scoped_session, 
         marks = real_sessions.scalars(select(SlaMark).where(SlaMark.case_id.in_(ids))).all()
         assert len(marks) == 5 * CASES
         # Running again afterwards changes nothing.
-        again = _race(app, real_sessions, lock, now + timedelta(days=3))
+        later = now + timedelta(days=3)
+        again = _race(app, real_sessions, lambda: sweep(later, lock=lock))
         assert sum(r.breached + r.at_risk for r in again) == 0
     finally:
         _withdraw(app, real_sessions, ids)
@@ -124,31 +129,13 @@ def test_one_batch_handled_by_two_workers_at_once_acts_once(
             claimed = sorted(set(claim(now)))
             real_sessions.commit()
             real_sessions.remove()
-        barrier = threading.Barrier(2)
-        results: list[SweepResult] = []
-        errors: list[BaseException] = []
 
-        def run() -> None:
-            with app.test_request_context():
-                try:
-                    barrier.wait()
-                    result = SweepResult()
-                    handle(claimed, now, result)
-                    real_sessions.commit()
-                    results.append(result)
-                except BaseException as error:  # noqa: BLE001  (reported by the test)
-                    errors.append(error)
-                    real_sessions.rollback()
-                finally:
-                    real_sessions.remove()
+        def handled() -> SweepResult:
+            result = SweepResult()
+            handle(claimed, now, result)
+            return result
 
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-        assert errors == []
+        results = _race(app, real_sessions, handled)
         counts = _breaches(real_sessions, ids)
         assert len(counts) == 5 * CASES and set(counts.values()) == {1}
         assert sum(r.breached for r in results) == 5 * CASES
