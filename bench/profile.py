@@ -133,7 +133,11 @@ def profiled(send: Send, n: int, profiler: str) -> str:
             send(2 * 10**7 + i)
         prof.disable()
         out = io.StringIO()
-        pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(60)
+        stats = pstats.Stats(prof, stream=out)
+        stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", "60")))
+        if os.environ.get("PROFILE_CALLERS"):
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
         return out.getvalue()
     from pyinstrument import Profiler
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -34,6 +35,7 @@ from flask_babel import (
     format_percent,
     get_locale,
     get_timezone,
+    to_user_timezone,
 )
 
 Number = int | float | Decimal
@@ -69,7 +71,18 @@ def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
     """A day ("medium": 5 មីនា 2026 / 5 Mar 2026; "long": 5 មីនា 2026 / 5 March 2026); a
     datetime is first moved to local time, so a late-evening UTC
     time shows tomorrow."""
-    return "" if value is None else format_date(value, DATE_PATTERNS[fmt])
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return _date_text(value, DATE_PATTERNS[fmt], get_locale() or Locale.parse("km"))
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, pattern: str, locale: Locale) -> str:
+    # A page shows a handful of days, and the pages of one week show the same few: each is
+    # written out by Babel once per language.
+    return str(babel_dates.format_date(day, pattern, locale=locale))
 
 
 def month(value: date) -> str:

@@ -96,6 +96,9 @@ class Snapshot:
     policies: tuple[PolicyRule, ...]  # active policies
     closures: tuple[CalendarClosure, ...]
 
+    def category_by_id(self, category_id: int) -> CategoryRule | None:
+        return next((c for c in self.categories.values() if c.id == category_id), None)
+
     def active_category(self, code: str) -> CategoryRule | None:
         category = self.categories.get(code)
         return category if category is not None and category.active else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Boolean,
@@ -248,6 +248,30 @@ class Case(db.Model):  # type: ignore[name-defined]
     def listen_first(self) -> bool:
         """Told only in a voice note: the rules accept an empty description only then."""
         return not self.description
+
+
+class TimelineEvent(Protocol):
+    """What reading a timeline needs of an event: a `CaseEvent`, or a plain row of these
+    columns (the status page reads them without the ORM)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def actor_role(self) -> str: ...
+    @property
+    def from_state(self) -> str | None: ...
+    @property
+    def to_state(self) -> str | None: ...
+    @property
+    def public(self) -> bool: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class CaseEvent(db.Model):  # type: ignore[name-defined]

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.auth.models import User
 from grievance.cases import eligibility, events
-from grievance.cases.models import ApprovalRequest, Case, CaseEvent
+from grievance.cases.models import ApprovalRequest, Case, CaseEvent, TimelineEvent
 from grievance.effects import Notice, emit
 from grievance.errors import Conflict, DomainError
 from grievance.extensions import db
@@ -53,7 +53,7 @@ def actor_for(user: User) -> Actor:
     return Actor(id=user.id, roles=user.role_names)
 
 
-def _transitions_taken(case: Case, events: Sequence[CaseEvent] | None) -> list[str]:
+def _transitions_taken(case: Case, events: Sequence[TimelineEvent] | None) -> list[str]:
     if events is not None:  # the caller has read the whole timeline already
         rows: Iterable[Any] = (e.data for e in events if e.kind == "transition")
     else:
@@ -69,7 +69,7 @@ def facts_for(
     case: Case,
     now: datetime,
     calendar: WorkingCalendar | None = None,
-    events: Sequence[CaseEvent] | None = None,
+    events: Sequence[TimelineEvent] | None = None,
 ) -> Facts:
     """What the guards may know, computed from the row and its timeline (`events`: all of
     the case's events in order, when the caller has them, saves reading them again)."""
@@ -103,7 +103,7 @@ def available(
     now: datetime | None = None,
     *,
     calendar: WorkingCalendar | None = None,
-    events: Sequence[CaseEvent] | None = None,
+    events: Sequence[TimelineEvent] | None = None,
 ) -> list[Transition]:
     workflow = workflow_named(case.workflow)
     facts = facts_for(case, now or utcnow(), calendar, events)

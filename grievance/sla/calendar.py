@@ -29,6 +29,8 @@ PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 # Hard stops so a bad policy or a runaway closure list cannot spin a request forever.
 MAX_WORKING_DAYS = 3660
 _MAX_CALENDAR_DAYS = MAX_WORKING_DAYS * 2
+# Days a calendar keeps the hours of (a few years for each of the 25 provinces).
+_MAX_KEPT_DAYS = 50_000
 
 _LANGUAGES = {"en": "en_US", "km": "km"}
 
@@ -97,6 +99,14 @@ class WorkingCalendar:
     day_start: time = time(7, 30)
     day_end: time = time(17, 30)
     tz: ZoneInfo = field(default_factory=lambda: PHNOM_PENH)
+    # Each day's office hours in UTC (None: not a working day), by (day, province), found
+    # once per calendar: deadlines of many cases walk the same few weeks of days.
+    _days: dict[tuple[date, str | None], tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _sums: dict[tuple[datetime, timedelta, str | None], datetime] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "closures", tuple(self.closures))
@@ -214,6 +224,18 @@ class WorkingCalendar:
         closes = datetime.combine(d, self.day_end, tzinfo=self.tz).astimezone(UTC)
         return opens, closes
 
+    def _hours(self, d: date, province: str | None) -> tuple[datetime, datetime] | None:
+        """Day `d`'s office hours in UTC, or None when it is not a working day."""
+        key = (d, province)
+        try:
+            return self._days[key]
+        except KeyError:
+            pass
+        hours = self._window(d) if self.is_working_day(d, province) else None
+        if len(self._days) < _MAX_KEPT_DAYS:
+            self._days[key] = hours
+        return hours
+
     def _dates(self, moment: datetime) -> Iterator[date]:
         first = moment.astimezone(self.tz).date()
         for offset in range(_MAX_CALENDAR_DAYS):
@@ -221,12 +243,25 @@ class WorkingCalendar:
         raise ValueError(f"span exceeds {_MAX_CALENDAR_DAYS} calendar days")
 
     def _add(self, start: datetime, remaining: timedelta, province: str | None) -> datetime:
+        # A page asks for the same deadline more than once (whether a step is open, and
+        # the date it shows): the answer is kept with the days.
+        key = (start, remaining, province)
+        found = self._sums.get(key)
+        if found is None:
+            found = self._walk(start, remaining, province)
+            if len(self._sums) >= _MAX_KEPT_DAYS:
+                self._sums.clear()
+            self._sums[key] = found
+        return found
+
+    def _walk(self, start: datetime, remaining: timedelta, province: str | None) -> datetime:
         # One step per calendar day: whole days are consumed at once, so 20 working
         # days costs about 30 iterations.
         for d in self._dates(start):
-            if not self.is_working_day(d, province):
+            hours = self._hours(d, province)
+            if hours is None:
                 continue
-            opens, closes = self._window(d)
+            opens, closes = hours
             begin = max(start, opens)
             if begin > closes:
                 continue
@@ -245,9 +280,10 @@ class WorkingCalendar:
         for d in self._dates(a):
             if d > last:
                 break
-            if not self.is_working_day(d, province):
+            hours = self._hours(d, province)
+            if hours is None:
                 continue
-            opens, closes = self._window(d)
+            opens, closes = hours
             lo, hi = max(a, opens), min(b, closes)
             if hi > lo:
                 total += hi - lo

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -18,7 +19,7 @@ from grievance.cases import events
 from grievance.cases.models import Case
 from grievance.extensions import db
 from grievance.reference import PolicyRule
-from grievance.sla.calendar import WorkingCalendar
+from grievance.sla.calendar import PHNOM_PENH, Closure, WorkingCalendar
 from grievance.sla.models import SlaPolicy
 from workflows import Effect, get_workflow
 
@@ -37,15 +38,19 @@ def working_calendar() -> WorkingCalendar:
     scoped = db.session.info.get(_SCOPED)
     if isinstance(scoped, WorkingCalendar):
         return scoped
-    closures = reference.current().closures
+    closures = tuple(reference.current().closures)
     if not has_app_context():
-        return WorkingCalendar(closures=closures)
+        return _calendar(closures, "07:30", "17:30", PHNOM_PENH.key)
     cfg = current_app.config["SAMLENG"]
+    return _calendar(closures, cfg.WORKDAY_START, cfg.WORKDAY_END, cfg.TIMEZONE)
+
+
+@lru_cache(maxsize=16)
+def _calendar(closures: tuple[Closure, ...], start: str, end: str, zone: str) -> WorkingCalendar:
+    # One calendar for as long as the rules and the settings stay the same, so the days
+    # it has worked out serve every later request and sweep.
     return WorkingCalendar(
-        closures=closures,
-        day_start=_wall_clock(cfg.WORKDAY_START),
-        day_end=_wall_clock(cfg.WORKDAY_END),
-        tz=ZoneInfo(cfg.TIMEZONE),
+        closures=closures, day_start=_wall_clock(start), day_end=_wall_clock(end), tz=ZoneInfo(zone)
     )
 
 

@@ -125,8 +125,7 @@ def expected_date(case: Case, calendar: WorkingCalendar | None = None) -> date |
     if case.paused_at is not None or state.paused:
         return None
     cal = calendar or clocks.working_calendar()
-    for clock in ("resolve", "acknowledge"):
-        due = _dues(case)[clock][0]
+    for clock, due in (("resolve", case.resolve_due_at), ("acknowledge", case.ack_due_at)):
         if clock in state.clocks and due is not None:
             return due.astimezone(cal.tz).date()
     return None

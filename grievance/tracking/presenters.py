@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import bindparam, select
 
+from grievance import reference as rules
 from grievance.cases import transitions
-from grievance.cases.models import Case, CaseEvent
+from grievance.cases.models import Case, CaseEvent, TimelineEvent
 from grievance.extensions import db
+from grievance.reference import Named
 from grievance.sla.calendar import WorkingCalendar
 from grievance.sla.status import expected_date, request_calendar
 from grievance.tracking import schedule
@@ -112,6 +115,7 @@ class StatusPage:
     answer: Entry | None = None  # the answer waiting to be accepted or appealed
     closes_on: datetime | None = None  # when an unanswered answer closes the case itself
     final: bool = False  # our answer after her appeal: no further appeal here
+    subject: Named | None = None  # the case's category, as the rules in force name it
     outside: bool = False  # show the routes outside NSSF (after the appeal, or refused)
 
 
@@ -128,7 +132,7 @@ def can_add_information(case: Case) -> bool:
     return not state.final and not state.paused
 
 
-def _transition_entry(case: Case, event: CaseEvent, rejection: str | None) -> Entry | None:
+def _transition_entry(case: Case, event: TimelineEvent, rejection: str | None) -> Entry | None:
     data = event.data or {}
     name = str(data.get("transition", ""))
     workflow = get_workflow(case.workflow)
@@ -156,17 +160,24 @@ def _int(value: object) -> int | None:
         return None
 
 
-# Built once (every visit to the status page reads it).
-_EVENTS = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.seq)
+# Built once (every visit to the status page reads it): the columns the page needs, as
+# plain rows (the hash chain and the ORM's bookkeeping are not needed to read a timeline).
+_e = CaseEvent.__table__.c
+_EVENTS = (
+    select(_e.seq, _e.kind, _e.actor_id, _e.actor_role, _e.from_state, _e.to_state, _e.public)
+    .add_columns(_e.data, _e.created_at)
+    .where(_e.case_id == bindparam("case_id"))
+    .order_by(_e.seq)
+)
 
 
-def case_events(case: Case) -> list[CaseEvent]:
+def case_events(case: Case) -> list[TimelineEvent]:
     """All of the case's events, oldest first: read once for both the steps open to the
     complainant (which depend on the steps taken) and the timeline."""
-    return list(db.session.scalars(_EVENTS, {"case_id": case.id}))
+    return cast(list[TimelineEvent], db.session.execute(_EVENTS, {"case_id": case.id}).all())
 
 
-def public_timeline(case: Case, events: Sequence[CaseEvent] | None = None) -> list[Entry]:
+def public_timeline(case: Case, events: Sequence[TimelineEvent] | None = None) -> list[Entry]:
     """The case's story as the complainant may read it, oldest first (from `events`, all
     of the case's events in order, when the caller has read them)."""
     if events is None:
@@ -231,6 +242,7 @@ def status_page(case: Case, now: datetime, calendar: WorkingCalendar | None = No
         )
     return StatusPage(
         case=case,
+        subject=rules.current().category_by_id(case.category_id),
         state=state,
         expected=expected,
         late=expected is not None and expected < now.astimezone(cal.tz).date(),

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import load_only, raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from grievance import reference as rules
@@ -87,10 +88,27 @@ def reference_key(reference: str) -> str:
 _CASE_WITH_RULES = select(Case, rules.stamp_column()).where(Case.id == bindparam("case_id"))
 
 
-def get_case(case_id: int) -> Case:
+# What the status page reads of a case, and no more: every column read costs its
+# description and conversion on each visit, and this is the complainants' busiest page.
+# Reading another column of a case loaded this way raises instead of querying again
+# (`tests/tracking/test_status_page.py` shows every kind of page).
+PAGE_COLUMNS = (
+    Case.id, Case.reference, Case.kind, Case.workflow, Case.state, Case.category_id,
+    Case.province_code, Case.description, Case.assignee_id, Case.resolved_by_id,
+    Case.ack_due_at, Case.resolve_due_at, Case.paused_at, Case.acknowledged_at,
+    Case.resolution_proposed_at, Case.satisfaction, Case.version, Case.created_at,
+)  # fmt: skip
+_CASE_FOR_PAGE = _CASE_WITH_RULES.options(
+    load_only(*PAGE_COLUMNS, raiseload=True), raiseload(Case.category)
+)
+
+
+def get_case(case_id: int, *, for_page: bool = False) -> Case:
     """The case, with the rules in force read in the same statement (every page of the
-    case needs them: its dates come from the calendar, its closures included)."""
-    row = db.session.execute(_CASE_WITH_RULES, {"case_id": case_id}).first()
+    case needs them: its dates come from the calendar, its closures included). With
+    `for_page`, only what the status page shows, for reading: not for a step."""
+    statement = _CASE_FOR_PAGE if for_page else _CASE_WITH_RULES
+    row = db.session.execute(statement, {"case_id": case_id}).first()
     if row is None:
         raise NotFound("no_case")
     rules.seen_stamp(row[1])

@@ -53,12 +53,12 @@ def _private(response: Response) -> Response:
 # -- the session ------------------------------------------------------------------------
 
 
-def _session_case() -> Case | None:
+def _session_case(*, for_page: bool = False) -> Case | None:
     case_id = tracking_session.tracked_id()
     if case_id is None:
         return None
     try:
-        case = services.get_case(case_id)
+        case = services.get_case(case_id, for_page=for_page)
     except NotFound:
         tracking_session.forget()
         return None
@@ -179,7 +179,7 @@ def _stale(case_id: int) -> ResponseReturnValue:
 @bp.get("/case")
 def status() -> ResponseReturnValue:
     uow.read_only()  # the page reads the case and its timeline, and writes nothing
-    case = _session_case()
+    case = _session_case(for_page=True)
     return _ask_again() if case is None else _render(case)
 
 
