@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, has_app_context, has_request_context, request, session
@@ -67,12 +68,23 @@ def label(msgid: str) -> str:
     return str(translations().ugettext(msgid)) if msgid else ""
 
 
-@pass_eval_context
-def _translated(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
-    text: str = translations().ugettext(string)
-    if eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's gettext does
-    return text % variables
+def _translator(catalogue: Any) -> Callable[..., str]:
+    """`_()` for templates, as Jinja's newstyle gettext does it (escaped text, always a
+    format string) but in one call, where Jinja's own goes through three; a page has dozens
+    of strings."""
+
+    @pass_eval_context
+    def translate(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+        text: str = (catalogue or translations()).ugettext(string)
+        if eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's gettext does
+        return text % variables
+
+    return translate
+
+
+def _labeller(catalogue: Any) -> Callable[[str], str]:
+    return lambda msgid: str(catalogue.ugettext(msgid)) if msgid else ""
 
 
 def init_app(app: Flask) -> None:
@@ -86,13 +98,14 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
 
-    # `_()` as Jinja's newstyle gettext does it (escaped text, always a format string),
-    # in one call: Jinja's own goes through three, and a page has dozens of strings.
-    app.jinja_env.globals["_"] = _translated
+    # Macros imported alone and templates rendered outside a request find the catalogue
+    # for each string; a page finds it once, as it starts.
+    app.jinja_env.globals["_"] = _translator(None)
 
     @app.context_processor
     def inject() -> dict[str, Any]:
-        return {"lang": lang(), "label": label}
+        catalogue = translations()
+        return {"lang": lang(), "label": _labeller(catalogue), "_": _translator(catalogue)}
 
     @app.before_request
     def remember_locale() -> None:

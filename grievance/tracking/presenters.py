@@ -163,12 +163,11 @@ def _int(value: object) -> int | None:
 # Built once (every visit to the status page reads it): the columns the page needs, as
 # plain rows (the hash chain and the ORM's bookkeeping are not needed to read a timeline).
 _e = CaseEvent.__table__.c
-_EVENTS = (
-    select(_e.seq, _e.kind, _e.actor_id, _e.actor_role, _e.from_state, _e.to_state, _e.public)
-    .add_columns(_e.data, _e.created_at)
-    .where(_e.case_id == bindparam("case_id"))
-    .order_by(_e.seq)
-)
+EVENT_COLUMNS = (
+    _e.seq, _e.kind, _e.actor_id, _e.actor_role, _e.from_state, _e.to_state, _e.public,
+    _e.data, _e.created_at,
+)  # fmt: skip
+_EVENTS = select(*EVENT_COLUMNS).where(_e.case_id == bindparam("case_id")).order_by(_e.seq)
 
 
 def case_events(case: Case) -> list[TimelineEvent]:
@@ -219,12 +218,20 @@ def _latest(entries: list[Entry], steps: frozenset[str]) -> Entry | None:
     return next((e for e in reversed(entries) if e.step in steps), None)
 
 
-def status_page(case: Case, now: datetime, calendar: WorkingCalendar | None = None) -> StatusPage:
+def status_page(
+    case: Case,
+    now: datetime,
+    calendar: WorkingCalendar | None = None,
+    events: Sequence[TimelineEvent] | None = None,
+) -> StatusPage:
+    """The page of `case` at `now` (`events`: all of its events in order, when the caller
+    read them with the case)."""
     cal = calendar or request_calendar()
     workflow = get_workflow(case.workflow)
     state = workflow.state(case.state)
     expected = expected_date(case, cal)
-    events = case_events(case)
+    if events is None:
+        events = case_events(case)
     offered = {
         t.name
         for t in transitions.available(

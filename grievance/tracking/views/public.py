@@ -7,7 +7,8 @@ needs the secret and no URL carries the reference or the secret.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -15,7 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.cases.models import Case
+from grievance.cases.models import Case, TimelineEvent
 from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
 from grievance.ratelimit import limiter, setting
@@ -33,6 +34,7 @@ from grievance.types import utcnow
 from workflows import MissingInput, WorkflowError
 
 bp = Blueprint("tracking", __name__, url_prefix="/track")
+T = TypeVar("T")
 SESSION_SECONDS = tracking_session.SECONDS
 
 
@@ -53,17 +55,22 @@ def _private(response: Response) -> Response:
 # -- the session ------------------------------------------------------------------------
 
 
-def _session_case(*, for_page: bool = False) -> Case | None:
+def _tracked(load: Callable[[int], T]) -> T | None:
+    """What `load` finds of the case this browser has open, or None (none open, or gone)."""
     case_id = tracking_session.tracked_id()
     if case_id is None:
         return None
     try:
-        case = services.get_case(case_id, for_page=for_page)
+        found = load(case_id)
     except NotFound:
         tracking_session.forget()
         return None
     tracking_session.renew(case_id)  # each visit gives another half hour
-    return case
+    return found
+
+
+def _session_case() -> Case | None:
+    return _tracked(services.get_case)
 
 
 def _ask_again() -> Response:
@@ -161,9 +168,10 @@ def _render(
     forms: dict[str, StepForm] | None = None,
     rate_form: RateForm | None = None,
     status: int = 200,
+    events: list[TimelineEvent] | None = None,
 ) -> ResponseReturnValue:
     """The page; `forms` (by step) and `rate_form` are forms sent back with their errors."""
-    page = presenters.status_page(case, utcnow())
+    page = presenters.status_page(case, utcnow(), events=events)
     sent: dict[str, StepForm] = {**(forms or {}), **({steps.RATE: rate_form} if rate_form else {})}
     shown = [*page.actions, *([steps.RATE] if page.can_rate else [])]
     sections = steps.sections(shown, case.version, sent)
@@ -179,8 +187,8 @@ def _stale(case_id: int) -> ResponseReturnValue:
 @bp.get("/case")
 def status() -> ResponseReturnValue:
     uow.read_only()  # the page reads the case and its timeline, and writes nothing
-    case = _session_case(for_page=True)
-    return _ask_again() if case is None else _render(case)
+    found = _tracked(services.case_for_page)
+    return _ask_again() if found is None else _render(found[0], events=found[1])
 
 
 def _done_message(name: str) -> str:
