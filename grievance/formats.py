@@ -21,9 +21,10 @@ raw: they do not go through these filters.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -35,8 +36,9 @@ from flask_babel import (
     format_percent,
     get_locale,
     get_timezone,
-    to_user_timezone,
 )
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 Number = int | float | Decimal
 
@@ -67,15 +69,31 @@ def time_formatter(fmt: str = "short") -> Callable[[datetime], str]:
     return formatted
 
 
-def local_date(value: date | datetime | None, fmt: str = "medium") -> str:
+_PLACE = "_date_place"  # the template context's (locale, time zone), found once per page
+
+
+def _place() -> tuple[Locale, Any]:
+    return get_locale() or Locale.parse("km"), get_timezone()
+
+
+def local_date(
+    value: date | datetime | None, fmt: str = "medium", place: tuple[Locale, Any] | None = None
+) -> str:
     """A day ("medium": 5 មីនា 2026 / 5 Mar 2026; "long": 5 មីនា 2026 / 5 March 2026); a
     datetime is first moved to local time, so a late-evening UTC
-    time shows tomorrow."""
+    time shows tomorrow. (`place`: the locale and time zone, when the caller has them.)"""
     if value is None:
         return ""
+    locale, zone = place or _place()
     if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return _date_text(value, DATE_PATTERNS[fmt], get_locale() or Locale.parse("km"))
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone).date()
+    return _date_text(value, DATE_PATTERNS[fmt], locale)
+
+
+@pass_context
+def _page_date(context: Context, value: date | datetime | None, fmt: str = "medium") -> str:
+    # `local_date` in templates: the page's locale and time zone were found as it started.
+    return local_date(value, fmt, context.get(_PLACE))
 
 
 @lru_cache(maxsize=4096)
@@ -111,7 +129,7 @@ def percent(value: Number | None, digits: int = 0) -> str:
 
 FILTERS = {
     "local_time": local_time,
-    "local_date": local_date,
+    "local_date": _page_date,
     "number": number,
     "decimal": decimal,
     "percent": percent,
@@ -122,4 +140,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     # Also callable as functions (`local_time(x)`), as templates written before the
     # filters do; both names lead to the same code.
-    app.jinja_env.globals.update(local_time=local_time, local_date=local_date)
+    app.jinja_env.globals.update(local_time=local_time, local_date=_page_date)
+
+    @app.context_processor
+    def place() -> dict[str, Any]:
+        return {_PLACE: _place()}
