@@ -5,12 +5,14 @@ routes outside NSSF; a representative's message is shown as the representative's
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from grievance.cases import comments
 from grievance.cases.models import Attachment
 from grievance.extensions import db
+from grievance.types import utcnow
 from notifications.models import Notification
 from tests.tracking.helpers import (
     act,
@@ -23,6 +25,9 @@ from tests.tracking.helpers import (
     text_of,
     to_in_progress,
 )
+from workflows import WORKFLOWS
+
+EVERY_STATE = [(wf.name, state.name) for wf in WORKFLOWS.values() for state in wf.states]
 
 
 def test_what_she_wrote_is_folded_away_and_there_on_demand(client: FlaskClient) -> None:
@@ -105,3 +110,19 @@ def test_a_representatives_message_is_shown_as_hers_not_ours(client: FlaskClient
     assert "Message from your representative" in page
     assert "We will come with you to the NSSF office on Monday." in page
     assert "Message from us" not in page
+
+
+@pytest.mark.parametrize(("workflow", "state"), EVERY_STATE)
+def test_every_state_shows_from_what_the_page_reads_of_the_case(
+    client: FlaskClient, workflow: str, state: str
+) -> None:
+    """The page reads only some of a case's columns (`services.PAGE_COLUMNS`), and reading
+    any other raises: every state of every workflow, with an answer given, still shows."""
+    filed = new_case()
+    case = filed.case
+    case.kind, case.workflow, case.state = workflow, workflow, state
+    case.resolution_proposed_at = utcnow()
+    db.session.flush()
+    page = text_of(open_case(client, filed))
+    assert WORKFLOWS[workflow].state(state).label in page
+    assert "What has happened so far" in page
