@@ -58,12 +58,7 @@ def _rollback() -> None:
 
 
 def finish_request(status: int) -> None:
-    """The request boundary: keep the work of a successful answer, drop an error's. A
-    read-only unit of work has nothing to keep (its connection goes back to the pool when
-    the request's session closes)."""
-    session = db.session()
-    if session.info.get(READ_ONLY) and not session.info.get(AFTER_COMMIT):
-        return
+    """The request boundary: keep the work of a successful answer, drop an error's."""
     if status < 400:
         _commit()
     else:
