@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations
@@ -71,10 +72,16 @@ def label(msgid: str) -> str:
 def _translator(catalogue: Any) -> Callable[..., str]:
     """`_()` for templates, as Jinja's newstyle gettext does it (escaped text, always a
     format string) but in one call, where Jinja's own goes through three; a page has dozens
-    of strings."""
+    of strings. With a `catalogue`, a string without values is escaped and formatted once."""
+    done: dict[str, str] = {}
 
     @pass_eval_context
     def translate(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+        if catalogue is not None and not variables and eval_ctx.autoescape:
+            found = done.get(string)
+            if found is None:
+                found = done[string] = Markup(catalogue.ugettext(string)) % {}  # noqa: S704
+            return found
         text: str = (catalogue or translations()).ugettext(string)
         if eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's gettext does
@@ -85,6 +92,20 @@ def _translator(catalogue: Any) -> Callable[..., str]:
 
 def _labeller(catalogue: Any) -> Callable[[str], str]:
     return lambda msgid: str(catalogue.ugettext(msgid)) if msgid else ""
+
+
+# The template helpers of each catalogue, made once (a catalogue lives as long as the app).
+_HELPERS: WeakKeyDictionary[Any, dict[str, Callable[..., str]]] = WeakKeyDictionary()
+
+
+def _helpers(catalogue: Any) -> dict[str, Callable[..., str]]:
+    found = _HELPERS.get(catalogue)
+    if found is None:
+        found = _HELPERS[catalogue] = {
+            "label": _labeller(catalogue),
+            "_": _translator(catalogue),
+        }
+    return found
 
 
 def init_app(app: Flask) -> None:
@@ -104,8 +125,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict[str, Any]:
-        catalogue = translations()
-        return {"lang": lang(), "label": _labeller(catalogue), "_": _translator(catalogue)}
+        return {"lang": lang(), **_helpers(translations())}
 
     @app.before_request
     def remember_locale() -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.auth.models import User
 from grievance.cases import eligibility, events
-from grievance.cases.models import ApprovalRequest, Case, CaseEvent, TimelineEvent
+from grievance.cases.models import ApprovalRequest, Case, CaseEvent, CaseView, TimelineEvent
 from grievance.effects import Notice, emit
 from grievance.errors import Conflict, DomainError
 from grievance.extensions import db
@@ -53,7 +53,7 @@ def actor_for(user: User) -> Actor:
     return Actor(id=user.id, roles=user.role_names)
 
 
-def _transitions_taken(case: Case, events: Sequence[TimelineEvent] | None) -> list[str]:
+def _transitions_taken(case: CaseView, events: Sequence[TimelineEvent] | None) -> list[str]:
     if events is not None:  # the caller has read the whole timeline already
         rows: Iterable[Any] = (e.data for e in events if e.kind == "transition")
     else:
@@ -66,7 +66,7 @@ def _transitions_taken(case: Case, events: Sequence[TimelineEvent] | None) -> li
 
 
 def facts_for(
-    case: Case,
+    case: CaseView,
     now: datetime,
     calendar: WorkingCalendar | None = None,
     events: Sequence[TimelineEvent] | None = None,
@@ -98,7 +98,7 @@ def facts_for(
 
 
 def available(
-    case: Case,
+    case: CaseView,
     actor: Actor,
     now: datetime | None = None,
     *,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask import g
 from flask_babel import gettext, ngettext
 
-from grievance.cases.models import Case
+from grievance.cases.models import Case, CaseView
 from grievance.sla import clocks
 from grievance.sla.calendar import WorkingCalendar
 from grievance.types import utcnow
@@ -118,7 +118,7 @@ def sla_status(
     return SlaStatus(None, None, "stopped", level=case.escalation_level or 0)
 
 
-def expected_date(case: Case, calendar: WorkingCalendar | None = None) -> date | None:
+def expected_date(case: CaseView, calendar: WorkingCalendar | None = None) -> date | None:
     """The date a complainant can expect an answer (local calendar date), for the public
     status page. None while the clock is held (it depends on their reply) or stopped."""
     state = get_workflow(case.workflow).state(case.state)

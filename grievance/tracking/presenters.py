@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 
 from grievance import reference as rules
 from grievance.cases import transitions
-from grievance.cases.models import Case, CaseEvent, TimelineEvent
+from grievance.cases.models import CaseEvent, CaseView, TimelineEvent
 from grievance.extensions import db
 from grievance.reference import Named
 from grievance.sla.calendar import WorkingCalendar
@@ -101,7 +101,7 @@ class Entry:
 
 @dataclass
 class StatusPage:
-    case: Case
+    case: CaseView
     state: State
     expected: date | None  # when we will answer (local date), from the SLA clocks
     late: bool
@@ -122,17 +122,17 @@ class StatusPage:
 SYSTEMIC_ANSWER = N_("Our answer to all the complaints about the same employer or facility")
 
 
-def can_rate(case: Case) -> bool:
+def can_rate(case: CaseView) -> bool:
     return case.state in RATEABLE and case.satisfaction is None
 
 
-def can_add_information(case: Case) -> bool:
+def can_add_information(case: CaseView) -> bool:
     """Any open case, except while we wait for her answer (she answers the question then)."""
     state = get_workflow(case.workflow).state(case.state)
     return not state.final and not state.paused
 
 
-def _transition_entry(case: Case, event: TimelineEvent, rejection: str | None) -> Entry | None:
+def _transition_entry(case: CaseView, event: TimelineEvent, rejection: str | None) -> Entry | None:
     data = event.data or {}
     name = str(data.get("transition", ""))
     workflow = get_workflow(case.workflow)
@@ -163,20 +163,21 @@ def _int(value: object) -> int | None:
 # Built once (every visit to the status page reads it): the columns the page needs, as
 # plain rows (the hash chain and the ORM's bookkeeping are not needed to read a timeline).
 _e = CaseEvent.__table__.c
-EVENT_COLUMNS = (
-    _e.seq, _e.kind, _e.actor_id, _e.actor_role, _e.from_state, _e.to_state, _e.public,
-    _e.data, _e.created_at,
-)  # fmt: skip
-_EVENTS = select(*EVENT_COLUMNS).where(_e.case_id == bindparam("case_id")).order_by(_e.seq)
+_EVENTS = (
+    select(_e.seq, _e.kind, _e.actor_id, _e.actor_role, _e.from_state, _e.to_state, _e.public)
+    .add_columns(_e.data, _e.created_at)
+    .where(_e.case_id == bindparam("case_id"))
+    .order_by(_e.seq)
+)
 
 
-def case_events(case: Case) -> list[TimelineEvent]:
+def case_events(case: CaseView) -> list[TimelineEvent]:
     """All of the case's events, oldest first: read once for both the steps open to the
     complainant (which depend on the steps taken) and the timeline."""
     return cast(list[TimelineEvent], db.session.execute(_EVENTS, {"case_id": case.id}).all())
 
 
-def public_timeline(case: Case, events: Sequence[TimelineEvent] | None = None) -> list[Entry]:
+def public_timeline(case: CaseView, events: Sequence[TimelineEvent] | None = None) -> list[Entry]:
     """The case's story as the complainant may read it, oldest first (from `events`, all
     of the case's events in order, when the caller has read them)."""
     if events is None:
@@ -219,7 +220,7 @@ def _latest(entries: list[Entry], steps: frozenset[str]) -> Entry | None:
 
 
 def status_page(
-    case: Case,
+    case: CaseView,
     now: datetime,
     calendar: WorkingCalendar | None = None,
     events: Sequence[TimelineEvent] | None = None,

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from grievance.cases.models import Case
+from grievance.cases.models import CaseView
 from grievance.cases.transitions import APPEAL_WINDOW_DAYS, AUTO_CLOSE_DAYS
 from grievance.sla.calendar import WorkingCalendar
 from workflows import get_workflow
 
 
-def appeal_until(case: Case, calendar: WorkingCalendar) -> datetime | None:
+def appeal_until(case: CaseView, calendar: WorkingCalendar) -> datetime | None:
     """The end of the appeal window (15 working days after our answer), if the case has one."""
     workflow = get_workflow(case.workflow)
     if case.resolution_proposed_at is None or not workflow.has_transition("appeal"):
@@ -24,7 +24,7 @@ def appeal_until(case: Case, calendar: WorkingCalendar) -> datetime | None:
     )
 
 
-def closes_on(case: Case, calendar: WorkingCalendar) -> datetime | None:
+def closes_on(case: CaseView, calendar: WorkingCalendar) -> datetime | None:
     """The day an answer left unanswered closes the case (AUTO_CLOSE_DAYS working days)."""
     if case.resolution_proposed_at is None:
         return None

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import cast
+from typing import Any
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import load_only, raiseload
 from sqlalchemy.orm.exc import StaleDataError
 
 from grievance import reference as rules
 from grievance.cases import events, transitions
-from grievance.cases.models import Case, CaseEvent, TimelineEvent
+from grievance.cases.models import Case, CaseEvent
 from grievance.effects import Notice, emit
 from grievance.errors import Conflict, DomainError, NotFound
 from grievance.extensions import db
@@ -26,7 +25,6 @@ from grievance.tracking import guessing
 from grievance.tracking.presenters import (
     ACTIONS,
     ADD_INFORMATION,
-    EVENT_COLUMNS,
     WITH_FILES,
     can_add_information,
     can_rate,
@@ -90,24 +88,61 @@ def reference_key(reference: str) -> str:
 _CASE_WITH_RULES = select(Case, rules.stamp_column()).where(Case.id == bindparam("case_id"))
 
 
-# What the status page reads of a case, and no more: every column read costs its
-# description and conversion on each visit, and this is the complainants' busiest page.
-# Reading another column of a case loaded this way raises instead of querying again
-# (`tests/tracking/test_status_page.py` shows every kind of page).
-PAGE_COLUMNS = (
-    Case.id, Case.reference, Case.kind, Case.workflow, Case.state, Case.category_id,
-    Case.province_code, Case.description, Case.assignee_id, Case.resolved_by_id,
-    Case.ack_due_at, Case.resolve_due_at, Case.paused_at, Case.acknowledged_at,
-    Case.resolution_proposed_at, Case.satisfaction, Case.version, Case.created_at,
-)  # fmt: skip
-# The case, the rules stamp and the case's events, oldest first, in one statement: one
-# row per event, each carrying the case (which the ORM builds once).
+@dataclass(frozen=True, slots=True)
+class PageCase:
+    """What the status page reads of a case, and no more, as plain values: every column
+    read costs its description and conversion on each visit, and building an ORM object
+    costs more again, on the complainants' busiest page. For reading only; a step loads
+    the `Case`."""
+
+    id: int
+    reference: str
+    kind: str
+    workflow: str
+    state: str
+    category_id: int
+    province_code: str
+    description: str
+    assignee_id: int | None
+    resolved_by_id: int | None
+    ack_due_at: datetime | None
+    resolve_due_at: datetime | None
+    paused_at: datetime | None
+    acknowledged_at: datetime | None
+    resolution_proposed_at: datetime | None
+    satisfaction: int | None
+    version: int
+    created_at: datetime
+
+    @property
+    def listen_first(self) -> bool:
+        return not self.description
+
+
+@dataclass(frozen=True, slots=True)
+class PageEvent:
+    seq: int
+    kind: str
+    actor_id: int | None
+    actor_role: str
+    from_state: str | None
+    to_state: str | None
+    public: bool
+    data: dict[str, Any]
+    created_at: datetime
+
+
+_CASE_COLUMNS = [Case.__table__.c[f.name] for f in fields(PageCase)]
+_EVENT_COLUMNS = [CaseEvent.__table__.c[f.name] for f in fields(PageEvent)]
+_STAMP = len(_CASE_COLUMNS)  # the rules stamp's place in a row, between case and event
+# The case, the rules stamp and the case's events, oldest first, in one statement: one row
+# per event, each carrying the case.
 _CASE_WITH_EVENTS = (
-    select(Case, rules.stamp_column(), *EVENT_COLUMNS)
-    .outerjoin(CaseEvent, CaseEvent.case_id == Case.id)
+    select(*_CASE_COLUMNS, rules.stamp_column())
+    .add_columns(*(c.label(f"event_{c.name}") for c in _EVENT_COLUMNS))
+    .select_from(Case.__table__.outerjoin(CaseEvent.__table__, CaseEvent.case_id == Case.id))
     .where(Case.id == bindparam("case_id"))
     .order_by(CaseEvent.seq)
-    .options(load_only(*PAGE_COLUMNS, raiseload=True), raiseload(Case.category))
 )
 
 
@@ -121,16 +156,16 @@ def get_case(case_id: int) -> Case:
     return row[0]
 
 
-def case_for_page(case_id: int) -> tuple[Case, list[TimelineEvent]]:
-    """The case as its status page shows it (for reading, not for a step) and its events,
-    oldest first, with the rules in force: one round trip for the complainants' busiest
-    page."""
+def case_for_page(case_id: int) -> tuple[PageCase, list[PageEvent]]:
+    """The case as its status page shows it and its events, oldest first, with the rules in
+    force: one round trip for the complainants' busiest page."""
     rows = db.session.execute(_CASE_WITH_EVENTS, {"case_id": case_id}).all()
     if not rows:
         raise NotFound("no_case")
-    rules.seen_stamp(rows[0][1])
-    events = [row for row in rows if row.seq is not None]
-    return rows[0][0], cast(list[TimelineEvent], events)
+    first = rows[0]
+    rules.seen_stamp(first[_STAMP])
+    events = [PageEvent(*row[_STAMP + 1 :]) for row in rows if row[_STAMP + 1] is not None]
+    return PageCase(*first[:_STAMP]), events
 
 
 def take_step(

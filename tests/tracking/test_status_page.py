@@ -116,8 +116,8 @@ def test_a_representatives_message_is_shown_as_hers_not_ours(client: FlaskClient
 def test_every_state_shows_from_what_the_page_reads_of_the_case(
     client: FlaskClient, workflow: str, state: str
 ) -> None:
-    """The page reads only some of a case's columns (`services.PAGE_COLUMNS`), and reading
-    any other raises: every state of every workflow, with an answer given, still shows."""
+    """The page reads only some of a case's columns, as plain values (`services.PageCase`),
+    which have no other: every state of every workflow, with an answer given, still shows."""
     filed = new_case()
     case = filed.case
     case.kind, case.workflow, case.state = workflow, workflow, state

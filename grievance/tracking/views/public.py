@@ -7,7 +7,7 @@ needs the secret and no URL carries the reference or the secret.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from grievance import uow
-from grievance.cases.models import Case, TimelineEvent
+from grievance.cases.models import Case, CaseView, TimelineEvent
 from grievance.cases.transitions import StaleCase
 from grievance.errors import DomainError, NotFound
 from grievance.ratelimit import limiter, setting
@@ -164,11 +164,11 @@ def open_link(token: str) -> ResponseReturnValue:
 
 
 def _render(
-    case: Case,
+    case: CaseView,
     forms: dict[str, StepForm] | None = None,
     rate_form: RateForm | None = None,
     status: int = 200,
-    events: list[TimelineEvent] | None = None,
+    events: Sequence[TimelineEvent] | None = None,
 ) -> ResponseReturnValue:
     """The page; `forms` (by step) and `rate_form` are forms sent back with their errors."""
     page = presenters.status_page(case, utcnow(), events=events)
