@@ -29,8 +29,11 @@ PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 # Hard stops so a bad policy or a runaway closure list cannot spin a request forever.
 MAX_WORKING_DAYS = 3660
 _MAX_CALENDAR_DAYS = MAX_WORKING_DAYS * 2
-# Days a calendar keeps the hours of (a few years for each of the 25 provinces).
+# Days a calendar keeps the hours of (a few years for each of the 25 provinces), and the
+# spans of days it keeps together (from each first day of a walk).
 _MAX_KEPT_DAYS = 50_000
+_MAX_KEPT_SPANS = 10_000
+_SPAN = 64
 
 _LANGUAGES = {"en": "en_US", "km": "km"}
 
@@ -104,7 +107,7 @@ class WorkingCalendar:
     _days: dict[tuple[date, str | None], tuple[datetime, datetime] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
-    _sums: dict[tuple[datetime, timedelta, str | None], datetime] = field(
+    _spans: dict[tuple[date, str | None], tuple[tuple[datetime, datetime], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
@@ -236,32 +239,30 @@ class WorkingCalendar:
             self._days[key] = hours
         return hours
 
-    def _dates(self, moment: datetime) -> Iterator[date]:
-        first = moment.astimezone(self.tz).date()
+    def _dates(self, first: date) -> Iterator[date]:
         for offset in range(_MAX_CALENDAR_DAYS):
             yield first + timedelta(days=offset)
         raise ValueError(f"span exceeds {_MAX_CALENDAR_DAYS} calendar days")
 
-    def _add(self, start: datetime, remaining: timedelta, province: str | None) -> datetime:
-        # A page asks for the same deadline more than once (whether a step is open, and
-        # the date it shows): the answer is kept with the days.
-        key = (start, remaining, province)
-        found = self._sums.get(key)
+    def _span(self, first: date, province: str | None) -> tuple[tuple[datetime, datetime], ...]:
+        """The office hours of the working days among the `_SPAN` calendar days from
+        `first`, kept: the deadlines set on one day (answers given, cases filed) all walk
+        the same weeks."""
+        key = (first, province)
+        found = self._spans.get(key)
         if found is None:
-            found = self._walk(start, remaining, province)
-            if len(self._sums) >= _MAX_KEPT_DAYS:
-                self._sums.clear()
-            self._sums[key] = found
+            days = (self._hours(first + timedelta(days=i), province) for i in range(_SPAN))
+            found = tuple(hours for hours in days if hours is not None)
+            if len(self._spans) >= _MAX_KEPT_SPANS:
+                self._spans.clear()
+            self._spans[key] = found
         return found
 
-    def _walk(self, start: datetime, remaining: timedelta, province: str | None) -> datetime:
-        # One step per calendar day: whole days are consumed at once, so 20 working
-        # days costs about 30 iterations.
-        for d in self._dates(start):
-            hours = self._hours(d, province)
-            if hours is None:
-                continue
-            opens, closes = hours
+    def _add(self, start: datetime, remaining: timedelta, province: str | None) -> datetime:
+        # Whole days are consumed at once, from the kept span of days, then (for more than
+        # the span) one step per calendar day.
+        first = start.astimezone(self.tz).date()
+        for opens, closes in self._span(first, province):
             begin = max(start, opens)
             if begin > closes:
                 continue
@@ -270,6 +271,14 @@ class WorkingCalendar:
             if remaining <= available:
                 return begin + remaining
             remaining -= available
+        for d in self._dates(first + timedelta(days=_SPAN)):
+            hours = self._hours(d, province)
+            if hours is None:
+                continue
+            opens, closes = hours
+            if remaining <= closes - opens:
+                return opens + remaining
+            remaining -= closes - opens
         raise AssertionError("unreachable: _dates raises when the horizon is exceeded")
 
     def _between(self, a: datetime, b: datetime, province: str | None) -> timedelta:
@@ -277,7 +286,7 @@ class WorkingCalendar:
         if b <= a:
             return total
         last = b.astimezone(self.tz).date()
-        for d in self._dates(a):
+        for d in self._dates(a.astimezone(self.tz).date()):
             if d > last:
                 break
             hours = self._hours(d, province)
