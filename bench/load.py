@@ -43,6 +43,9 @@ class Spec:
     bodies: list[str] = field(default_factory=list)  # cycled; "{nonce}" made unique
     headers: dict[str, str] = field(default_factory=dict)
     identities: list[dict[str, str]] = field(default_factory=list)  # headers per connection
+    # With `rotate`, the identities are taken in turn, one per request: a crowd of users
+    # on a few connections, instead of one user per connection.
+    rotate: bool = False
     connections: int = 4
     duration: float = 5.0
 
@@ -130,6 +133,7 @@ local bodies = {%(bodies)s}
 local identities = {%(identities)s}
 local headers = {%(headers)s}
 local method, path = %(method)s, %(path)s
+local rotate = %(rotate)s
 local want_status, want_location, want_body = %(status)d, %(location)s, %(body)s
 local threads, counter = {}, 0
 
@@ -141,8 +145,17 @@ end
 function init(args)
   good, bad, sample, n = 0, 0, "", 0
   for k, v in pairs(headers) do wrk.headers[k] = v end
-  if #identities > 0 then
+  if #identities > 0 and not rotate then
     for k, v in pairs(identities[(tid %% #identities) + 1]) do wrk.headers[k] = v end
+  end
+  crowd = {}
+  if rotate then
+    for i, identity in ipairs(identities) do
+      local all = {}
+      for k, v in pairs(wrk.headers) do all[k] = v end
+      for k, v in pairs(identity) do all[k] = v end
+      crowd[i] = all
+    end
   end
 end
 
@@ -153,7 +166,9 @@ function request()
     body = bodies[((n + tid) %% #bodies) + 1]
     body = body:gsub("{nonce}", string.format("wrk%%dx%%09d", tid, n))
   end
-  return wrk.format(method, path, nil, body)
+  local hdrs = nil
+  if rotate then hdrs = crowd[((n * #threads + tid) %% #crowd) + 1] end
+  return wrk.format(method, path, hdrs, body)
 end
 
 function response(status, hdrs, body)
@@ -201,9 +216,11 @@ def _wrk(spec: Spec) -> Tally:
         "status": spec.expect_status,
         "location": _lua(spec.expect_location),
         "body": _lua(spec.expect_body),
+        "rotate": "true" if spec.rotate else "false",
     }
     # One thread per connection when each connection has its own identity (its own user).
-    threads = spec.connections if len(spec.identities) > 1 else min(2, spec.connections)
+    own = len(spec.identities) > 1 and not spec.rotate
+    threads = spec.connections if own else min(2, spec.connections)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:
@@ -250,13 +267,16 @@ def _client_loop(
 ) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", spec.port, timeout=30)
     headers = {"User-Agent": USER_AGENT, **spec.headers}
-    if spec.identities:
+    if spec.identities and not spec.rotate:
         headers.update(spec.identities[index % len(spec.identities)])
     bodies = itertools.cycle(spec.bodies or [""])
     local = Tally()
     for n in itertools.count():
         if time.monotonic() >= deadline:
             break
+        if spec.rotate and spec.identities:
+            turn = n * spec.connections + index
+            headers.update(spec.identities[turn % len(spec.identities)])
         body = next(bodies).replace("{nonce}", f"py{index}x{n:09d}")
         started = time.perf_counter()
         try:

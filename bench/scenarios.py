@@ -211,34 +211,58 @@ ORDER BY c.state = 'closed', c.resolution_proposed_at IS NULL, t.id
 """
 
 
-def status(ctx: Context) -> Row:
-    """`GET /track/case` of two tracked cases (one closed, one not; answered ones first),
-    one per connection, each session opened by a real lookup."""
-    with psycopg.connect(ctx.url) as conn:
-        sample = conn.execute(STATUS_CASES_SQL).fetchall()
-    if not sample:
-        raise RuntimeError("bench_track is empty: no case whose secret the scenario knows")
+def _opened(ctx: Context, cases: list[tuple[int, str, str]]) -> list[dict[str, str]]:
+    """A browser session for each case, opened by a real lookup: its identity headers."""
     identities = []
-    for i in range(ctx.concurrency):
-        _id, reference, secret = sample[i % len(sample)]
+    for _id, reference, secret in cases:
         browser = Browser(ctx.app.port)
         token = browser.token("/track?lang=en")
         fields = {"csrf_token": token, "reference": reference, "secret": secret}
         if browser.send("POST", "/track", fields)[0] != 303:
             raise RuntimeError(f"the lookup of {reference} failed")
         identities.append(browser.identity)
+    return identities
+
+
+def _status_row(ctx: Context, name: str, cases: list[Any], rotate: bool) -> Row:
+    if not cases:
+        raise RuntimeError("bench_track is empty: no case whose secret the scenario knows")
     app = Spec(
         port=ctx.app.port, method="GET", path="/track/case", expect_status=200,
-        expect_body="timeline-h", identities=identities, connections=ctx.concurrency,
+        expect_body="timeline-h", identities=_opened(ctx, cases), rotate=rotate,
+        connections=ctx.concurrency,
     )  # fmt: skip
     floor = Spec(
         port=ctx.bare.port, method="POST", path="/pk", expect_status=200,
         headers={"Content-Type": FORM}, connections=ctx.concurrency,
-        bodies=[f"id={i}" for i, _r, _s in sample],
+        bodies=[f"id={i}" for i, _r, _s in cases],
     )  # fmt: skip
     a, f = alternate(ctx, http_runner(app), http_runner(floor))
-    return rate_row("1b. status page (GET /track/case)", a, f, "bare PK SELECT",
-                    ">= 0.5 of floor", lambda ratio, _p50: ratio >= 0.5)  # fmt: skip
+    return rate_row(name, a, f, "bare PK SELECT", ">= 0.5 of floor",
+                    lambda ratio, _p50: ratio >= 0.5)  # fmt: skip
+
+
+def status(ctx: Context) -> Row:
+    """`GET /track/case` of two tracked cases (one closed, one not; answered ones first),
+    one per connection, each session opened by a real lookup."""
+    with psycopg.connect(ctx.url) as conn:
+        sample = conn.execute(STATUS_CASES_SQL).fetchall()
+    cases = [sample[i % len(sample)] for i in range(ctx.concurrency)] if sample else []
+    return _status_row(ctx, "1b. status page (GET /track/case)", cases, rotate=False)
+
+
+CROWD = 60  # complainants whose pages the crowd scenario reads in turn
+
+
+def status_crowd(ctx: Context) -> Row:
+    """`GET /track/case` of CROWD tracked cases in every state, one after another on the
+    same connections (after a forum, many complainants each look once): nothing one page
+    works out serves the next, as it does when the same two cases are reloaded."""
+    with psycopg.connect(ctx.url) as conn:
+        cases = conn.execute(
+            "SELECT id, reference, secret FROM bench_track ORDER BY id LIMIT %s", (CROWD,)
+        ).fetchall()
+    return _status_row(ctx, "1c. status pages of a crowd (GET /track/case)", cases, True)
 
 
 # --- 2. public form POST ----------------------------------------------------------------
@@ -605,6 +629,7 @@ def partner(ctx: Context) -> Row:
 SCENARIOS: dict[str, Callable[[Context], Row]] = {
     "track": track,
     "status": status,
+    "crowd": status_crowd,
     "form": form,
     "workspace": my_cases,
     "claim": claim,
