@@ -38,7 +38,7 @@ def working_calendar() -> WorkingCalendar:
     scoped = db.session.info.get(_SCOPED)
     if isinstance(scoped, WorkingCalendar):
         return scoped
-    closures = tuple(reference.current().closures)
+    closures = reference.current().closures
     if not has_app_context():
         return _calendar(closures, "07:30", "17:30", PHNOM_PENH.key)
     cfg = current_app.config["SAMLENG"]

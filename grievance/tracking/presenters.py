@@ -10,9 +10,9 @@ added later stay off the page until someone decides they belong on it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import cast
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
@@ -162,19 +162,31 @@ def _int(value: object) -> int | None:
 
 # Built once (every visit to the status page reads it): the columns the page needs, as
 # plain rows (the hash chain and the ORM's bookkeeping are not needed to read a timeline).
-_e = CaseEvent.__table__.c
+@dataclass(frozen=True, slots=True)
+class PageEvent:
+    """What the page reads of an event, as plain values (a `TimelineEvent`)."""
+
+    seq: int
+    kind: str
+    actor_id: int | None
+    actor_role: str
+    from_state: str | None
+    to_state: str | None
+    public: bool
+    data: dict[str, Any]
+    created_at: datetime
+
+
+EVENT_COLUMNS = [CaseEvent.__table__.c[f.name] for f in fields(PageEvent)]
 _EVENTS = (
-    select(_e.seq, _e.kind, _e.actor_id, _e.actor_role, _e.from_state, _e.to_state, _e.public)
-    .add_columns(_e.data, _e.created_at)
-    .where(_e.case_id == bindparam("case_id"))
-    .order_by(_e.seq)
+    select(*EVENT_COLUMNS).where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.seq)
 )
 
 
-def case_events(case: CaseView) -> list[TimelineEvent]:
+def case_events(case: CaseView) -> list[PageEvent]:
     """All of the case's events, oldest first: read once for both the steps open to the
     complainant (which depend on the steps taken) and the timeline."""
-    return cast(list[TimelineEvent], db.session.execute(_EVENTS, {"case_id": case.id}).all())
+    return [PageEvent(*row) for row in db.session.execute(_EVENTS, {"case_id": case.id})]
 
 
 def public_timeline(case: CaseView, events: Sequence[TimelineEvent] | None = None) -> list[Entry]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import bindparam, select
@@ -25,7 +24,9 @@ from grievance.tracking import guessing
 from grievance.tracking.presenters import (
     ACTIONS,
     ADD_INFORMATION,
+    EVENT_COLUMNS,
     WITH_FILES,
+    PageEvent,
     can_add_information,
     can_rate,
 )
@@ -119,27 +120,13 @@ class PageCase:
         return not self.description
 
 
-@dataclass(frozen=True, slots=True)
-class PageEvent:
-    seq: int
-    kind: str
-    actor_id: int | None
-    actor_role: str
-    from_state: str | None
-    to_state: str | None
-    public: bool
-    data: dict[str, Any]
-    created_at: datetime
-
-
 _CASE_COLUMNS = [Case.__table__.c[f.name] for f in fields(PageCase)]
-_EVENT_COLUMNS = [CaseEvent.__table__.c[f.name] for f in fields(PageEvent)]
 _STAMP = len(_CASE_COLUMNS)  # the rules stamp's place in a row, between case and event
 # The case, the rules stamp and the case's events, oldest first, in one statement: one row
 # per event, each carrying the case.
 _CASE_WITH_EVENTS = (
     select(*_CASE_COLUMNS, rules.stamp_column())
-    .add_columns(*(c.label(f"event_{c.name}") for c in _EVENT_COLUMNS))
+    .add_columns(*(c.label(f"event_{c.name}") for c in EVENT_COLUMNS))
     .select_from(Case.__table__.outerjoin(CaseEvent.__table__, CaseEvent.case_id == Case.id))
     .where(Case.id == bindparam("case_id"))
     .order_by(CaseEvent.seq)
