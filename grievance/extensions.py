@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
@@ -47,6 +48,32 @@ def insert_unless_present(entity: Any) -> Any:
     transactions writing the same row at once cannot fail one another."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(entity)
+
+
+def insert_one(
+    table: Table,
+    values: dict[str, Any],
+    *,
+    unless_present: Sequence[str] = (),
+    returning: str | None = None,
+) -> Any:
+    """INSERT one row (skipped when its `unless_present` key exists); the `returning`
+    column's value, or None. The statement is built once per table, backend and shape and
+    reused: building it from the values each time cost more than sending it."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = _one_row(table, dialect, tuple(unless_present), returning)
+    result = db.session.execute(stmt, values)
+    return result.scalar() if returning else None
+
+
+@functools.cache
+def _one_row(
+    table: Table, dialect: str, unless_present: tuple[str, ...], returning: str | None
+) -> Any:
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if unless_present:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(unless_present))
+    return stmt.returning(table.c[returning]) if returning else stmt
 
 
 def insert_many(

@@ -21,7 +21,7 @@ from grievance.auth.models import User, UserRole
 from grievance.cases import people
 from grievance.cases.models import Case, Person
 from grievance.effects import Notice, Notices, StaffAlert
-from grievance.extensions import db, insert_many, insert_unless_present
+from grievance.extensions import db, insert_many, insert_one
 from grievance.types import utcnow
 from notifications import crypto, rules
 from notifications.models import Notification
@@ -311,13 +311,9 @@ def row_values(
 def add_row(values: dict[str, Any]) -> int | None:
     """Insert one row from `row_values` unless its key exists; its send job leaves after
     the commit. The new row's id, or None."""
-    stmt = (
-        insert_unless_present(Notification)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Notification.id)
+    row_id: int | None = insert_one(
+        Notification.__table__, values, unless_present=["idempotency_key"], returning="id"
     )
-    row_id: int | None = db.session.scalar(stmt)
     if row_id is not None and values["channel"] in rules.SENT_BY_JOB:
         from notifications.relay import send_notification
 

@@ -32,7 +32,7 @@ def store(rows: dict[int, Terms], *, new: bool = False) -> None:
             marks = ",".join(str(int(i)) for i in ids)
             session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})"))  # noqa: S608
     session.execute(
-        insert(CaseSearch),
+        insert(CaseSearch.__table__),  # the plain table: no ORM bulk-insert machinery
         [
             {"case_id": i, "doc": t.tsvector(case_id=i), "key_version": KEY_VERSION}
             for i, t in rows.items()
