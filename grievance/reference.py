@@ -140,8 +140,11 @@ def current() -> Snapshot:
     seen: tuple[tuple[Any, int], Snapshot] | None = session.info.get(_SESSION_KEY)
     if seen and seen[0] == (transaction, _changes[0]) and not _changes_rules(session):
         return seen[1]
-    stamp = db.session.scalar(select(ReferenceStamp.stamp).where(ReferenceStamp.id == 1))
-    return seen_stamp(stamp)
+    return seen_stamp(db.session.scalar(_STAMP))
+
+
+# Built once, as a plain table read: the first statement of most transactions.
+_STAMP = select(ReferenceStamp.__table__.c.stamp).where(ReferenceStamp.__table__.c.id == 1)
 
 
 def stamp_column() -> Any:
