@@ -5,7 +5,8 @@ same gunicorn configuration (2 sync workers on 127.0.0.1, access log off).
   limits off with RATELIMIT_ENABLED=0 so the load is not refused).
 - `bare_app()`: Flask + Flask-SQLAlchemy + psycopg with nothing on top: `POST /pk` does
   one primary-key SELECT on `cases`, `POST /insert` one INSERT (and commit) into
-  `bench_pings`. The floor of /track and of the public form.
+  `bench_pings`. The floor of /track and of the public form. `POST /replay` sends the
+  statements one filing sends, after parsing the filing's body: the form's ceiling.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bench import ROOT
 WORKERS = 2
 # Fixed, so that case secrets hashed while preparing a reused database still match.
 BENCH_KEY = "samleng-bench-key-only-for-scratch-databases-0123456789"
+REPLAY_FILE = "replay.sql"  # in the instance folder: the filing's statements for POST /replay
 PINGS_SQL = (
     "CREATE TABLE IF NOT EXISTS bench_pings (id serial PRIMARY KEY, note text, "
     "created_at timestamptz)"
@@ -83,6 +85,28 @@ def bare_app() -> Any:
             text("INSERT INTO bench_pings (note, created_at) VALUES (:note, now())"),
             {"note": request.form.get("note", "")},
         )
+        db.session.commit()
+        return "ok"
+
+    replayed: list[str] = []
+
+    @flask_app.post("/replay")
+    def replay() -> str:
+        """The statements one filing sends (`REPLAY_FILE`, written by the form scenario),
+        sent through this bare stack after parsing the filing's own multipart body: what
+        the filing would cost with no code of the app's at all (see `floors.replayable_writes`)."""
+        if not replayed:
+            path = Path(os.environ["INSTANCE_PATH"]) / REPLAY_FILE
+            replayed.extend(line for line in path.read_text().splitlines() if line)
+        if not request.form.get("description"):
+            return "no filing in the body"
+        conn = db.session.connection().execution_options(no_parameters=True)
+        for statement in replayed:  # BEGIN ... ROLLBACK, then the committed ping
+            if statement not in ("BEGIN;", "ROLLBACK;"):
+                conn.exec_driver_sql(statement)
+            elif statement == "ROLLBACK;":
+                db.session.rollback()
+                conn = db.session.connection().execution_options(no_parameters=True)
         db.session.commit()
         return "ok"
 

@@ -74,17 +74,20 @@ def test_a_tiny_benchmark_run_finishes(scratch_url: str, tmp_path: Path) -> None
     env = {**os.environ, "DATABASE_URL": BACKENDS.database_url}  # the server to use
     command = [
         sys.executable, "-m", "bench", "--scale", "tiny", "--db", name,
-        "--only", "track,crowd,workspace", "--rounds", "1", "--duration", "0.5",
+        "--only", "track,crowd,workspace,form", "--rounds", "1", "--duration", "0.5",
         "--redis-url", "", "--load", "python", "--out", str(tmp_path),
     ]  # fmt: skip
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    report = next(tmp_path.glob("*-tiny-track-crowd-workspace.md")).read_text()
+    report = next(tmp_path.glob("*-tiny-track-crowd-workspace-form.md")).read_text()
     assert "/track lookup" in report and "FAILED" not in report
     # a different complainant's session on every request, each answered with her page
     assert "status pages of a crowd" in report
+    # the filing's two ceilings: its statements by pgbench, and sent through the bare stack
+    assert "by pgbench with" in report
+    assert "ceiling through the stack" in report and "(0 bad answers)" in report
 
 
 def test_a_tiny_burst_serves_every_arrival_and_sends_every_sms(
