@@ -306,6 +306,9 @@ DONE_SQL = {
     "events written": "SELECT count(*) FROM case_events",
     "e-mails sent": "SELECT count(*) FROM notifications WHERE channel = 'email' "
     "AND status = 'sent'",
+    # Folded into another person's e-mail of the same kind, still waiting (relay.fold_digests).
+    "e-mails folded": "SELECT count(*) FROM notifications WHERE channel = 'email' "
+    "AND status = 'cancelled' AND last_error LIKE 'folded into %'",
     "e-mails waiting": "SELECT count(*) FROM notifications WHERE channel <> 'in_app' "
     "AND status IN ('queued', 'pending')",
     "in-app messages": "SELECT count(*) FROM notifications WHERE channel = 'in_app'",

@@ -68,16 +68,25 @@ def on_notice(notice: Notice) -> None:
 def on_notices(batch: Notices) -> None:
     """The effects subscriber for a batch of notices (the SLA sweep's): the rows
     `on_notice` would write for each, in one INSERT per thousand rows, and their send
-    jobs in batches of SEND_BATCH rows."""
+    jobs in batches of SEND_BATCH rows; the folded e-mails (`digested`) by one
+    `relay.send_digests` job, which folds them again with those of other batches."""
     staff: dict[tuple[str, str | None], list[User]] = {}
     rows = digested([row for notice in batch.items for row in rows_for(notice, staff)])
     created = insert_rows(rows)
-    sent_by_job = [row_id for row_id, channel in created if channel in rules.SENT_BY_JOB]
+    folded = set(rules.DIGESTS.values())
+    sent_by_job = [
+        i for i, channel, t in created if channel in rules.SENT_BY_JOB and t not in folded
+    ]
     if sent_by_job:
         from notifications.relay import send_batch
 
         for first in range(0, len(sent_by_job), SEND_BATCH):
             jobs.enqueue(send_batch, *sent_by_job[first : first + SEND_BATCH])
+    digests = [row_id for row_id, _channel, template in created if template in folded]
+    if digests:
+        from notifications.relay import send_digests
+
+        jobs.enqueue(send_digests, *digests)
 
 
 def digested(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -106,11 +115,18 @@ def _digest(template: str, group: list[dict[str, Any]]) -> dict[str, Any]:
         "idempotency_key": f"digest:{template}:{keys.hexdigest()[:32]}:u{group[0]['user_id']}",
         "template": rules.DIGESTS[template],
         "case_id": None,
-        "context": {
-            "count": len(references),
-            "references": ", ".join(references[:DIGEST_NAMES]),
-            "list": "inbox",
-        },
+        "context": digest_context(references),
+    }
+
+
+def digest_context(references: list[str]) -> dict[str, Any]:
+    """What a folded e-mail says: how many cases, the first DIGEST_NAMES of them by
+    reference; `cases` keeps them all, for folding it again with others (relay)."""
+    return {
+        "count": len(references),
+        "references": ", ".join(references[:DIGEST_NAMES]),
+        "list": "inbox",
+        "cases": references,
     }
 
 
@@ -321,17 +337,17 @@ def add_row(values: dict[str, Any]) -> int | None:
     return row_id
 
 
-def insert_rows(rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
+def insert_rows(rows: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
     """Insert many rows from `row_values`, skipping keys that exist (or repeat), in one
-    statement per INSERT_BATCH rows. The (id, channel) of each row inserted."""
+    statement per INSERT_BATCH rows. The (id, channel, template) of each row inserted."""
     unique = list({row["idempotency_key"]: row for row in rows}.values())
-    created: list[tuple[int, str]] = []
+    created: list[tuple[int, str, str]] = []
     for first in range(0, len(unique), INSERT_BATCH):
         inserted = insert_many(
             Notification.__table__,
             unique[first : first + INSERT_BATCH],
             unless_present=["idempotency_key"],
-            returning=["id", "channel"],
+            returning=["id", "channel", "template"],
         )
-        created.extend((int(row_id), str(channel)) for row_id, channel in inserted)
+        created.extend((int(row_id), str(channel), str(t)) for row_id, channel, t in inserted)
     return sorted(created)

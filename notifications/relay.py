@@ -35,7 +35,13 @@ from notifications.channels import (
     channel_for,
 )
 from notifications.models import Notification
-from notifications.outbox import QUEUED_TIMEOUT, add, person_recipient, phone_opted_out
+from notifications.outbox import (
+    QUEUED_TIMEOUT,
+    add,
+    digest_context,
+    person_recipient,
+    phone_opted_out,
+)
 
 log = logging.getLogger(__name__)
 # After the 1st, 2nd, 3rd and 4th failed attempt; the 5th failure is final.
@@ -83,6 +89,55 @@ def send_batch(*notification_ids: int) -> int:
         _deliver(claim, outcomes, channels)
     _record(outcomes)
     return len(claims)
+
+
+@jobs.job(queue="sla")
+def send_digests(*notification_ids: int) -> int:
+    """Send folded e-mails (`outbox.digested`), each first folded with the person's other
+    e-mails of the same kind still waiting: one e-mail for a catch-up, not one per batch.
+    On the SLA queue, so that it runs behind the handling jobs queued before it (a sweep
+    after an outage queues them all at once), when their e-mails are written."""
+    return send_batch(*fold_digests([int(i) for i in notification_ids]))
+
+
+def fold_digests(notification_ids: list[int]) -> list[int]:
+    """Fold each of these rows, still queued and unclaimed, with the queued and unclaimed
+    folded e-mails of the same template to the same person: the oldest row takes every
+    case of the others, which are cancelled as "folded" (rows another worker holds are
+    skipped: at worst one more e-mail). The rows left to send."""
+    table = Notification.__table__
+    waiting = (table.c.status == "queued", table.c.claimed_at.is_(None))
+    mine = select(table.c.user_id, table.c.template).where(
+        table.c.id.in_(notification_ids), *waiting
+    )
+    kept: list[int] = []
+    for user_id, template in db.session.execute(mine.distinct()).tuples().all():
+        group = (
+            select(table.c.id, table.c.context)
+            .where(table.c.user_id == user_id, table.c.template == template)
+            .where(table.c.channel == rules.EMAIL, *waiting)
+            .order_by(table.c.id)
+            .with_for_update(skip_locked=True)
+        )
+        rows = db.session.execute(group).tuples().all()
+        if not rows:
+            continue
+        first, *others = rows
+        kept.append(first[0])
+        if not others:
+            continue
+        cases = list(dict.fromkeys(ref for _id, c in rows for ref in c.get("cases", [])))
+        context = {**first[1], **digest_context(cases)} if cases else dict(first[1])
+        # Rows written before the folded e-mails kept their cases count as they said.
+        context["count"] = len(cases) + sum(c["count"] for _id, c in rows if "cases" not in c)
+        db.session.execute(update(table).where(table.c.id == first[0]).values(context=context))
+        folded = [row_id for row_id, _context in others]
+        db.session.execute(
+            update(table)
+            .where(table.c.id.in_(folded))
+            .values(status="cancelled", last_error=f"folded into {first[0]}", next_attempt_at=None)
+        )
+    return sorted(kept)
 
 
 def _claim_batch(notification_ids: list[int], now: datetime) -> list[Claim]:

@@ -17,6 +17,7 @@ from grievance.cases.cli import verify_cmd
 from grievance.cases.models import Case, CaseEvent
 from grievance.effects import Notice, emit
 from grievance.extensions import db
+from grievance.jobs.registry import queue_of
 from grievance.queues import routing
 from grievance.sla import clocks, sweep
 from grievance.sla.models import SlaMark
@@ -204,12 +205,72 @@ def test_a_batch_sends_its_e_mails_in_batch_jobs(recorded_jobs: Released) -> Non
             Notification.template.in_(("sla_at_risk", "sla_breach", "escalated")),
         )
     )
+    assert sorted(i for ids in batches for i in ids) == sorted(emails)
+    # The folded e-mails go by their own job, on the SLA queue (behind the handling jobs).
+    folded = [ids for name, ids in recorded_jobs if name == "notifications.relay.send_digests"]
     digests = db.session.scalars(
         select(Notification.id).where(Notification.template.in_(rules.DIGESTS.values()))
     )
-    emails = sorted([*emails, *digests])
-    assert sorted(i for ids in batches for i in ids) == emails
+    assert sorted(i for ids in folded for i in ids) == sorted(digests) != []
+    assert queue_of("notifications.relay.send_digests") == queue_of(
+        "grievance.sla.sweep.handle_job"
+    )
     assert not singles & set(emails)  # (the cases' filing sent its own, one by one)
+
+
+def test_a_catch_up_in_many_chunks_still_sends_each_supervisor_one_e_mail_of_each_kind(
+    recorded_jobs: Released, monkeypatch: Any
+) -> None:
+    """A catch-up of thousands of cases is handled a chunk at a time, each chunk folding
+    its own e-mails; the folded e-mails of all chunks still waiting when the first is sent
+    go as one (here: chunks of two cases, and folding from two e-mails on)."""
+    from notifications import outbox
+    from notifications.relay import send_digests
+
+    monkeypatch.setattr(sweep, "CHUNK", 2)
+    monkeypatch.setattr(outbox, "DIGEST_AFTER", 1)
+    cases, now = _backlog()
+    sweep.sweep(now)
+    uow.checkpoint()
+    jobs = [ids for name, ids in recorded_jobs if name == "notifications.relay.send_digests"]
+    written = list(
+        db.session.scalars(
+            select(Notification).where(Notification.template.in_(rules.DIGESTS.values()))
+        )
+    )
+    per_person = Counter((r.address, r.template) for r in written)
+    assert len(jobs) > 1 and max(per_person.values()) > 1  # one per chunk, as written
+
+    for ids in jobs:  # as the worker takes them, after the handling jobs
+        send_digests(*ids)
+        uow.checkpoint()
+    db.session.expire_all()
+    rows = list(
+        db.session.scalars(
+            select(Notification).where(Notification.template.in_(rules.DIGESTS.values()))
+        )
+    )
+    sent = [r for r in rows if r.status == "sent"]
+    assert sorted((r.address, r.template) for r in sent) == sorted(per_person)  # one each
+    for row in rows:
+        if row.status != "sent":
+            keeper = next(r for r in sent if (r.address, r.template) == (row.address, row.template))
+            assert (row.status, row.last_error) == ("cancelled", f"folded into {keeper.id}")
+    references = {c.id: c.reference for c in cases}
+    for row in sent:
+        # Her e-mails of this kind (the folded one and any sent alone) name every case her
+        # inbox in the app lists, and the folded one counts its cases once.
+        kind = row.template.removesuffix("_many")
+        mine = select(Notification).where(
+            Notification.user_id == row.user_id, Notification.template == kind
+        )
+        in_app = {references[r.case_id] for r in db.session.scalars(mine) if r.channel == "in_app"}
+        alone = {references[r.case_id] for r in db.session.scalars(mine) if r.channel == "email"}
+        assert set(row.context["cases"]) | alone == in_app
+        assert row.context["count"] == len(row.context["cases"]) == len(set(row.context["cases"]))
+        message = compose(row)
+        assert message.subject.startswith(f"{row.context['count']} cases")
+        assert sum(ref in message.body for ref in row.context["cases"]) == row.context["count"]
 
 
 def test_a_batch_job_sends_each_row_once_and_records_it(app: Flask) -> None:
