@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from babel.numbers import format_decimal
 from flask import current_app
 from sqlalchemy import CursorResult, bindparam, select, update
 
@@ -364,6 +365,8 @@ def compose(row: Notification) -> Message:
 
 def email_message(row: Notification, values: dict[str, Any], address: str) -> Message:
     lang = row.language
+    if isinstance(values.get("count"), int):  # 23,000 cases, not 23000
+        values = {**values, "count": format_decimal(values["count"], locale=lang)}
     subject = messages.text(row.template, "title", lang, **values)
     lines = [messages.text(row.template, "text", lang, **values)]
     url = inbox_url() if values.get("list") == "inbox" else case_url(values.get("reference"))
