@@ -74,15 +74,17 @@ def on_notices(batch: Notices) -> None:
     rows = digested([row for notice in batch.items for row in rows_for(notice, staff)])
     created = insert_rows(rows)
     folded = set(rules.DIGESTS.values())
+    digests = [row_id for row_id, _channel, template in created if template in folded]
     sent_by_job = [
-        i for i, channel, t in created if channel in rules.SENT_BY_JOB and t not in folded
+        row_id
+        for row_id, channel, template in created
+        if channel in rules.SENT_BY_JOB and template not in folded
     ]
     if sent_by_job:
         from notifications.relay import send_batch
 
         for first in range(0, len(sent_by_job), SEND_BATCH):
             jobs.enqueue(send_batch, *sent_by_job[first : first + SEND_BATCH])
-    digests = [row_id for row_id, _channel, template in created if template in folded]
     if digests:
         from notifications.relay import send_digests
 
