@@ -89,8 +89,12 @@ def insert_many(
     On PostgreSQL the rows travel as one JSON parameter that `json_populate_recordset`
     turns back into rows: a statement with a parameter per value is re-parsed by the
     driver every time (it caches only short ones), which cost more than the insert
-    itself. Elsewhere, an executemany of the ordinary INSERT."""
+    itself. Elsewhere, an executemany of the ordinary INSERT. One row alone (without
+    `returning`) goes as the plain statement of `insert_one`."""
     if not rows:
+        return []
+    if len(rows) == 1 and not returning:  # a case's first event, say
+        insert_one(table, rows[0], unless_present=unless_present)
         return []
     if db.session.get_bind().dialect.name != "postgresql":
         stmt = sqlite.insert(table)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from grievance.cases.models import Case, CaseEvent
-from grievance.extensions import db, insert_many, insert_one
+from grievance.extensions import db, insert_many
 from grievance.types import utcnow
 
 GENESIS = "0" * 64
@@ -107,10 +107,7 @@ def known_tails(case_ids: Sequence[int]) -> Iterator[dict[int, str]]:
     finally:
         db.session.info.pop(_TAILS, None)
         db.session.info.pop(_HELD, None)
-    if len(held) == 1:  # a case just filed: the one-row statement, built once
-        insert_one(CaseEvent.__table__, _row(held[0]))
-    else:
-        insert_many(CaseEvent.__table__, [_row(event) for event in held])
+    insert_many(CaseEvent.__table__, [_row(event) for event in held])
 
 
 _COLUMNS: tuple[str, ...] = ("case_id", "seq", "kind", "actor_id", "actor_role", "from_state")
